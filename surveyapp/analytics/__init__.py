@@ -1,0 +1,1 @@
+"""Pure statistics for Suara's metrics: no Flask, no database."""
