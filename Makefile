@@ -1,0 +1,52 @@
+# Suara: `make run` serves the demo on SQLite, `make test` runs every test.
+# Needs only Python 3.11+ and make; everything else is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test install translations extract-messages db demo serve bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Suara needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+translations: install
+	$(BIN)/python -c 'from surveyapp.i18n_catalogs import compile_catalogs; compile_catalogs()'
+
+# Re-extract messages after changing user-facing text, then translate the
+# new entries in surveyapp/translations/id/LC_MESSAGES/messages.po.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__ instance" \
+		--no-location --sort-output -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --no-location --ignore-obsolete
+
+db: translations
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask seed-demo
+
+run: demo
+	@echo ""
+	@echo "  Suara is running at http://$(HOST):$(PORT)  (stop with Ctrl+C)"
+	@echo ""
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: translations
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) instance/*.db instance/*.db-*

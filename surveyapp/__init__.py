@@ -1,0 +1,81 @@
+"""Suara: survey and polling platform for community engagement."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, ProductionConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the application; reads like a table of contents."""
+    config_name = config_name or os.environ.get("SUARA_CONFIG", "development")
+    config_class = CONFIGS[config_name]
+    if config_class is ProductionConfig:
+        ProductionConfig.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "surveyapp" / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        raise RuntimeError("No database configured: set DATABASE_URL (or TEST_DATABASE_URL for tests).")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import database, i18n, models  # noqa: F401  (models: every table on the metadata)
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.configure_engine_events(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    from .accounts import auth
+
+    auth.init_login(app, login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.routes import bp as accounts_bp
+    from .core.routes import bp as core_bp
+    from .orgs.routes import bp as orgs_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(orgs_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from .security import add_headers
+
+    app.after_request(add_headers)

@@ -1,0 +1,75 @@
+"""Who may do what: the one place organiser access is checked.
+
+Views call ``role_required`` (the current organisation and the user's role
+in it) and ``get_owned_or_404`` (object-level: the object must belong to the
+current organisation). Objects of another organisation answer 404, never
+403, so their existence is not revealed.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+from flask_login import current_user
+
+from .extensions import db
+from .orgs.models import Membership, Organisation, Role
+
+T = TypeVar("T")
+
+
+def load_membership() -> Membership | None:
+    """The membership for the organisation chosen in this session (or the
+    user's first one), cached on ``g`` for the request."""
+    if "membership" in g:
+        return g.membership
+    membership = None
+    if current_user.is_authenticated:
+        memberships = sorted(current_user.memberships, key=lambda m: m.id)
+        wanted = session.get("org_id")
+        membership = next((m for m in memberships if m.organisation_id == wanted), None)
+        if membership is None and memberships:
+            membership = memberships[0]
+            session["org_id"] = membership.organisation_id
+    g.membership = membership
+    g.organisation = membership.organisation if membership else None
+    return membership
+
+
+def current_org() -> Organisation:
+    membership = load_membership()
+    if membership is None:
+        abort(403)
+    return membership.organisation
+
+
+def current_role() -> Role | None:
+    membership = load_membership()
+    return membership.role_enum if membership else None
+
+
+def role_required(needed: Role):
+    """Log-in plus at least ``needed`` in the current organisation."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            role = current_role()
+            if role is None or not role.allows(needed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_owned_or_404(model: type[T], object_id: int) -> T:
+    """Load ``model`` by id only if it belongs to the current organisation."""
+    obj = db.session.get(model, object_id)
+    if obj is None or getattr(obj, "organisation_id", None) != current_org().id:
+        abort(404)
+    return obj

@@ -1,0 +1,1 @@
+"""Accounts: users, sign-up, log-in, password reset."""

@@ -1,0 +1,120 @@
+"""Sign-up, log-in, log-out and password reset pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash
+
+from ..extensions import limiter
+from ..mail import send_mail
+from ..security import safe_next
+from . import services
+from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+
+bp = Blueprint("accounts", __name__)
+
+# Compared against when the e-mail is unknown, so a wrong address takes as
+# long as a wrong password and timing does not reveal who has an account.
+_DUMMY_HASH = "scrypt:32768:8:1$N8pbkGJ0$" + "0" * 128
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "login-email:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_account(form.name.data, form.email.data, form.password.data, form.organisation.data)
+        except services.AccountError:
+            form.email.errors.append(_("An account with this e-mail address already exists. Log in or reset your password."))
+            return render_template("accounts/signup.html", form=form), 422
+        login_user(user)
+        session["org_id"] = user.memberships[0].organisation_id
+        flash(_("Welcome to Suara! Your organisation is ready."), "success")
+        return redirect(url_for("core.dashboard"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit("30 per hour", key_func=_email_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("core.dashboard")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.find_user(form.email.data)
+        if user is None:
+            check_password_hash(_DUMMY_HASH, form.password.data)
+        elif user.is_active and user.check_password(form.password.data):
+            login_user(user)
+            services.record_login(user)
+            return redirect(safe_next(url_for("core.dashboard")))
+        # One message for both cases: it must not reveal which part was wrong.
+        flash(_("The e-mail address or password is not correct."), "error")
+        return render_template("accounts/login.html", form=form), 401
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.pop("org_id", None)
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user(form.email.data)
+        if user is not None:
+            link = url_for("accounts.reset_password", token=services.make_reset_token(user), _external=True)
+            send_mail(
+                user.email,
+                _("Reset your Suara password"),
+                _("Open this link within an hour to choose a new password:\n%(link)s\n\n"
+                  "If you did not ask for this, you can ignore this message.", link=link),
+            )
+        # Same answer whether or not the account exists (no enumeration).
+        flash(_("If an account exists for that address, we have sent a link to reset the password."), "info")
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    try:
+        user = services.user_from_reset_token(token)
+    except services.AccountError as error:
+        message = (
+            _("This reset link has expired. Ask for a new one.")
+            if str(error) == "expired"
+            else _("This reset link is not valid. It may have been used already; ask for a new one.")
+        )
+        return render_template("accounts/reset_invalid.html", message=message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        flash(_("Your password has been changed. You can log in now."), "success")
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset.html", form=form), status

@@ -1,0 +1,1 @@
+"""Core pages: landing, dashboard, language switch, health check."""

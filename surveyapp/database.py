@@ -1,0 +1,35 @@
+"""Database helpers shared by every feature: column types, time, engine set-up."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, Integer, event
+from sqlalchemy.engine import Engine
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT
+# for tables that grow to millions of rows (answers, responses).
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp: both databases store it the same way."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets readers run beside one writer; busy_timeout makes several
+    gunicorn workers queue for the write lock instead of failing at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def configure_engine_events(app) -> None:
+    """Hook kept for app start-up; the listener above is registered on import."""
+    return None

@@ -1,0 +1,63 @@
+"""Language and time zone selection for Flask-Babel.
+
+Order for organiser pages: the user's saved choice, the choice made with the
+language switch in this session, then the browser's Accept-Language.
+"""
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_number, format_percent, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .database import utcnow
+from .extensions import babel
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    forced = getattr(g, "force_locale", None)
+    if forced in languages:
+        return forced
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    org = getattr(g, "organisation", None)
+    if org is not None and org.timezone:
+        return org.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def init_app(app) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+
+    @app.context_processor
+    def inject_languages():
+        return {
+            "language_names": LANGUAGE_NAMES,
+            "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        }
+
+    app.jinja_env.globals.update(
+        format_date=format_date, format_datetime=format_datetime, format_number=format_number,
+        format_decimal=format_decimal, format_percent=format_percent, now=utcnow, role_label=role_label,
+    )
+
+
+ROLE_LABELS = {"owner": _l("Owner"), "editor": _l("Editor"), "viewer": _l("Viewer")}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))

@@ -1,0 +1,1 @@
+"""Responses in long format, and pseudonymous participants."""

@@ -1,0 +1,116 @@
+"""Responses, their answers in long format, and pseudonymous participants.
+
+Answers are one row per answer (never one column per question) so every
+summary is a ``GROUP BY question_id, option_id`` over one indexed table.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import BigId, utcnow
+from ..extensions import db
+
+
+class ResponseStatus(str, enum.Enum):
+    PARTIAL = "partial"
+    COMPLETE = "complete"
+
+
+class Channel(str, enum.Enum):
+    LINK = "link"
+    QR = "qr"
+    EMBED = "embed"
+    INVITATION = "invitation"
+    PAPER = "paper"
+    KIOSK = "kiosk"
+    OFFLINE_APP = "offline_app"
+    API = "api"
+
+
+class Participant(db.Model):
+    """A pseudonymous person known to an organisation (contact, check-in,
+    or "remember me"). Only a salted hash of phone/e-mail is kept."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("organisation_id", "identity_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    identity_hash: Mapped[str | None] = mapped_column(String(64))
+    pseudonym: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Right to erasure: the hash is removed and this is set; responses keep
+    # counting in aggregates but can no longer be tied to the person.
+    erased_at: Mapped[datetime | None]
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+    __table_args__ = (
+        Index("ix_responses_survey_status", "survey_id", "status"),
+        Index("ix_responses_survey_submitted", "survey_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    # Idempotency key sent with every submission: a retry or double click
+    # hits this unique constraint instead of storing a second response.
+    submission_id: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.PARTIAL.value)
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.LINK.value)
+    language: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    # Stored at submission because "submitted - started" has no portable SQL
+    # spelling across SQLite and PostgreSQL; medians then aggregate directly.
+    duration_seconds: Mapped[int | None]
+    last_page: Mapped[int | None]
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    # Hash of a resume token given to the resident for a partial response.
+    resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    flag_reason: Mapped[str | None] = mapped_column(String(64))
+
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+    participant: Mapped[Participant | None] = relationship()
+
+
+class Answer(db.Model):
+    """One answer: a chosen option, a matrix cell, a number, a date or text.
+
+    - single/multiple choice, yes/no, Likert: option_id (+ value_num = score)
+    - matrix: item_id (the row) + option_id (+ value_num)
+    - rating 0-10, stars, number: value_num
+    - ranking: option_id + value_num = rank (1 = first)
+    - date: value_text ISO date + value_num = days since 1970-01-01
+    - text, "other, please specify": value_text (with option_id for other)
+    """
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        Index("ix_answers_question_option", "question_id", "option_id"),
+        Index("ix_answers_question_item_option", "question_id", "item_id", "option_id"),
+        Index("ix_answers_question_value", "question_id", "value_num"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("options.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("options.id", ondelete="CASCADE"))
+    value_num: Mapped[float | None]
+    value_text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")

@@ -1,0 +1,1 @@
+"""Surveys: the questionnaire structure (pages, questions, options)."""

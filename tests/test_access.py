@@ -1,0 +1,78 @@
+"""Every organiser URL against every kind of visitor.
+
+ROUTES is the registry: each later feature adds its organiser URLs here.
+``needed`` is the least role that may use the URL; ``obj`` names a fixture
+object of the home organisation whose id fills the URL, so an outsider
+(owner of another organisation) must get 404 for it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from surveyapp.extensions import db
+from surveyapp.orgs.models import Invitation, Membership
+from tests.conftest import get_csrf, login
+
+ROUTES = [
+    # (method, url template, least role, object kind or None, form data)
+    ("GET", "/dashboard", "viewer", None, {}),
+    ("GET", "/org/members", "viewer", None, {}),
+    ("GET", "/org/settings", "owner", None, {}),
+    ("POST", "/org/settings", "owner", None, {"name": "X", "timezone": "Asia/Jakarta", "default_language": "id", "privacy_min_cell": "5"}),
+    ("POST", "/org/members/invite", "owner", None, {"email": "z@z.test", "role": "viewer"}),
+    ("POST", "/org/members/{membership}/role", "owner", "membership", {"role": "viewer"}),
+    ("POST", "/org/members/{membership}/remove", "owner", "membership", {}),
+    ("POST", "/org/invitations/{invitation}/revoke", "owner", "invitation", {}),
+]
+RANK = {"viewer": 1, "editor": 2, "owner": 3}
+
+
+@pytest.fixture
+def objects(world, ctx):
+    from surveyapp.orgs.services import invite
+
+    invitation, _ = invite(world.org, "someone@mawar.test", __import__("surveyapp.orgs.models", fromlist=["Role"]).Role.VIEWER, world.owner)
+    editor_membership = db.session.execute(
+        db.select(Membership).filter_by(user_id=world.editor.id, organisation_id=world.org.id)
+    ).scalar_one()
+    return {"membership": editor_membership.id, "invitation": invitation.id}
+
+
+def call(client, method, url, data):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={**data, "csrf_token": get_csrf(client, "/dashboard")})
+
+
+def fill(url, objects):
+    return url.format(**objects)
+
+
+@pytest.mark.parametrize("method,url,needed,obj,data", ROUTES)
+def test_anonymous_is_sent_to_login(client, objects, method, url, needed, obj, data):
+    response = client.get(fill(url, objects)) if method == "GET" else client.post(fill(url, objects), data=data)
+    # A POST without a session has no CSRF token either: refused before anything happens.
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("method,url,needed,obj,data", [r for r in ROUTES if r[3]])
+def test_other_organisation_gets_404(client, world, objects, method, url, needed, obj, data):
+    login(client, "owner@melati.test")
+    response = call(client, method, fill(url, objects), data)
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Membership, objects["membership"]).role == "editor"
+    assert db.session.get(Invitation, objects["invitation"]).revoked_at is None
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor", "owner"])
+@pytest.mark.parametrize("method,url,needed,obj,data", ROUTES)
+def test_roles(client, world, objects, role, method, url, needed, obj, data):
+    login(client, f"{role}@mawar.test")
+    response = call(client, method, fill(url, objects), data)
+    if RANK[role] >= RANK[needed]:
+        assert response.status_code in (200, 302, 303), response.status_code
+    else:
+        assert response.status_code == 403
