@@ -55,12 +55,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts_bp
+    from .builder.routes import bp as builder_bp
+    from .collect.routes import bp as collect_bp
     from .core.routes import bp as core_bp
     from .orgs.routes import bp as orgs_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(orgs_bp)
+    for blueprint in (core_bp, accounts_bp, orgs_bp, builder_bp, collect_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -78,6 +78,15 @@ class Response(db.Model):
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     flagged: Mapped[bool] = mapped_column(default=False)
     flag_reason: Mapped[str | None] = mapped_column(String(64))
+    # Never set for anonymous surveys (no IP, user agent or link token).
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_invitations.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(256))
+    # Hash of a per-browser cookie, for "one response per browser" and for
+    # flagging suspected duplicates.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

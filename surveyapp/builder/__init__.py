@@ -1,0 +1,1 @@
+"""The questionnaire builder: organiser pages that design surveys."""

@@ -1,0 +1,1 @@
+"""Collecting responses: the resident's answering pages and the channels."""
