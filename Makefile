@@ -28,7 +28,7 @@ translations: install
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__ instance" \
 		--no-location --sort-output -o surveyapp/translations/messages.pot .
-	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --ignore-obsolete --no-fuzzy-matching
 
 db: translations
 	$(BIN)/flask db upgrade

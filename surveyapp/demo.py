@@ -1,4 +1,5 @@
-"""The demo organisation: an Indonesian kelurahan with its staff.
+"""The demo organisation: an Indonesian kelurahan with its staff and one
+survey from each template of the library.
 
 ``seed_demo`` is idempotent: it looks everything up by a natural key and
 creates only what is missing, so running it twice changes nothing.
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from .accounts.models import User
 from .extensions import db
 from .orgs.models import Membership, Organisation, Role
+from .surveys import library, services
+from .surveys.models import Survey, SurveyStatus
 
 DEMO_SLUG = "kelurahan-sukamaju"
 DEMO_PASSWORD = "sukamaju-demo-2026"
@@ -49,4 +52,20 @@ def seed_demo() -> DemoResult:
         if membership is None:
             db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, role=role.value))
     db.session.commit()
+    _seed_surveys(organisation)
     return DemoResult(organisation, DEMO_USERS[0][0], DEMO_PASSWORD, created)
+
+
+def _seed_surveys(organisation: Organisation) -> None:
+    """One open survey per template, found again by its kind (demo surveys
+    are the only ones of their kind in the demo organisation)."""
+    existing = set(db.session.execute(
+        db.select(Survey.kind).where(Survey.organisation_id == organisation.id)
+    ).scalars())
+    owner = db.session.execute(db.select(User).filter_by(email=DEMO_USERS[0][0])).scalar_one()
+    for entry in library.templates():
+        if entry.kind in existing:
+            continue
+        survey = services.create_from_template(organisation.id, owner.id, entry.key)
+        survey.status = SurveyStatus.OPEN.value
+        db.session.commit()

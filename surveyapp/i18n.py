@@ -5,7 +5,7 @@ language switch in this session, then the browser's Accept-Language.
 """
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,6 +18,8 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: English for logs and reports unless forced
+        return getattr(g, "force_locale", None) or "en"
     forced = getattr(g, "force_locale", None)
     if forced in languages:
         return forced
@@ -53,10 +55,21 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         format_date=format_date, format_datetime=format_datetime, format_number=format_number,
         format_decimal=format_decimal, format_percent=format_percent, now=utcnow, role_label=role_label,
+        pick=pick_text,
     )
 
 
 ROLE_LABELS = {"owner": _l("Owner"), "editor": _l("Editor"), "viewer": _l("Viewer")}
+
+
+def pick_text(values, lang: str, question=None) -> str:
+    """A per-language text from settings (a dict) or a plain string."""
+    from .surveys.models import pick_language
+
+    if isinstance(values, dict):
+        fallback = question.survey.default_language if question is not None else lang
+        return pick_language(values, lang, fallback)
+    return values or ""
 
 
 def role_label(role: str) -> str:

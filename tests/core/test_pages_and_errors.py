@@ -7,6 +7,7 @@ from surveyapp import create_app
 from surveyapp.accounts.models import User
 from surveyapp.extensions import db
 from surveyapp.orgs.models import Membership, Organisation
+from surveyapp.surveys.models import Option, Question, Survey
 from tests.conftest import login
 
 
@@ -82,11 +83,14 @@ def test_seed_demo_is_idempotent(runner, ctx):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "demo@suara.test" in first.output
-    counts = [db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one() for m in (Organisation, User, Membership)]
+    models = (Organisation, User, Membership, Survey, Question, Option)
+    counts = [db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one() for m in models]
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
-    assert counts == [db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one() for m in (Organisation, User, Membership)]
+    assert counts == [db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one() for m in models]
     assert counts[0] == 1
+    kinds = set(db.session.execute(db.select(Survey.kind)).scalars())
+    assert kinds == {"needs_assessment", "satisfaction", "trust", "community_relations", "quick_poll"}
 
 
 def test_production_refuses_to_start_without_secrets(monkeypatch):

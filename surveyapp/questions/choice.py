@@ -1,0 +1,150 @@
+"""Single choice, multiple choice and yes/no."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from .base import NO_ANSWER, AnswerRow, Operands, QuestionType
+
+OTHER_MAX = 500
+
+
+class SingleChoice(QuestionType):
+    """One option; radio buttons or a dropdown; optional "other, specify"."""
+
+    name = "single_choice"
+    summary_family = "choice"
+    uses_options = True
+    allows_other = True
+    min_options = 2
+
+    def check_definition(self, q):
+        problems = []
+        options = q.get("options") or []
+        if len(options) < self.min_options:
+            problems.append(("options", _("A %(type)s question needs at least %(n)d options.", type=self.name, n=self.min_options)))
+        if sum(1 for o in options if o.get("is_other")) > 1:
+            problems.append(("options", _("Only one option can be \"other, please specify\".")))
+        return problems
+
+    def read(self, question, form):
+        return {
+            "choice": (form.get(self.field_name(question)) or "").strip(),
+            "other": (form.get(self.field_name(question, "other")) or "").strip(),
+        }
+
+    def is_empty(self, raw):
+        return not raw or not raw.get("choice")
+
+    def _option(self, question, code):
+        return next((o for o in self.active_options(question) if o.code == code), None)
+
+    def validate(self, question, raw):
+        option = self._option(question, raw["choice"])
+        if option is None:
+            return _("Choose one of the listed answers.")
+        if option.is_other and not raw.get("other"):
+            return _("Please say what \"other\" means for you.")
+        if len(raw.get("other") or "") > OTHER_MAX:
+            return _("Please keep this answer under %(n)d characters.", n=OTHER_MAX)
+        return None
+
+    def to_rows(self, question, raw):
+        option = self._option(question, raw["choice"])
+        return [AnswerRow(option_id=option.id, value_num=option.value,
+                          value_text=raw.get("other") if option.is_other else None)]
+
+    def from_rows(self, question, rows):
+        codes = {o.id: o.code for o in question.options}
+        for row in rows:
+            return {"choice": codes.get(row.option_id, ""), "other": row.value_text or ""}
+        return {"choice": "", "other": ""}
+
+    def operands(self, question, raw, item=None):
+        if self.is_empty(raw):
+            return NO_ANSWER
+        option = self._option(question, raw["choice"])
+        return Operands(answered=True, codes=frozenset([raw["choice"]]),
+                        number=option.value if option is not None else None)
+
+
+class YesNo(SingleChoice):
+    name = "yes_no"
+    allows_other = False
+
+    def default_options(self):
+        return [
+            {"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1},
+            {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0},
+        ]
+
+    def check_definition(self, q):
+        codes = sorted(o.get("code") for o in q.get("options") or [])
+        if codes and codes != ["no", "yes"]:
+            return [("options", _("A yes/no question has exactly the options \"yes\" and \"no\"."))]
+        return []
+
+
+class MultipleChoice(QuestionType):
+    """Several options, with optional minimum and maximum selections."""
+
+    name = "multiple_choice"
+    summary_family = "multi"
+    uses_options = True
+    allows_other = True
+
+    def check_definition(self, q):
+        problems = SingleChoice.check_definition(self, q)
+        settings = q.get("settings") or {}
+        low, high = settings.get("min_selected"), settings.get("max_selected")
+        n = len(q.get("options") or [])
+        if low is not None and high is not None and low > high:
+            problems.append(("settings.min_selected", _("The minimum number of choices is larger than the maximum.")))
+        if high is not None and high > n:
+            problems.append(("settings.max_selected", _("The maximum number of choices is larger than the number of options.")))
+        return problems
+
+    min_options = 2
+
+    def read(self, question, form):
+        return {
+            "choices": [c.strip() for c in form.getlist(self.field_name(question)) if c.strip()],
+            "other": (form.get(self.field_name(question, "other")) or "").strip(),
+        }
+
+    def is_empty(self, raw):
+        return not raw or not raw.get("choices")
+
+    def validate(self, question, raw):
+        options = {o.code: o for o in self.active_options(question)}
+        chosen = raw["choices"]
+        if len(set(chosen)) != len(chosen) or any(code not in options for code in chosen):
+            return _("Choose only from the listed answers.")
+        settings = question.settings or {}
+        low, high = settings.get("min_selected"), settings.get("max_selected")
+        if low and len(chosen) < low:
+            return _("Choose at least %(n)d answers.", n=low)
+        if high and len(chosen) > high:
+            return _("Choose at most %(n)d answers.", n=high)
+        if any(options[c].is_other for c in chosen) and not raw.get("other"):
+            return _("Please say what \"other\" means for you.")
+        if len(raw.get("other") or "") > OTHER_MAX:
+            return _("Please keep this answer under %(n)d characters.", n=OTHER_MAX)
+        return None
+
+    def to_rows(self, question, raw):
+        options = {o.code: o for o in self.active_options(question)}
+        return [
+            AnswerRow(option_id=options[c].id, value_num=1,
+                      value_text=raw.get("other") if options[c].is_other else None)
+            for c in raw["choices"]
+        ]
+
+    def from_rows(self, question, rows):
+        codes = {o.id: o.code for o in question.options}
+        other = next((r.value_text for r in rows if r.value_text), "")
+        return {"choices": [codes[r.option_id] for r in rows if r.option_id in codes], "other": other or ""}
+
+    def operands(self, question, raw, item=None):
+        if self.is_empty(raw):
+            return NO_ANSWER
+        return Operands(answered=True, codes=frozenset(raw["choices"]))

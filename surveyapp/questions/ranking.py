@@ -1,0 +1,67 @@
+"""Ranking: the resident orders the options (1 = most important).
+
+Without JavaScript each option gets a rank selector; ranks must be distinct
+and run 1..N with no gaps (N = all options, or ``rank_count`` for top-N).
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, parse_number
+
+
+class Ranking(QuestionType):
+    name = "ranking"
+    summary_family = "ranking"
+    uses_options = True
+
+    def check_definition(self, q):
+        problems = []
+        n = len(q.get("options") or [])
+        if n < 2:
+            problems.append(("options", _("A ranking question needs at least 2 options.")))
+        count = (q.get("settings") or {}).get("rank_count")
+        if count is not None and not 1 <= count <= n:
+            problems.append(("settings.rank_count", _("Rank between 1 and the number of options.")))
+        return problems
+
+    def rank_count(self, question) -> int:
+        n = len(self.active_options(question))
+        return min((question.settings or {}).get("rank_count") or n, n)
+
+    def read(self, question, form):
+        return {
+            o.code: (form.get(self.field_name(question, o.code)) or "").strip()
+            for o in self.active_options(question)
+        }
+
+    def is_empty(self, raw):
+        return not raw or not any(raw.values())
+
+    def validate(self, question, raw):
+        wanted = self.rank_count(question)
+        ranks = [parse_number(v, integer=True) for v in raw.values() if v]
+        if any(r is None for r in ranks) or sorted(ranks) != list(range(1, len(ranks) + 1)):
+            return _("Give each rank from 1 to %(n)d once, with no gaps.", n=wanted)
+        if len(ranks) > wanted:
+            return _("Rank only your top %(n)d.", n=wanted)
+        if question.required and len(ranks) < wanted:
+            return _("Give each rank from 1 to %(n)d once, with no gaps.", n=wanted)
+        return None
+
+    def to_rows(self, question, raw):
+        options = {o.code: o for o in self.active_options(question)}
+        return [
+            AnswerRow(option_id=options[code].id, value_num=parse_number(rank, integer=True))
+            for code, rank in raw.items() if rank
+        ]
+
+    def from_rows(self, question, rows):
+        codes = {o.id: o.code for o in question.options}
+        return {codes[r.option_id]: f"{r.value_num:g}" for r in rows if r.option_id in codes}
+
+    def operands(self, question, raw, item=None):
+        if self.is_empty(raw):
+            return NO_ANSWER
+        first = next((code for code, rank in raw.items() if rank == "1"), None)
+        return Operands(answered=True, codes=frozenset([first]) if first else frozenset())

@@ -1,0 +1,160 @@
+"""Number, date, short text, long text and the text-only note block."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+
+from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, parse_number
+
+EPOCH = date(1970, 1, 1)
+PATTERNS = {
+    # Indonesian mobile and landline numbers, with +62, 62 or 0 in front.
+    "phone": re.compile(r"^(\+?62|0)[0-9][0-9 \-]{6,14}$"),
+    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    # Indonesian postcodes have five digits.
+    "postcode": re.compile(r"^[0-9]{5}$"),
+}
+
+
+class NumberQuestion(QuestionType):
+    name = "number"
+    summary_family = "number"
+    numeric = True
+
+    def check_definition(self, q):
+        settings = q.get("settings") or {}
+        low, high = settings.get("min"), settings.get("max")
+        if low is not None and high is not None and low > high:
+            return [("settings.min", _("The minimum is larger than the maximum."))]
+        return []
+
+    def validate(self, question, raw):
+        settings = question.settings or {}
+        value = parse_number(raw, integer=bool(settings.get("integer")))
+        if value is None:
+            return _("Enter a whole number.") if settings.get("integer") else _("Enter a number.")
+        low, high = settings.get("min"), settings.get("max")
+        if low is not None and value < low or high is not None and value > high:
+            if low is not None and high is not None:
+                return _("Enter a number from %(low)s to %(high)s.", low=format(low, "g"), high=format(high, "g"))
+            if low is not None:
+                return _("Enter a number of at least %(low)s.", low=format(low, "g"))
+            return _("Enter a number of at most %(high)s.", high=format(high, "g"))
+        return None
+
+    def to_rows(self, question, raw):
+        return [AnswerRow(value_num=parse_number(raw))]
+
+    def from_rows(self, question, rows):
+        return next((f"{r.value_num:g}" for r in rows if r.value_num is not None), "")
+
+    def operands(self, question, raw, item=None):
+        if self.is_empty(raw):
+            return NO_ANSWER
+        return Operands(answered=True, number=parse_number(raw))
+
+
+class DateQuestion(QuestionType):
+    """Stored as ISO text plus days since 1970 so SQL can take quantiles."""
+
+    name = "date"
+    summary_family = "date"
+
+    def check_definition(self, q):
+        settings = q.get("settings") or {}
+        problems = []
+        parsed = {}
+        for key in ("min", "max"):
+            if settings.get(key) is not None:
+                try:
+                    parsed[key] = date.fromisoformat(settings[key])
+                except (TypeError, ValueError):
+                    problems.append((f"settings.{key}", _("Use a date like 2026-08-17.")))
+        if len(parsed) == 2 and parsed["min"] > parsed["max"]:
+            problems.append(("settings.min", _("The earliest date is after the latest date.")))
+        return problems
+
+    def validate(self, question, raw):
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            return _("Enter a date like 2026-08-17.")
+        settings = question.settings or {}
+        if settings.get("min") and value < date.fromisoformat(settings["min"]):
+            return _("Enter a date on or after %(date)s.", date=settings["min"])
+        if settings.get("max") and value > date.fromisoformat(settings["max"]):
+            return _("Enter a date on or before %(date)s.", date=settings["max"])
+        return None
+
+    def to_rows(self, question, raw):
+        value = date.fromisoformat(raw)
+        return [AnswerRow(value_text=value.isoformat(), value_num=(value - EPOCH).days)]
+
+    def from_rows(self, question, rows):
+        return next((r.value_text for r in rows if r.value_text), "")
+
+
+class ShortText(QuestionType):
+    name = "short_text"
+    summary_family = "text"
+    default_max = 200
+    hard_max = 500
+
+    def check_definition(self, q):
+        settings = q.get("settings") or {}
+        problems = []
+        if settings.get("pattern") not in (None, *PATTERNS):
+            problems.append(("settings.pattern", _("Unknown pattern; use phone, email or postcode.")))
+        limit = settings.get("max_length")
+        if limit is not None and not 1 <= limit <= self.hard_max:
+            problems.append(("settings.max_length", _("The length limit must be from 1 to %(n)d.", n=self.hard_max)))
+        return problems
+
+    def max_length(self, question) -> int:
+        return (question.settings or {}).get("max_length") or self.default_max
+
+    def validate(self, question, raw):
+        if len(raw) > self.max_length(question):
+            return _("Please keep this answer under %(n)d characters.", n=self.max_length(question))
+        pattern = (question.settings or {}).get("pattern")
+        if pattern and not PATTERNS[pattern].match(raw):
+            return {
+                "phone": _("Enter a phone number like 0812 3456 7890."),
+                "email": _("Enter an e-mail address like name@example.org."),
+                "postcode": _("Enter a five-digit postcode."),
+            }[pattern]
+        return None
+
+    def to_rows(self, question, raw):
+        return [AnswerRow(value_text=raw)]
+
+    def from_rows(self, question, rows):
+        return next((r.value_text for r in rows if r.value_text), "")
+
+
+class LongText(ShortText):
+    name = "long_text"
+    default_max = 5000
+    hard_max = 10000
+
+    def read(self, question, form):
+        # Keep line breaks, but normalise Windows ones.
+        return (form.get(self.field_name(question)) or "").replace("\r\n", "\n").strip()
+
+
+class Note(QuestionType):
+    """Text shown to the resident; never answered."""
+
+    name = "note"
+    takes_answer = False
+
+    def read(self, question, form):
+        return None
+
+    def to_rows(self, question, raw):
+        return []
+
+    def from_rows(self, question, rows):
+        return None
