@@ -47,6 +47,11 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     PASSWORD_RESET_MAX_AGE = 3600
     INVITATION_MAX_AGE_DAYS = 7
+    # Residents: generous per address because mobile carriers put many
+    # phones behind one address; the per-link limit caps ballot stuffing.
+    RESPOND_RATE_LIMIT = os.environ.get("RESPOND_RATE_LIMIT", "60 per minute")
+    RESPOND_LINK_RATE_LIMIT = os.environ.get("RESPOND_LINK_RATE_LIMIT", "600 per minute")
+    RESPOND_MAX_CONTENT_LENGTH = int(os.environ.get("RESPOND_MAX_CONTENT_LENGTH", 256 * 1024))
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

@@ -1,6 +1,7 @@
 """The contract every question type follows."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,6 +20,18 @@ class Operands:
 
 
 NO_ANSWER = Operands()
+
+# C0 control characters other than tab and line feed: never meaningful in an
+# answer, and PostgreSQL refuses NUL in text columns.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(value) -> str:
+    """Text from a form with Windows line breaks normalised, control
+    characters removed and outer spaces stripped."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value).replace("\r\n", "\n")).strip()
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,7 @@ class QuestionType:
 
     def read(self, question, form) -> Any:
         """The raw answer from a submitted form (a MultiDict)."""
-        return (form.get(self.field_name(question)) or "").strip()
+        return clean_text(form.get(self.field_name(question)))
 
     def is_empty(self, raw: Any) -> bool:
         return raw in (None, "", [], {})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from .base import NO_ANSWER, AnswerRow, Operands, QuestionType
+from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, clean_text
 
 OTHER_MAX = 500
 
@@ -28,8 +28,8 @@ class SingleChoice(QuestionType):
 
     def read(self, question, form):
         return {
-            "choice": (form.get(self.field_name(question)) or "").strip(),
-            "other": (form.get(self.field_name(question, "other")) or "").strip(),
+            "choice": clean_text(form.get(self.field_name(question))),
+            "other": clean_text(form.get(self.field_name(question, "other"))),
         }
 
     def is_empty(self, raw):
@@ -107,8 +107,8 @@ class MultipleChoice(QuestionType):
 
     def read(self, question, form):
         return {
-            "choices": [c.strip() for c in form.getlist(self.field_name(question)) if c.strip()],
-            "other": (form.get(self.field_name(question, "other")) or "").strip(),
+            "choices": [clean_text(c) for c in form.getlist(self.field_name(question)) if clean_text(c)],
+            "other": clean_text(form.get(self.field_name(question, "other"))),
         }
 
     def is_empty(self, raw):

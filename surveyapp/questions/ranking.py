@@ -40,6 +40,8 @@ class Ranking(QuestionType):
 
     def validate(self, question, raw):
         wanted = self.rank_count(question)
+        if any(code not in {o.code for o in self.active_options(question)} for code in raw):
+            return _("Choose only from the listed answers.")
         ranks = [parse_number(v, integer=True) for v in raw.values() if v]
         if any(r is None for r in ranks) or sorted(ranks) != list(range(1, len(ranks) + 1)):
             return _("Give each rank from 1 to %(n)d once, with no gaps.", n=wanted)

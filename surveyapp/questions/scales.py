@@ -56,7 +56,8 @@ class Matrix(QuestionType):
 
     def validate(self, question, raw):
         scale = {o.code for o in self.active_options(question)}
-        if any(v and v not in scale for v in raw.values()):
+        items = {i.code for i in self.active_options(question, "item")}
+        if any(item not in items for item in raw) or any(v and v not in scale for v in raw.values()):
             return _("Choose one of the listed answers.")
         if question.required and not all(raw.values()):
             return _("Please answer every row.")

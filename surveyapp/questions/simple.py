@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, parse_number
+from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, clean_text, parse_number
 
 EPOCH = date(1970, 1, 1)
 PATTERNS = {
@@ -140,8 +140,8 @@ class LongText(ShortText):
     hard_max = 10000
 
     def read(self, question, form):
-        # Keep line breaks, but normalise Windows ones.
-        return (form.get(self.field_name(question)) or "").replace("\r\n", "\n").strip()
+        # Keeps line breaks (normalising Windows ones).
+        return clean_text(form.get(self.field_name(question)))
 
 
 class Note(QuestionType):
