@@ -51,6 +51,21 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
+@lru_cache(maxsize=1)
+def _condition_validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/condition"})
+
+
+def condition_problems(condition) -> list[Problem]:
+    """Shape problems of one skip-logic condition on its own (the
+    references to questions are checked with the whole survey)."""
+    problems = [Problem(_path(e.absolute_path), e.message[:300]) for e in _condition_validator().iter_errors(condition)]
+    if not problems and logic.depth(condition) > logic.MAX_DEPTH:
+        problems.append(Problem("", _("Conditions can be nested at most %(n)d deep.", n=logic.MAX_DEPTH)))
+    return sorted(problems, key=lambda p: p.path)[:20]
+
+
 def parse(data: bytes | str) -> dict:
     """Decode a JSON document within the size and nesting limits.
 

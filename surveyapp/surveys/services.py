@@ -55,6 +55,12 @@ def survey_has_answers(survey: Survey) -> bool:
 def check_survey(survey: Survey) -> list[definition.Problem]:
     """Definition problems of the survey as it stands in the session."""
     db.session.flush()
+    # Collections loaded before the edit keep their old order in memory;
+    # reload them so the check sees positions as they now stand.
+    for page in survey.pages:
+        db.session.expire(page, ["questions"])
+    for question in survey.questions:
+        db.session.expire(question, ["options"])
     db.session.expire(survey, ["pages", "questions"])
     document = definition.export_definition(survey)
     return definition.validate(document, draft=True)
@@ -413,10 +419,11 @@ def delete_question(question: Question) -> str:
         question.retired_at = utcnow()
         outcome = "retired"
     else:
-        survey.questions.remove(question)
-        if question.page is not None:
-            question.page.questions.remove(question)
         db.session.delete(question)
+        db.session.flush()
+        for page in survey.pages:
+            db.session.expire(page, ["questions"])
+        db.session.expire(survey, ["questions"])
         outcome = "deleted"
     _renumber(survey)
     _commit_checked(survey)
