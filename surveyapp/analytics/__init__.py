@@ -1,1 +1,1 @@
-"""Pure statistics for Suara's metrics: no Flask, no database."""
+"""Analytics: pure statistics (stats.py, no Flask or database), the SQL read layer (queries.py) and the summary document built from both."""

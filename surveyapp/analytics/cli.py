@@ -1,0 +1,36 @@
+"""``flask surveys summary SURVEY_ID``: the summary document as JSON."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..cli import surveys_cli
+
+
+def register(app) -> None:
+    """Attach the analytics commands to the shared ``surveys`` group."""
+    surveys_cli.add_command(summary_command)
+
+
+@click.command("summary")
+@click.argument("survey_id", type=int)
+@click.option("--all", "include_partial", is_flag=True, help="Include partial responses (default: complete only).")
+@click.option("--language", help="Language of question texts (default: the survey's).")
+def summary_command(survey_id: int, include_partial: bool, language: str | None):
+    """Print the full summary of a survey as JSON."""
+    from ..extensions import db
+    from ..orgs.models import Organisation
+    from ..surveys.models import Survey
+    from .filters import ALL_STATUSES, COMPLETE_ONLY, Filters
+    from .summary import build_summary
+
+    survey = db.session.get(Survey, survey_id)
+    if survey is None:
+        raise click.ClickException(f"No survey with id {survey_id}.")
+    if language and language not in (survey.languages or []):
+        raise click.ClickException(f"Survey {survey_id} is not offered in '{language}'.")
+    organisation = db.session.get(Organisation, survey.organisation_id)
+    filters = Filters(statuses=ALL_STATUSES if include_partial else COMPLETE_ONLY, timezone=organisation.timezone)
+    document = build_summary(survey, filters, language=language)
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))

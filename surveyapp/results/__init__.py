@@ -1,0 +1,1 @@
+"""Results pages: survey summaries, filters, cross-tabs, weighting, waves, public results."""
