@@ -1,0 +1,1 @@
+"""Distribution channels: share tools, personal invitations, paper and kiosk."""
