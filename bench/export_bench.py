@@ -1,0 +1,253 @@
+"""Export benchmark: rows per second and peak memory growth of the CSV,
+XLSX and SPSS exports beside a bare-cursor CSV baseline, and the time of a
+PDF report of a 30-question survey.
+
+    .venv/bin/python bench/export_bench.py --responses 100000 [--formats csv,xlsx,sav] [--database-url URL]
+
+Without --database-url a throw-away SQLite file in /tmp is used. Data are
+bulk-loaded with executemany. Memory is the peak growth of the process RSS
+(sampled every 10 ms) over its size when the export starts.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class PeakRss:
+    def __enter__(self):
+        self.start = rss_mb()
+        self.peak = self.start
+        self.running = True
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def _watch(self):
+        while self.running:
+            self.peak = max(self.peak, rss_mb())
+            time.sleep(0.01)
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        self.growth = self.peak - self.start
+
+
+def t(text):
+    return {"id": text}
+
+
+def opts(*codes):
+    return [{"code": c, "label": t(f"Pilihan {c}")} for c in codes]
+
+
+TEN = [
+    {"code": "gender", "type": "single_choice", "title": t("Jenis kelamin"), "options": opts("f", "m")},
+    {"code": "rw", "type": "single_choice", "title": t("RW"), "options": opts("rw1", "rw2", "rw3", "rw4")},
+    {"code": "age_band", "type": "single_choice", "title": t("Umur"), "options": opts("a", "b", "c", "d", "e")},
+    {"code": "used", "type": "yes_no", "title": t("Pernah memakai layanan?")},
+    {"code": "services", "type": "multiple_choice", "title": t("Layanan"), "options": opts("clinic", "school", "market", "road")},
+    {"code": "overall", "type": "likert", "title": t("Kepuasan"), "settings": {"points": 5},
+     "options": [{"code": str(v), "label": t(str(v)), "value": v} for v in range(1, 6)]},
+    {"code": "recommend", "type": "rating_0_10", "title": t("Rekomendasi")},
+    {"code": "people", "type": "number", "title": t("Jumlah orang"), "settings": {"integer": True}},
+    {"code": "visit", "type": "date", "title": t("Tanggal kunjungan")},
+    {"code": "comment", "type": "short_text", "title": t("Komentar")},
+]
+
+
+def make_app(url: str):
+    from config import normalise_database_url
+    from surveyapp import create_app
+
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=normalise_database_url(url))
+
+
+def load(app, n: int, questions=TEN) -> int:
+    """A survey with ``questions`` and ``n`` complete responses; returns its id."""
+    from surveyapp.extensions import db
+    from surveyapp.orgs.models import Organisation
+    from surveyapp.surveys.services import create_from_definition
+
+    org = Organisation(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
+    db.session.add(org)
+    db.session.commit()
+    survey = create_from_definition(org.id, None, {
+        "format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id"], "default_language": "id",
+        "title": t("Bench"), "pages": [{"questions": questions}]})
+    qs = {q.code: q for q in survey.questions}
+    rng = random.Random(7)
+    raw = db.engine.raw_connection()
+    cursor = raw.cursor()
+    param = "%s" if db.engine.dialect.name == "postgresql" else "?"
+    start_id = (db.session.execute(db.text("select coalesce(max(id), 0) from responses")).scalar() or 0) + 1
+    base = datetime(2026, 1, 1)
+    chunk = 20_000
+    for first in range(0, n, chunk):
+        responses, answers = [], []
+        for k in range(first, min(n, first + chunk)):
+            rid = start_id + k
+            submitted = base + timedelta(seconds=k * 7)
+            responses.append((rid, survey.id, str(uuid.uuid4()), "complete", "link", "id",
+                              submitted - timedelta(seconds=300), submitted, 300, False))
+            for q in qs.values():
+                choices = [o for o in q.options if o.kind == "choice"]
+                if q.type in ("single_choice", "yes_no", "likert"):
+                    o = rng.choice(choices)
+                    answers.append((rid, q.id, o.id, None, o.value, None))
+                elif q.type == "multiple_choice":
+                    for o in rng.sample(choices, rng.randint(1, 2)):
+                        answers.append((rid, q.id, o.id, None, 1.0, None))
+                elif q.type == "rating_0_10":
+                    answers.append((rid, q.id, None, None, float(rng.randint(0, 10)), None))
+                elif q.type == "number":
+                    answers.append((rid, q.id, None, None, float(rng.randint(1, 12)), None))
+                elif q.type == "date":
+                    d = date(2025, 1, 1) + timedelta(days=rng.randint(0, 400))
+                    answers.append((rid, q.id, None, None, float((d - date(1970, 1, 1)).days), d.isoformat()))
+                elif q.type in ("short_text", "long_text"):
+                    answers.append((rid, q.id, None, None, None, rng.choice(["Jalan rusak", "Bagus", "=1+1", "Air bersih kurang"])))
+        cursor.executemany(
+            "insert into responses (id, survey_id, submission_id, status, channel, language, started_at, submitted_at, "
+            f"duration_seconds, flagged) values ({', '.join([param] * 10)})", responses)
+        cursor.executemany(
+            "insert into answers (response_id, question_id, option_id, item_id, value_num, value_text) "
+            f"values ({', '.join([param] * 6)})", answers)
+        raw.commit()
+    raw.close()
+    return survey.id
+
+
+def baseline(app, survey_id: int, path: str) -> int:
+    """The same rows streamed with a bare cursor and csv.writer (long format)."""
+    from surveyapp.extensions import db
+
+    raw = db.engine.raw_connection()
+    cursor = raw.cursor()
+    param = "%s" if db.engine.dialect.name == "postgresql" else "?"
+    cursor.execute("select r.id, a.question_id, a.option_id, a.value_num, a.value_text from responses r "
+                   f"join answers a on a.response_id = r.id where r.survey_id = {param} order by r.id", (survey_id,))
+    n = 0
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        while True:
+            rows = cursor.fetchmany(10_000)
+            if not rows:
+                break
+            writer.writerows(rows)
+            n += len(rows)
+    raw.close()
+    return n
+
+
+def run_export(survey_id: int, fmt: str, path: str) -> int:
+    from surveyapp.analytics.filters import Filters
+    from surveyapp.exports import rows, writers
+    from surveyapp.exports.layout import build_layout
+    from surveyapp.extensions import db
+    from surveyapp.surveys.models import Survey
+
+    survey = db.session.get(Survey, survey_id)
+    layout = build_layout(survey)
+    stream = rows.iter_rows(layout, survey.id, Filters())
+    if fmt == "csv":
+        n = 0
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            for chunk in writers.csv_chunks(layout, stream):
+                handle.write(chunk)
+        return sum(1 for _ in open(path, encoding="utf-8")) - 1
+    if fmt == "xlsx":
+        return writers.write_xlsx(layout, stream, path)
+    return writers.write_sav(layout, stream, path, 10**9)
+
+
+def pdf_time(app) -> tuple[float, int]:
+    from surveyapp.extensions import db
+    from surveyapp.reports import content, pdf
+    from surveyapp.surveys.models import Survey
+
+    thirty = []
+    for i in range(30):
+        q = dict(TEN[i % 10])
+        q["code"] = f"{q['code']}_{i}"
+        thirty.append(q)
+    survey_id = load(app, 2_000, thirty)
+    survey = db.session.get(Survey, survey_id)
+    started = time.perf_counter()
+    body = pdf.render(content.build(survey))
+    return time.perf_counter() - started, len(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--formats", default="csv,xlsx,sav")
+    parser.add_argument("--database-url")
+    parser.add_argument("--pdf", action="store_true")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="suara-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    app = make_app(url)
+    from flask_migrate import upgrade
+
+    import matplotlib
+    import openpyxl
+    import pyreadstat
+    import sqlalchemy
+
+    with app.app_context():
+        from surveyapp.extensions import db
+
+        if args.database_url:
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+        print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+              f"{db.engine.dialect.name} {'.'.join(map(str, db.engine.dialect.server_version_info or ()))}, "
+              f"SQLAlchemy {sqlalchemy.__version__}, openpyxl {openpyxl.__version__}, pyreadstat {pyreadstat.__version__}, "
+              f"matplotlib {matplotlib.__version__}")
+        started = time.perf_counter()
+        survey_id = load(app, args.responses)
+        print(f"load: {args.responses:,} responses in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        with PeakRss() as memory:
+            rows_out = baseline(app, survey_id, str(workdir / "baseline.csv"))
+        took = time.perf_counter() - started
+        print(f"| baseline (bare cursor + csv.writer, long format) | {args.responses:,} | {took:.1f} s | "
+              f"{args.responses / took:,.0f} responses/s ({rows_out:,} answer rows) | {memory.growth:.0f} MB |")
+        for fmt in [f for f in args.formats.split(",") if f]:
+            db.session.remove()
+            started = time.perf_counter()
+            with PeakRss() as memory:
+                n = run_export(survey_id, fmt, str(workdir / f"out.{fmt}"))
+            took = time.perf_counter() - started
+            print(f"| {fmt} export | {n:,} | {took:.1f} s | {n / took:,.0f} responses/s | {memory.growth:.0f} MB |")
+        if args.pdf:
+            seconds, size = pdf_time(app)
+            print(f"| PDF report, 30 questions, 2,000 responses | | {seconds:.2f} s | {size:,} bytes | |")
+    for child in workdir.iterdir():
+        child.unlink()
+    workdir.rmdir()
+
+
+if __name__ == "__main__":
+    main()

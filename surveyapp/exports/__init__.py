@@ -1,0 +1,1 @@
+"""Exports of responses: CSV, XLSX, SPSS .sav and JSON lines, with a codebook."""

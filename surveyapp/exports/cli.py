@@ -1,0 +1,43 @@
+"""``flask surveys export ID --format csv|xlsx|sav|jsonl --out FILE`` (no
+request time limit, for very large surveys)."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from ..cli import surveys_cli
+
+
+@surveys_cli.command("export")
+@click.argument("survey_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "jsonl", "codebook"]), default="csv")
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--all", "include_partial", is_flag=True, help="Include partial responses.")
+@click.option("--bom", is_flag=True, help="Start the CSV with a byte-order mark (for Excel).")
+def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bom: bool):
+    """Export a survey's responses to a file."""
+    from ..analytics.filters import ALL_STATUSES, Filters
+    from ..extensions import db
+    from ..orgs.models import Organisation
+    from ..surveys.models import Survey
+    from . import rows, writers
+    from .layout import build_layout
+
+    survey = db.session.get(Survey, survey_id)
+    if survey is None:
+        raise click.ClickException(f"No survey with id {survey_id}.")
+    organisation = db.session.get(Organisation, survey.organisation_id)
+    filters = Filters(timezone=organisation.timezone, **({"statuses": ALL_STATUSES} if include_partial else {}))
+    layout = build_layout(survey)
+    stream = rows.iter_rows(layout, survey.id, filters)
+    if fmt in ("csv", "jsonl", "codebook"):
+        chunks = (writers.csv_chunks(layout, stream, bom) if fmt == "csv" else
+                  writers.jsonl_chunks(layout, stream) if fmt == "jsonl" else [writers.codebook_csv(layout, bom)])
+        with open(out, "w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    elif fmt == "xlsx":
+        writers.write_xlsx(layout, stream, out)
+    else:
+        writers.write_sav(layout, stream, out, current_app.config.get("EXPORT_SAV_MAX_CELLS", 20_000_000))
+    click.echo(out)

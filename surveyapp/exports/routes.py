@@ -1,0 +1,126 @@
+"""Organiser downloads of responses (editor and up: exports hold raw answers).
+
+/surveys/<id>/export.csv|.xlsx|.sav|.jsonl and /surveys/<id>/codebook.csv
+accept the analytics filters (status=all, from, to, channel, language,
+answer=code:option) plus ``lang`` (labels) and, for CSV, ``bom=1``.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file, stream_with_context
+from flask_babel import gettext as _
+
+from ..access import current_org, get_owned_or_404, role_required
+from ..analytics.filters import FilterError, parse_filters
+from ..errors import abort_with
+from ..orgs.models import Role
+from ..surveys.models import Survey
+from . import rows as rows_module
+from . import writers
+from .layout import build_layout
+
+bp = Blueprint("exports", __name__)
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+}
+
+
+def _prepare(survey_id: int):
+    survey = get_owned_or_404(Survey, survey_id)
+    try:
+        filters = parse_filters(request.args, survey, current_org().timezone)
+    except FilterError as error:
+        abort_with(400, str(error))
+    language = request.args.get("lang") or survey.default_language
+    if language not in survey.languages:
+        abort_with(400, _("This survey is not offered in the language %(value)s.", value=language))
+    weights = rows_module.weights_for(survey, filters)
+    layout = build_layout(survey, language, weighted=weights is not None)
+    return survey, filters, layout, weights
+
+
+def _filename(survey: Survey, what: str, ext: str) -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return f"suara-survey-{survey.id}-{what}-{stamp}.{ext}"
+
+
+def _headers(name: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+
+
+@bp.get("/surveys/<int:survey_id>/exports")
+@role_required(Role.EDITOR)
+def manage_exports(survey_id: int):
+    survey = get_owned_or_404(Survey, survey_id)
+    return render_template("exports/index.html", survey=survey, query=request.query_string.decode())
+
+
+@bp.get("/surveys/<int:survey_id>/export.csv")
+@role_required(Role.EDITOR)
+def export_csv(survey_id: int):
+    survey, filters, layout, weights = _prepare(survey_id)
+    bom = request.args.get("bom") == "1"
+    chunks = writers.csv_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), bom)
+    return Response(stream_with_context(chunks), mimetype=MIMETYPES["csv"],
+                    headers=_headers(_filename(survey, "responses", "csv")))
+
+
+@bp.get("/surveys/<int:survey_id>/export.jsonl")
+@role_required(Role.EDITOR)
+def export_jsonl(survey_id: int):
+    survey, filters, layout, weights = _prepare(survey_id)
+    chunks = writers.jsonl_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights))
+    return Response(stream_with_context(chunks), mimetype=MIMETYPES["jsonl"],
+                    headers=_headers(_filename(survey, "responses", "jsonl")))
+
+
+@bp.get("/surveys/<int:survey_id>/codebook.csv")
+@role_required(Role.EDITOR)
+def export_codebook(survey_id: int):
+    survey, _filters, layout, _weights = _prepare(survey_id)
+    return Response(writers.codebook_csv(layout, request.args.get("bom") == "1"), mimetype=MIMETYPES["csv"],
+                    headers=_headers(_filename(survey, "codebook", "csv")))
+
+
+@bp.get("/surveys/<int:survey_id>/export.xlsx")
+@role_required(Role.EDITOR)
+def export_xlsx(survey_id: int):
+    survey, filters, layout, weights = _prepare(survey_id)
+    if rows_module.count(survey.id, filters) > writers.XLSX_MAX_ROWS:
+        abort_with(422, _("A spreadsheet holds at most %(n)s rows. Download CSV instead, or filter by date.",
+                          n=format(writers.XLSX_MAX_ROWS, ",")))
+    return _file_response(survey, "xlsx", lambda path: writers.write_xlsx(
+        layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), path))
+
+
+@bp.get("/surveys/<int:survey_id>/export.sav")
+@role_required(Role.EDITOR)
+def export_sav(survey_id: int):
+    survey, filters, layout, weights = _prepare(survey_id)
+    limit = current_app.config.get("EXPORT_SAV_MAX_CELLS", 20_000_000)
+    if rows_module.count(survey.id, filters) * len(layout.columns) > limit:
+        abort_with(422, _("This export is too large for an SPSS file (more than %(n)s cells). Download CSV instead, or filter by date.",
+                          n=format(limit, ",")))
+    return _file_response(survey, "sav", lambda path: writers.write_sav(
+        layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), path, limit))
+
+
+def _file_response(survey: Survey, ext: str, write):
+    """Write to a temporary file, then stream it back; the file is unlinked
+    once open, so it disappears when the download ends (or fails)."""
+    path = writers.temporary_path("." + ext)
+    try:
+        write(path)
+        handle = open(path, "rb")
+    except (writers.TooManyRows, writers.TooManyCells):
+        abort_with(422, _("This export grew too large while it was being written. Download CSV instead."))
+    finally:
+        os.unlink(path)
+    return send_file(handle, mimetype=MIMETYPES[ext], as_attachment=True,
+                     download_name=_filename(survey, "responses", ext), max_age=0)

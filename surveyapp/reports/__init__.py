@@ -1,0 +1,1 @@
+"""Survey reports: a PDF and a print-friendly page built from the summary."""

@@ -1,0 +1,1 @@
+"""XLSForm (KoboToolbox / ODK) import and export, and offline submissions."""

@@ -1,0 +1,1 @@
+"""Tests of issue 7 (interop): exports."""
