@@ -241,6 +241,29 @@ def manage_details(survey_id: int):
     return render_template("builder/details.html", survey=survey, state=state, errors=errors, refusals=refusals), 422
 
 
+@bp.route("/<int:survey_id>/collection", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def manage_collection(survey_id: int):
+    """Schedule, response cap and resident-side switches."""
+    from . import collection_form
+
+    survey = _survey(survey_id)
+    tz_name = current_org().timezone
+    form = collection_form.form_for(survey, tz_name, formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        services.update_collection(
+            survey,
+            opens_at=collection_form.to_utc(form.opens_at.data, tz_name),
+            closes_at=collection_form.to_utc(form.closes_at.data, tz_name),
+            response_cap=form.response_cap.data, min_seconds=form.min_seconds.data,
+            switches={key: bool(getattr(form, key).data) for key in collection_form.SWITCHES},
+        )
+        flash(_("Collection settings saved."), "success")
+        return _to_survey(survey)
+    status = 422 if request.method == "POST" else 200
+    return render_template("builder/collection.html", survey=survey, form=form, tz_name=tz_name), status
+
+
 def _simple_action(survey: Survey, action, success: str, anchor: str | None = None):
     try:
         action()

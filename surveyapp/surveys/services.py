@@ -182,6 +182,27 @@ def _drop_languages(survey: Survey, removed: set[str]) -> None:
             option.label = strip(option.label)
 
 
+def update_collection(survey: Survey, *, opens_at, closes_at, response_cap: int | None,
+                      min_seconds: int | None, switches: dict[str, bool]) -> None:
+    """Schedule (naive UTC), cap and resident-side switches of a survey."""
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise EditRefused(_("The closing time must be after the opening time."))
+    survey.opens_at, survey.closes_at, survey.response_cap = opens_at, closes_at, response_cap
+    settings = dict(survey.settings or {})
+    if min_seconds:
+        settings["min_seconds"] = min_seconds
+    else:
+        settings.pop("min_seconds", None)
+    for key, on in switches.items():
+        if on:
+            settings[key] = True
+        else:
+            settings.pop(key, None)
+    survey.settings = settings
+    survey.updated_at = utcnow()
+    db.session.commit()
+
+
 def missing_translations(survey: Survey) -> list[tuple[str, str]]:
     """(where, language) for every respondent-facing text without a value
     in one of the survey's languages; empty optional texts do not count."""
