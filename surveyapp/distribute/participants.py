@@ -1,23 +1,26 @@
 """Pseudonymous participants: one per person per organisation.
 
-The identity is an HMAC-SHA256 of the normalised e-mail address (or, when
-there is none, the phone number) keyed with the organisation's
-``participant_salt``, so the same person invited to several surveys is one
-participant (engagement frequency can be counted) while a leaked hash
-cannot be matched across organisations or reversed without the salt.
+The identity is the shared hash of responses/identity.py (e-mail first, then
+phone), so the same person invited to several surveys, or checked in at an
+activity, is one participant and engagement frequency can be counted.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
+import secrets
 
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..responses.identity import IdentityError
+from ..responses.identity import identity_hash as shared_identity_hash
 from ..responses.models import Participant
 
 
-def identity_hash(organisation: Organisation, contact: str) -> str:
-    return hmac.new(organisation.participant_salt.encode(), contact.encode(), hashlib.sha256).hexdigest()
+def identity_hash(organisation: Organisation, contact: str) -> str | None:
+    """The shared hash (responses/identity.py), None for an unusable contact."""
+    try:
+        return shared_identity_hash(organisation.participant_salt, contact)
+    except IdentityError:
+        return None
 
 
 def pseudonym(digest: str) -> str:
@@ -27,8 +30,8 @@ def pseudonym(digest: str) -> str:
 
 def identities(organisation: Organisation, email: str | None, phone: str | None) -> list[str]:
     """The person's hashes, preferred first (e-mail, then phone)."""
-    return [identity_hash(organisation, value) for value in (f"email:{email}" if email else None,
-                                                             f"phone:{phone}" if phone else None) if value]
+    hashes = [identity_hash(organisation, value) for value in (email, phone) if value]
+    return [h for h in hashes if h]
 
 
 def resolve(organisation: Organisation, people: list[tuple[str | None, str | None]]) -> list[Participant]:
@@ -50,8 +53,11 @@ def resolve(organisation: Organisation, people: list[tuple[str | None, str | Non
         mine = identities(organisation, email, phone)
         participant = next((known[h] for h in mine if h in known), None)
         if participant is None:
-            participant = Participant(organisation_id=organisation.id, identity_hash=mine[0],
-                                      pseudonym=pseudonym(mine[0]))
+            # A contact the shared normaliser cannot read (an odd phone
+            # number) still gets a participant, just one nobody can match.
+            digest = mine[0] if mine else None
+            participant = Participant(organisation_id=organisation.id, identity_hash=digest,
+                                      pseudonym=pseudonym(digest or secrets.token_hex(3)))
             db.session.add(participant)
         for h in mine:
             known.setdefault(h, participant)

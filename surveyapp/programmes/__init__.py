@@ -1,0 +1,1 @@
+"""Engagement programmes: activities, participants, feedback, actions, outcomes and the metric set."""
