@@ -30,6 +30,12 @@ class RequestIsolatedClient(FlaskClient):
     ``g`` across requests, so per-request caches (locale, membership) leak
     from one request into the next. Each request starts with an empty ``g``."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Tests read English messages unless they ask for a language; a
+        # browser without Accept-Language would get Indonesian, the default.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
     def open(self, *args, **kwargs):
         if has_app_context():
             g.__dict__.clear()

@@ -15,7 +15,7 @@ from tests.builder.conftest import answer, simple_survey
 
 @pytest.fixture
 def req(app):
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         yield
 
 

@@ -32,6 +32,7 @@ def test_kiosk_flow_has_no_resume_link_and_restarts(app, world):
     assert done.status_code == 303 and "suara_done" not in done.headers.get("Set-Cookie", "")
     with app.test_request_context(done.headers["Location"]):
         thanks = flow.show_thanks(token, KIOSK)
-    assert f'content="15;url=/s/{token}"' in thanks and "Start again for the next person" in thanks
+    # Answered without a language preference, so in the survey's default (Indonesian).
+    assert f'content="15;url=/s/{token}' in thanks and "Mulai lagi untuk orang berikutnya" in thanks
     [response] = responses(survey.id)
     assert (response.channel, response.status) == ("kiosk", "complete")

@@ -20,8 +20,13 @@ def _summary():
     ).all()
 
 
-def test_seed_responses(ctx):
+def test_seed_responses(ctx, monkeypatch):
+    # seed-demo runs every demo step; here only the organisation and its
+    # template surveys are wanted, so the response and programme steps wait.
+    monkeypatch.setattr("surveyapp.distribute.demo.seed_responses", lambda organisation: 0)
+    monkeypatch.setattr("surveyapp.programmes.demo.seed_programme", lambda organisation: None)
     organisation = seed_demo().organisation
+    monkeypatch.undo()
     added = seed_responses(organisation)
     assert 1000 <= added <= 1400
     surveys = db.session.execute(db.select(Survey).where(Survey.organisation_id == organisation.id)).scalars().all()
