@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations extract-messages db demo serve bench clean
+.PHONY: run test install translations extract-messages db demo serve bench clean browser
 
 install: $(STAMP)
 
@@ -42,7 +42,14 @@ run: demo
 	@echo ""
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: translations
+# The browser test (tests/e2e) needs Debian's chromium and chromium-driver
+# and the packages in requirements-dev.txt; .ci/install-browser adds them.
+browser: $(VENV)/.browser-ready
+
+$(VENV)/.browser-ready: $(STAMP) requirements-dev.txt .ci/install-browser
+	bash .ci/install-browser
+
+test: translations browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: translations

@@ -55,12 +55,28 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts_bp
+    from .api.manage import bp as api_manage_bp
+    from .api.routes import bp as api_bp
     from .builder.routes import bp as builder_bp
     from .collect.routes import bp as collect_bp
     from .core.routes import bp as core_bp
+    from .distribute.routes import bp as distribute_bp
+    from .exports.routes import bp as exports_bp
     from .orgs.routes import bp as orgs_bp
+    from .programmes.routes import bp as programmes_bp
+    from .reports.routes import bp as reports_bp
+    from .results.routes import bp as results_bp
+    from .xlsform.routes import bp as xlsform_bp
 
-    for blueprint in (core_bp, accounts_bp, orgs_bp, builder_bp, collect_bp):
+    for blueprint in (
+        core_bp, accounts_bp, orgs_bp,            # foundation
+        builder_bp,                               # questionnaire builder
+        collect_bp, distribute_bp,                # collecting responses
+        results_bp,                               # results and analytics
+        programmes_bp,                            # engagement programmes and metrics
+        exports_bp, xlsform_bp, reports_bp,       # reports, exports, XLSForm
+        api_bp, api_manage_bp,                    # JSON API (CSRF-exempt in api.routes)
+    ):
         app.register_blueprint(blueprint)
 
 

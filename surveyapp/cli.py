@@ -74,7 +74,16 @@ def import_definition_command(file, org_slug: str):
 
 
 def register(app) -> None:
+    """Every command group: surveys (here and in analytics, exports, XLSForm),
+    programmes, API tokens and webhooks, and seed-demo."""
+    from .analytics.cli import register as register_analytics
+    from .api.cli import register as register_interop
+    from .programmes.cli import programmes_cli
+
+    register_interop(app)
+    register_analytics(app)
     app.cli.add_command(surveys_cli)
+    app.cli.add_command(programmes_cli)
 
     @app.cli.command("seed-demo")
     def seed_demo_command():

@@ -1,5 +1,6 @@
-"""The demo organisation: an Indonesian kelurahan with its staff and one
-survey from each template of the library.
+"""The demo organisation: an Indonesian kelurahan with its staff, one
+survey from each template of the library filled with a few hundred
+responses, and an engagement programme with a year of activities.
 
 ``seed_demo`` is idempotent: it looks everything up by a natural key and
 creates only what is missing, so running it twice changes nothing.
@@ -53,6 +54,12 @@ def seed_demo() -> DemoResult:
             db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, role=role.value))
     db.session.commit()
     _seed_surveys(organisation)
+    # Each step below is idempotent on its own (it checks what exists).
+    from .distribute.demo import seed_responses
+    from .programmes.demo import seed_programme
+
+    seed_responses(organisation)
+    seed_programme(organisation)
     return DemoResult(organisation, DEMO_USERS[0][0], DEMO_PASSWORD, created)
 
 

@@ -1,6 +1,12 @@
 """Every model in one import, for Alembic autogenerate and the shell."""
 from .accounts.models import User  # noqa: F401
-from .orgs.models import Invitation, Membership, Organisation, Role  # noqa: F401
-from .responses.models import Answer, Participant, Response  # noqa: F401
-from .surveys.models import Option, Page, Question, Survey  # noqa: F401
+from .api.models import ApiToken, ImportReport, Webhook, WebhookDelivery  # noqa: F401
 from .collect.models import SurveyInvitation  # noqa: F401
+from .orgs.models import Invitation, Membership, Organisation, Role  # noqa: F401
+from .programmes.models import (  # noqa: F401
+    Activity, Attendance, FeedbackItem, FollowUpAction, IndicatorValue, OutcomeIndicator, PopulationMargin,
+    Programme, ProgrammeSurvey, Story,
+)
+from .responses.models import Answer, Participant, Response  # noqa: F401
+from .results.models import SurveyPopulationMargin  # noqa: F401
+from .surveys.models import Option, Page, Question, Survey  # noqa: F401
