@@ -59,6 +59,9 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "suara@localhost")
     PRIVACY_MIN_CELL = 5
+    # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto:
+    # rate limits and hashed addresses then see the resident, not the proxy.
+    TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", 0))
     # Used where there is no request to build links from (CLI, e-mails from jobs).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 

@@ -30,6 +30,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         raise RuntimeError("No database configured: set DATABASE_URL (or TEST_DATABASE_URL for tests).")
     os.makedirs(app.instance_path, exist_ok=True)
 
+    if app.config.get("TRUST_PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUST_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -106,3 +106,15 @@ def test_database_url_spellings():
     assert normalise_database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalise_database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_proxy_hops_make_the_forwarded_address_the_client(app):
+    from flask import request
+
+    plain = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    proxied = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], TRUST_PROXY_HOPS=1)
+    for each in (plain, proxied):
+        each.add_url_rule("/_addr", "addr", lambda: request.remote_addr)
+    headers = {"X-Forwarded-For": "203.0.113.7"}
+    assert plain.test_client().get("/_addr", headers=headers).get_data(as_text=True) == "127.0.0.1"
+    assert proxied.test_client().get("/_addr", headers=headers).get_data(as_text=True) == "203.0.113.7"
