@@ -64,7 +64,7 @@ def main(argv=None) -> None:
     rng = random.Random(2026)
     with app.app_context():
         if args.reuse:
-            from surveyapp.programmes.models import Programme, ProgrammeSurvey
+            from surveyapp.programmes.models import Programme
             programme = db.session.execute(db.select(Programme).filter_by(name="Bench programme")).scalar_one()
             programme_id = programme.id
             survey_ids = [link.survey_id for link in programme.links]

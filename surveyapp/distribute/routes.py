@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import replace
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)

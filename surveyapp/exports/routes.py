@@ -12,10 +12,10 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, render_template, request, send_file, stream_with_context
 from flask_babel import gettext as _
 
-from ..access import current_org, get_owned_or_404, role_required
-from ..analytics.filters import FilterError, parse_filters
+from ..access import get_owned_or_404, role_required
 from ..errors import abort_with
 from ..orgs.models import Role
+from ..results.view_args import survey_filters_language
 from ..surveys.models import Survey
 from . import rows as rows_module
 from . import writers
@@ -32,14 +32,7 @@ MIMETYPES = {
 
 
 def _prepare(survey_id: int):
-    survey = get_owned_or_404(Survey, survey_id)
-    try:
-        filters = parse_filters(request.args, survey, current_org().timezone)
-    except FilterError as error:
-        abort_with(400, str(error))
-    language = request.args.get("lang") or survey.default_language
-    if language not in survey.languages:
-        abort_with(400, _("This survey is not offered in the language %(value)s.", value=language))
+    survey, filters, language = survey_filters_language(survey_id)
     weights = rows_module.weights_for(survey, filters)
     layout = build_layout(survey, language, weighted=weights is not None)
     return survey, filters, layout, weights

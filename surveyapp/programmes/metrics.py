@@ -8,7 +8,6 @@ only ever a real count.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from functools import cached_property
 
 from flask import g, has_request_context, url_for

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask_babel import gettext as _
 
 from ..database import utcnow
 from ..extensions import db

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, distinct, func, literal, or_, select, union_all
+from sqlalchemy import Float, and_, case, cast, distinct, func, or_, select, union_all
 
 from ..collect.models import SurveyInvitation
 from ..extensions import db

@@ -13,7 +13,6 @@ import base64
 import csv
 import io
 import json
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _

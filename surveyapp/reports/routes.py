@@ -9,13 +9,10 @@ from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
-from ..access import current_org, get_owned_or_404, role_required
-from ..analytics.filters import FilterError, parse_filters
-from ..errors import abort_with
+from ..access import role_required
 from ..orgs.models import Role
-from ..surveys.models import Survey
+from ..results.view_args import survey_filters_language
 from . import content, pdf
 from .charts import question_png
 
@@ -23,14 +20,7 @@ bp = Blueprint("reports", __name__)
 
 
 def _report(survey_id: int):
-    survey = get_owned_or_404(Survey, survey_id)
-    try:
-        filters = parse_filters(request.args, survey, current_org().timezone)
-    except FilterError as error:
-        abort_with(400, str(error))
-    language = request.args.get("lang") or survey.default_language
-    if language not in survey.languages:
-        abort_with(400, _("This survey is not offered in the language %(value)s.", value=language))
+    survey, filters, language = survey_filters_language(survey_id)
     return survey, content.build(survey, filters, language)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from surveyapp.distribute import kiosk, qr
 from surveyapp.extensions import db
-from surveyapp.responses.models import Answer, Response
+from surveyapp.responses.models import Answer
 from surveyapp.surveys import services
 from tests.distribute.helpers import XSS, get_csrf, login, make_survey, responses, text
 from tests.collect.helpers import document
@@ -89,7 +89,7 @@ def test_paper_questionnaire_of_every_type(client, world, lang):
     login(client, "viewer@mawar.test")
     paper = client.get(f"/surveys/{survey.id}/paper.pdf?lang={lang}")
     assert paper.status_code == 200 and paper.data.startswith(b"%PDF-")
-    assert f"questionnaire-" in paper.headers["Content-Disposition"] and f"-{lang}.pdf" in paper.headers["Content-Disposition"]
+    assert "questionnaire-" in paper.headers["Content-Disposition"] and f"-{lang}.pdf" in paper.headers["Content-Disposition"]
     assert client.get(f"/surveys/{survey.id}/paper.pdf?lang=fr").status_code == 404
 
 

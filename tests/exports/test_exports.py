@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 import pytest
 
-from surveyapp.extensions import db
 from tests.conftest import login
 from tests.exports import data
 

@@ -17,7 +17,7 @@ from surveyapp.programmes.models import Attendance, FeedbackItem, FollowUpAction
 from surveyapp.programmes.windows import parse_window
 from surveyapp.responses.models import Participant
 from tests.conftest import get_csrf, login, post_form
-from tests.programmes.builders import JULY, hand_programme, light_programme, respond, survey
+from tests.programmes.builders import hand_programme, light_programme, survey
 
 XSS = '"><img src=x onerror=alert(1)>'
 

@@ -2,7 +2,6 @@
 language, with suppression; roles and other organisations."""
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 import pytest

@@ -14,7 +14,7 @@ from surveyapp.responses.models import Response
 from surveyapp.surveys.definition import export_definition, validate
 from surveyapp.surveys.models import Survey
 from surveyapp.xlsform import importer
-from surveyapp.xlsform.exporter import definition_to_xlsform, survey_to_xlsform
+from surveyapp.xlsform.exporter import survey_to_xlsform
 from surveyapp.xlsform.services import import_xlsform
 from surveyapp.xlsform.workbook import MAX_ROWS, XLSFormError
 from tests.conftest import get_csrf, login
