@@ -116,9 +116,23 @@ def test_resident_answers_on_a_phone(browser, live_server, world):
         wait_for(By.CSS_SELECTOR, f'label[for="{for_id}"]').click()
 
     def send():
+        from selenium.common.exceptions import WebDriverException
+
         page = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, 'button[name="action"][value="next"]').click()
-        WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+        def replaced(_driver) -> bool:
+            # Chromium reports a node of the old document either as stale or
+            # as "does not belong to the document" (a plain WebDriverException,
+            # which expected_conditions.staleness_of does not catch).
+            try:
+                page.is_enabled()
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(browser, 20).until(replaced)
+        WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     browser.get(f"{live_server}/s/{survey.public_token}?lang=en")
     assert browser.execute_script("return window.innerWidth") <= 360
