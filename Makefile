@@ -27,8 +27,8 @@ translations: install
 # new entries in surveyapp/translations/id/LC_MESSAGES/messages.po.
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__ instance" \
-		--no-location --sort-output -o surveyapp/translations/messages.pot .
-	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --ignore-obsolete --no-fuzzy-matching
+		--no-location --sort-output -w 100 -o surveyapp/translations/messages.pot .
+	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations --ignore-obsolete --no-fuzzy-matching -w 100
 
 db: translations
 	$(BIN)/flask db upgrade
