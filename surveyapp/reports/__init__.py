@@ -1,1 +1,1 @@
-"""Survey reports: a PDF and a print-friendly page built from the summary."""
+"""Reports: survey and programme reports as a PDF and a print-friendly page."""

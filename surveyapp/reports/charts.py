@@ -1,4 +1,6 @@
-"""PNG bar charts with interval whiskers (matplotlib Figure API, never pyplot)."""
+"""Report charts with matplotlib's Figure API (never pyplot, which keeps
+figures alive in a server): bar charts with interval whiskers for survey
+questions, and the helpers the programme report's charts share."""
 from __future__ import annotations
 
 import io
@@ -7,6 +9,26 @@ import textwrap
 from matplotlib.figure import Figure
 
 from .content import QuestionBlock
+
+BAR_COLOUR = "#2f6f73"
+WHISKER_COLOUR = "#333333"
+
+
+def tidy(axes) -> None:
+    """Small tick labels and no top/right frame: the look of every report chart."""
+    axes.tick_params(axis="both", labelsize=8)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def figure_bytes(figure: Figure, fmt: str = "png", tight: bool = True) -> bytes:
+    """The figure as PNG (for PDFs) or SVG (for the print page). ``tight`` fits the
+    margins to the labels, at the cost of drawing the figure one more time."""
+    if tight:
+        figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt)
+    return buffer.getvalue()
 
 
 def question_png(block: QuestionBlock) -> bytes | None:
@@ -24,15 +46,10 @@ def question_png(block: QuestionBlock) -> bytes | None:
     figure = Figure(figsize=(6.5, 0.45 * len(rows) + 0.8), dpi=110)
     axes = figure.add_subplot()
     positions = list(range(len(rows)))[::-1]
-    axes.barh(positions, values, xerr=[lows, highs], color="#2f6f73", ecolor="#333333", capsize=3)
+    axes.barh(positions, values, xerr=[lows, highs], color=BAR_COLOUR, ecolor=WHISKER_COLOUR, capsize=3)
     axes.set_yticks(positions, labels, fontsize=8)
-    axes.tick_params(axis="x", labelsize=8)
     if not is_mean:
         axes.set_xlim(0, 100)
         axes.set_xlabel("%", fontsize=8)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    tidy(axes)
+    return figure_bytes(figure, "png")

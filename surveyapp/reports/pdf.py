@@ -1,20 +1,12 @@
-"""The survey report as a PDF (fpdf2), with DejaVu Sans from matplotlib's
-own font files so Indonesian text and symbols render without a CDN or a
-system font."""
+"""The survey report as a PDF (fpdf2), built from the blocks of layout.py."""
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
-import matplotlib
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from fpdf import FPDF
 
+from . import layout
 from .charts import question_png
 from .content import Report
-
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 def _fmt(row) -> tuple[str, str, str]:
@@ -30,49 +22,19 @@ def _fmt(row) -> tuple[str, str, str]:
 
 
 def render(report: Report) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(report.title)
-    pdf.set_author(report.organisation)
-    pdf.set_creator("Suara")
+    pdf = layout.new_document(report.title, report.organisation)
     with force_locale(report.language):
-        pdf.add_page()
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(0, 6, report.organisation, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "B", 16)
-        pdf.multi_cell(0, 8, report.title, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
-        pdf.set_font("DejaVu", "", 10)
-        for label, value in report.facts:
-            pdf.set_font("DejaVu", "B", 10)
-            pdf.cell(50, 6, label)
-            pdf.set_font("DejaVu", "", 10)
-            pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+        layout.title_block(pdf, report.organisation, report.title)
+        layout.facts(pdf, report.facts)
         headers = (_("Answer"), _("n"), _("Share / mean"), _("%(p)d%% interval", p=95))
         for block in report.questions:
-            pdf.ln(4)
-            pdf.set_font("DejaVu", "B", 11)
-            pdf.multi_cell(0, 6, f"{block.code} · {block.title}", new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("DejaVu", "", 9)
+            layout.heading(pdf, f"{block.code} · {block.title}")
             if block.n is not None:
                 pdf.cell(0, 5, _("Answered by %(n)s", n=block.n), new_x="LMARGIN", new_y="NEXT")
-            image = question_png(block)
-            if image:
-                pdf.image(io.BytesIO(image), w=150)
-            if block.rows:
-                with pdf.table(col_widths=(70, 20, 30, 40), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
-                               first_row_as_headings=True) as table:
-                    table.row(headers)
-                    for row in block.rows:
-                        table.row((row.label, *_fmt(row)))
+            layout.image(pdf, question_png(block))
+            layout.table(pdf, headers, [(row.label, *_fmt(row)) for row in block.rows], (70, 20, 30, 40),
+                         ("LEFT", "RIGHT", "RIGHT", "RIGHT"))
             if block.note:
-                pdf.multi_cell(0, 5, block.note, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(6)
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(0, 6, _("Methods"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 9)
-        for line in report.methods:
-            pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+                layout.paragraph(pdf, block.note)
+        layout.methods(pdf, _("Methods"), report.methods)
+    return layout.output(pdf)
