@@ -1,15 +1,27 @@
 """Benchmark: time and memory of the full survey summary at 100k / 1M responses.
 
-    .venv/bin/python -m bench.summary --responses 100000 --database sqlite:////tmp/suara-bench.db
-    .venv/bin/python -m bench.summary --responses 100000 --database postgresql://postgres@127.0.0.1/suara_bench
+    .venv/bin/python -m bench.summary --responses 100000 --database sqlite:////tmp/bench-tally/100k.db --load-only
+    flock /tmp/suara-bench.lock .venv/bin/python -m bench.summary --responses 100000 \
+        --database sqlite:////tmp/bench-tally/100k.db --reuse
+    (and the same with --database postgresql://postgres@127.0.0.1/suara_bench_100k)
 
-The database is emptied and rebuilt with the migrations. Responses are
-bulk-loaded (executemany on SQLite, COPY on PostgreSQL; never HTTP or ORM
-objects one by one) into a 10-question survey, then the script times the
-summary (cold and warm), the summary page, a filtered view (which must join
-``responses``), and two baselines over the same table: a bare COUNT(*) and a
-plain GROUP BY question_id, option_id. Peak Python memory of one summary is
-measured with tracemalloc; the process peak with getrusage.
+Without --reuse the database is emptied and rebuilt with the migrations.
+Responses are bulk-loaded (executemany on SQLite, COPY on PostgreSQL; never
+HTTP or ORM objects one by one) into a 10-question survey; --load-only stops
+there, so the load can run outside the benchmark lock and --reuse times an
+existing database.
+
+Timed, each beside same-run baselines over the same tables (a bare COUNT(*)
+and a plain GROUP BY question_id, option_id, plus the live summary that
+scans ``answers``):
+  (a) the one-off catch-up fold of all N responses into the tally,
+  (b) the summary with everything folded (cold and warm),
+  (c) the summary right after 1,000 new unfolded responses (fold + read),
+  (d) the results page (summary cache cleared, then cached),
+and a filtered view (always live). Peak Python memory of one summary is
+measured with tracemalloc; the growth of the process peak during the
+catch-up fold (which works in chunks of 50,000 responses) with getrusage.
+--catch-up-only times (a) alone; --skip-catch-up times the rest.
 """
 from __future__ import annotations
 
@@ -113,7 +125,36 @@ RESPONSE_COLS = ("id", "survey_id", "submission_id", "status", "channel", "langu
                  "submitted_at", "duration_seconds", "flagged")
 ANSWER_COLS = ("id", "response_id", "question_id", "option_id", "item_id", "value_num", "value_text")
 ANSWER_INDEXES = ("ix_answers_question_option", "ix_answers_question_item_option", "ix_answers_question_value",
-                  "ix_answers_response_id")
+                  "ix_answers_response_id", "ix_answers_question_text", "ix_responses_survey_unfolded")
+
+
+def insert_rows(cursor, dialect: str, responses: list, answers: list) -> None:
+    if dialect == "sqlite":
+        cursor.executemany(f"INSERT INTO responses ({','.join(RESPONSE_COLS)}) VALUES ({','.join('?' * len(RESPONSE_COLS))})", responses)
+        cursor.executemany(f"INSERT INTO answers ({','.join(ANSWER_COLS)}) VALUES ({','.join('?' * len(ANSWER_COLS))})", answers)
+    else:
+        with cursor.copy(f"COPY responses ({','.join(RESPONSE_COLS)}) FROM STDIN") as copy:
+            for row in responses:
+                copy.write_row(row)
+        with cursor.copy(f"COPY answers ({','.join(ANSWER_COLS)}) FROM STDIN") as copy:
+            for row in answers:
+                copy.write_row(row)
+
+
+def append(db, survey, count: int, seed: int) -> None:
+    """``count`` new complete responses after the existing ones (indexes kept)."""
+    from sqlalchemy import text
+
+    first = db.session.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM responses")).scalar_one()
+    answer_id = db.session.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM answers")).scalar_one()
+    db.session.commit()
+    responses, answers, _next = build_rows(survey, first, count, answer_id, np.random.default_rng(seed))
+    raw = db.engine.raw_connection()
+    try:
+        insert_rows(raw.cursor(), db.engine.dialect.name, responses, answers)
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def load(db, survey, total: int, chunk: int = 50_000) -> float:
@@ -137,16 +178,7 @@ def load(db, survey, total: int, chunk: int = 50_000) -> float:
         answer_id = 1
         for start in range(1, total + 1, chunk):
             responses, answers, answer_id = build_rows(survey, start, min(chunk, total - start + 1), answer_id, rng)
-            if dialect == "sqlite":
-                cursor.executemany(f"INSERT INTO responses ({','.join(RESPONSE_COLS)}) VALUES ({','.join('?' * len(RESPONSE_COLS))})", responses)
-                cursor.executemany(f"INSERT INTO answers ({','.join(ANSWER_COLS)}) VALUES ({','.join('?' * len(ANSWER_COLS))})", answers)
-            else:
-                with cursor.copy(f"COPY responses ({','.join(RESPONSE_COLS)}) FROM STDIN") as copy:
-                    for row in responses:
-                        copy.write_row(row)
-                with cursor.copy(f"COPY answers ({','.join(ANSWER_COLS)}) FROM STDIN") as copy:
-                    for row in answers:
-                        copy.write_row(row)
+            insert_rows(cursor, dialect, responses, answers)
             raw.commit()
             print(f"  loaded {min(start + chunk - 1, total):,} responses, {answer_id - 1:,} answers "
                   f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
@@ -184,6 +216,13 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--database", required=True)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--load-only", action="store_true", help="Build and load the database, time nothing.")
+    parser.add_argument("--reuse", action="store_true", help="Time a database loaded before with --load-only.")
+    parser.add_argument("--no-live", action="store_true", help="Skip the live summaries (full and filtered).")
+    parser.add_argument("--catch-up-only", action="store_true",
+                        help="Time only (a), the catch-up fold of every response, then stop.")
+    parser.add_argument("--skip-catch-up", action="store_true",
+                        help="Do not time (a); fold any backlog untimed and time the rest.")
     args = parser.parse_args()
 
     from flask_migrate import upgrade
@@ -191,33 +230,43 @@ def main() -> None:
 
     from config import normalise_database_url
     from surveyapp import create_app
-    from surveyapp.analytics import cache
+    from surveyapp.analytics import cache, tally
     from surveyapp.analytics.filters import Filters
     from surveyapp.analytics.summary import build_summary
     from surveyapp.extensions import db
     from surveyapp.orgs.models import Membership, Organisation
     from surveyapp.accounts.models import User
+    from surveyapp.surveys.models import Survey
     from surveyapp.surveys.services import create_from_definition
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=normalise_database_url(args.database),
                      WTF_CSRF_ENABLED=False)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
-        org = Organisation(name="Bench", slug="bench")
-        db.session.add(org)
-        db.session.flush()
-        user = User(email="bench@suara.test", name="Bench")
-        user.set_password("bench password 1234")
-        db.session.add(user)
-        db.session.flush()
-        db.session.add(Membership(user_id=user.id, organisation_id=org.id, role="viewer"))
-        db.session.commit()
-        survey = create_from_definition(org.id, None, definition())
-        load_seconds = load(db, survey, args.responses)
+        load_seconds = None
+        if args.reuse:
+            survey = db.session.execute(db.select(Survey).order_by(Survey.id)).scalars().first()
+            user = db.session.execute(db.select(User).where(User.email == "bench@suara.test")).scalar_one()
+            # Responses appended by earlier runs (step c) stay, and are folded.
+        else:
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            upgrade()
+            org = Organisation(name="Bench", slug="bench")
+            db.session.add(org)
+            db.session.flush()
+            user = User(email="bench@suara.test", name="Bench")
+            user.set_password("bench password 1234")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(user_id=user.id, organisation_id=org.id, role="viewer"))
+            db.session.commit()
+            survey = create_from_definition(org.id, None, definition())
+            load_seconds = round(load(db, survey, args.responses), 1)
         n_answers = db.session.execute(text("SELECT COUNT(*) FROM answers")).scalar_one()
+        if args.load_only:
+            print(json.dumps({"responses": args.responses, "answers": n_answers, "load_seconds": load_seconds}))
+            return
 
         def count_all():
             db.session.execute(text("SELECT COUNT(*) FROM answers")).scalar_one()
@@ -226,22 +275,52 @@ def main() -> None:
             db.session.execute(text("SELECT question_id, option_id, COUNT(*) FROM answers "
                                     "GROUP BY question_id, option_id")).all()
 
-        def summary():
-            build_summary(survey)
+        completes = db.session.execute(text("SELECT COUNT(*) FROM responses WHERE status = 'complete'")).scalar_one()
+        results = {"count_star": timed(count_all, args.repeat), "group_by": timed(plain_group_by, args.repeat)}
 
-        filtered = Filters(channels=("link", "qr"))
+        # (a) the one-off catch-up: every response unfolded, then one fold.
+        rss_before = rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if args.skip_catch_up:
+            tally.fold(survey.id)  # a backlog left by an earlier run, untimed
+        else:
+            tally.reset(survey.id)
+            db.session.commit()
+            start = time.perf_counter()
+            folded = tally.fold(survey.id)
+            results["catch_up_fold"] = (time.perf_counter() - start, None)
+            rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            assert folded == completes, (folded, completes)
+        assert tally.state(survey.id)[0] == completes
+        if args.catch_up_only:
+            print(json.dumps({"responses": completes, "dialect": db.engine.dialect.name,
+                              "catch_up_fold_seconds": round(results["catch_up_fold"][0], 1),
+                              "catch_up_fold_maxrss_growth_mib": round((rss_after - rss_before) / 1024, 1),
+                              "process_maxrss_mib": round(rss_after / 1024, 1)}))
+            return
 
-        def filtered_summary():
-            build_summary(survey, filtered)
-
-        results = {"count_star": timed(count_all, args.repeat), "group_by": timed(plain_group_by, args.repeat),
-                   "summary": timed(summary, args.repeat), "filtered_summary": timed(filtered_summary, 1)}
+        # (b) everything folded.
+        results["summary_tally"] = timed(lambda: build_summary(survey), args.repeat)
         tracemalloc.start()
         build_summary(survey)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         doc = build_summary(survey)
 
+        # (c) 1,000 new responses arrive before each summary: fold + read.
+        after_new = []
+        for k in range(args.repeat):
+            append(db, survey, 1_000, seed=1000 + k)
+            start = time.perf_counter()
+            build_summary(survey)
+            after_new.append(time.perf_counter() - start)
+        results["summary_after_1000_new"] = (after_new[0], min(after_new[1:] or after_new))
+
+        if not args.no_live:
+            results["summary_live_scan"] = (timed(lambda: build_summary(survey, live=True), 0)[0], None)
+            filtered = Filters(channels=("link", "qr"))
+            results["filtered_summary_live"] = (timed(lambda: build_summary(survey, filtered), 0)[0], None)
+
+        # (d) the results page.
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id() if hasattr(user, "get_id") else str(user.id)
@@ -256,18 +335,23 @@ def main() -> None:
             response = client.get(f"/surveys/{survey.id}/results")
             assert response.status_code == 200
 
-        results["page"] = timed(page, 1)
+        results["page"] = timed(page, args.repeat)
         results["page_cached"] = timed(page_cached, args.repeat)
+
         server = db.session.execute(text("SELECT sqlite_version()" if db.engine.dialect.name == "sqlite"
                                          else "SHOW server_version")).scalar_one()
+        import sqlalchemy
+
         report = {
-            "responses": args.responses, "answers": n_answers, "dialect": db.engine.dialect.name,
-            "server_version": server, "load_seconds": round(load_seconds, 1),
-            "timings_first_best": {k: [round(a, 3), round(b, 3)] for k, (a, b) in results.items()},
+            "responses": completes, "answers": n_answers, "dialect": db.engine.dialect.name,
+            "server_version": server, "load_seconds": load_seconds,
+            "timings_first_best": {k: [round(a, 3), None if b is None else round(b, 3)]
+                                   for k, (a, b) in results.items()},
             "summary_peak_python_mib": round(peak / 2**20, 2),
+            "catch_up_fold_maxrss_growth_mib": round((rss_after - rss_before) / 1024, 1),
             "process_maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "summary_n": doc["n"], "python": platform.python_version(), "machine": platform.machine(),
-            "cpus": __import__("os").cpu_count(),
+            "summary_n": doc["n"], "python": platform.python_version(), "sqlalchemy": sqlalchemy.__version__,
+            "machine": platform.machine(), "cpus": __import__("os").cpu_count(),
         }
         print(json.dumps(report, indent=2))
 

@@ -1,5 +1,8 @@
 """Every model in one import, for Alembic autogenerate and the shell."""
 from .accounts.models import User  # noqa: F401
+from .analytics.models import (  # noqa: F401
+    TallyAnswer, TallyDuration, TallyQuestion, TallyResponse, TallyState, TallyWord,
+)
 from .api.models import ApiToken, ImportReport, Webhook, WebhookDelivery  # noqa: F401
 from .collect.models import SurveyInvitation  # noqa: F401
 from .orgs.models import Invitation, Membership, Organisation, Role  # noqa: F401

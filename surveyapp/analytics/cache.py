@@ -7,7 +7,7 @@ from collections import OrderedDict
 from typing import Any, Callable
 
 from ..database import utcnow
-from . import queries
+from . import tally
 
 
 class LRU:
@@ -42,4 +42,4 @@ charts = LRU(512)
 
 def state_key(survey_id: int) -> tuple:
     """The responses' state plus the hour (break-offs depend on the clock)."""
-    return (*queries.cache_key(survey_id), utcnow().strftime("%Y%m%d%H"))
+    return (*tally.cache_key(survey_id), utcnow().strftime("%Y%m%d%H"))

@@ -1,4 +1,5 @@
-"""``flask surveys summary SURVEY_ID``: the summary document as JSON."""
+"""``flask surveys summary SURVEY_ID``: the summary document as JSON;
+``flask surveys tally [SURVEY_ID]``: fold new responses into the tally."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ from ..cli import surveys_cli
 def register(app) -> None:
     """Attach the analytics commands to the shared ``surveys`` group."""
     surveys_cli.add_command(summary_command)
+    surveys_cli.add_command(tally_command)
 
 
 @click.command("summary")
@@ -34,3 +36,24 @@ def summary_command(survey_id: int, include_partial: bool, language: str | None)
     filters = Filters(statuses=ALL_STATUSES if include_partial else COMPLETE_ONLY, timezone=organisation.timezone)
     document = build_summary(survey, filters, language=language)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@click.command("tally")
+@click.argument("survey_id", type=int, required=False)
+@click.option("--rebuild", is_flag=True, help="Forget the tally and fold every complete response again.")
+def tally_command(survey_id: int | None, rebuild: bool):
+    """Fold new complete responses into the tally of one survey (default:
+    every survey), so the next summary has nothing to catch up on."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..surveys.models import Survey
+    from . import tally
+
+    if survey_id is not None and db.session.get(Survey, survey_id) is None:
+        raise click.ClickException(f"No survey with id {survey_id}.")
+    ids = [survey_id] if survey_id is not None else list(db.session.execute(select(Survey.id).order_by(Survey.id)).scalars())
+    for sid in ids:
+        folded = tally.rebuild(sid) if rebuild else tally.fold(sid)
+        total = tally.state(sid)[0]
+        click.echo(f"{sid}\tfolded {folded}\ttotal {total}")

@@ -1,6 +1,7 @@
 """Survey statistics for Suara's metrics, computed from aggregated counts and sums (no Flask, no database)."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -12,7 +13,7 @@ import numpy as np
 from scipy import stats as st
 from statsmodels.stats.contingency_tables import mcnemar as _sm_mcnemar
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
 from .stopwords import STOPWORDS
 
@@ -106,8 +107,28 @@ def wilson_interval(count: float, n: float, confidence: float = 0.95,
     if population is not None and population == n:
         return Proportion(count, n, p, p, p, confidence)
     f2 = 1.0 if population is None else (population - n) / (population - 1)
-    low, high = proportion_confint(count / f2, n / f2, alpha=1 - confidence, method="wilson")
+    low, high = _wilson(count / f2, n / f2, 1 - confidence)
     return Proportion(count, n, p, float(low), float(high), confidence)
+
+
+@functools.lru_cache(maxsize=16)
+def _z(tail: float) -> float:
+    return float(st.norm.isf(tail))
+
+
+def _wilson(count: float, nobs: float, alpha: float) -> tuple[float, float]:
+    """statsmodels' proportion_confint(method="wilson"), step for step in
+    scalar floats (bit-identical: tests/results/test_tally_stats.py), without its array
+    set-up and a fresh normal quantile per call, which cost milliseconds
+    per cell of a summary."""
+    q_ = count / nobs
+    crit = _z(alpha / 2.0)
+    crit2 = crit**2
+    denom = 1 + crit2 / nobs
+    center = (q_ + crit2 / (2 * nobs)) / denom
+    dist = crit * math.sqrt(q_ * (1.0 - q_) / nobs + crit2 / (4.0 * (nobs * nobs)))
+    dist /= denom
+    return min(max(center - dist, 0.0), 1.0), min(max(center + dist, 0.0), 1.0)
 
 
 def mean_ci(n: int, mean: float, sd: float | None, confidence: float = 0.95) -> MeanCI | None:
@@ -722,10 +743,25 @@ def word_frequencies(texts: Iterable[str | None], languages: Sequence[str] = ("i
     """The `top` most frequent words over texts, as [(word, count)], most frequent first (ties
     alphabetical). Lowercased; stop words of `languages` and one-letter tokens removed;
     None texts skipped. Raises ValueError for a language without a stop-word list."""
+    stop = stop_words(languages)
+    words = Counter(w for text in texts if text for w in tokens(text) if w not in stop)
+    return sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+MAX_WORD = 64
+
+
+def stop_words(languages: Sequence[str]) -> frozenset[str]:
+    """The union of the stop words of ``languages``; ValueError for a
+    language without a list."""
     unknown = set(languages) - set(STOPWORDS)
     if unknown:
         raise ValueError(f"no stop words for {sorted(unknown)}; known: {sorted(STOPWORDS)}")
-    stop = frozenset().union(*(STOPWORDS[lang] for lang in languages))
-    words = Counter(w for text in texts if text for w in _WORD.findall(text.lower())
-                    if len(w) > 1 and w not in stop)
-    return sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    return frozenset().union(*(STOPWORDS[lang] for lang in languages))
+
+
+def tokens(text: str) -> list[str]:
+    """The countable words of one text: lowercased, 2 to MAX_WORD letters
+    (longer runs are pasted links or keyboard mashing, not words). The
+    tally (tally.py) folds exactly these, so both paths count the same."""
+    return [w for w in _WORD.findall(text.lower()) if 1 < len(w) <= MAX_WORD]

@@ -18,8 +18,8 @@ from ..extensions import db
 from ..orgs.models import Organisation
 from ..questions import QUESTION_TYPES
 from ..surveys.models import pick_language
-from . import queries, stats
-from .filters import Filters
+from . import queries, stats, tally, tally_queries
+from .filters import COMPLETE_ONLY, Filters
 from .stopwords import STOPWORDS
 
 FORMAT_VERSION = 1
@@ -75,26 +75,30 @@ def family_of(question) -> str | None:
 # ---- the document -------------------------------------------------------
 
 def build_summary(survey, filters: Filters | None = None, *, language: str | None = None,
-                  now: datetime | None = None) -> dict:
+                  now: datetime | None = None, live: bool = False) -> dict:
     """The full summary of ``survey`` for the responses ``filters`` selects
-    (default: complete responses only)."""
+    (default: complete responses only).
+
+    The whole survey's complete responses (no subgroup) are read from the
+    tally after folding what arrived since the last fold (tally.py);
+    filtered views, views with partial responses and ``live=True`` run the
+    GROUP BYs over ``answers``. Both give the same document.
+    """
     organisation = db.session.get(Organisation, survey.organisation_id)
     filters = filters or Filters(timezone=organisation.timezone)
     language = language or survey.default_language
     now = now or utcnow()
+    offset_minutes = int(ZoneInfo(organisation.timezone).utcoffset(now).total_seconds() // 60)
+    breakoff_before = now - timedelta(hours=BREAKOFF_HOURS)
 
-    status = queries.status_counts(survey.id, filters, now - timedelta(hours=BREAKOFF_HOURS))
-    by_status = status["by_status"]
-    if filters.segmented:
-        needs_join = True
+    if not live and uses_tally(filters):
+        reads = TallyReads(survey.id, filters, breakoff_before, offset_minutes)
     else:
-        needs_join = any(s not in filters.statuses for s in by_status)
-    scope = queries.Scope(survey.id, filters, needs_join)
-    n_view = sum(n for s, n in by_status.items() if s in filters.statuses)
+        reads = LiveReads(survey.id, filters, breakoff_before, offset_minutes)
+    status = reads.status
+    n_view = sum(n for s, n in status["by_status"].items() if s in filters.statuses)
 
-    offset = ZoneInfo(organisation.timezone).utcoffset(now)
-    split = queries.day_channel_language_counts(survey.id, filters, int(offset.total_seconds() // 60))
-    channels = [(c, lang, n) for _day, c, lang, n in split]
+    days, channels = reads.days_and_channels()
     invitations = queries.invitation_counts(survey.id)
     sample = _sample(invitations, channels)
 
@@ -108,14 +112,132 @@ def build_summary(survey, filters: Filters | None = None, *, language: str | Non
         "population": "all" if "partial" in filters.statuses else "complete",
         "n": n_view,
         "sample": sample,
-        "overview": _overview(survey.id, filters, status, invitations, sample),
-        "over_time": _over_time(split, organisation.timezone),
+        "overview": _overview(reads.durations(), status, invitations),
+        "over_time": _over_time(days, organisation.timezone),
         "by_channel": _margin(channels, 0, n_view),
         "by_language": _margin(channels, 1, n_view),
-        "questions": _questions(survey, scope, language),
+        "questions": _questions(survey, reads, language),
         "privacy": {"k": None, "suppressed": False, "view_suppressed": False},
     }
     return document
+
+
+def uses_tally(filters: Filters) -> bool:
+    """True for the view the tally holds: every complete response, no subgroup."""
+    return tuple(filters.statuses) == COMPLETE_ONLY and not filters.segmented
+
+
+class LiveReads:
+    """The numbers of a view from GROUP BYs over ``answers`` and ``responses``."""
+
+    def __init__(self, survey_id: int, filters: Filters, breakoff_before: datetime, offset_minutes: int):
+        self.survey_id, self.filters, self.offset_minutes = survey_id, filters, offset_minutes
+        self.status = queries.status_counts(survey_id, filters, breakoff_before)
+        needs_join = filters.segmented or any(s not in filters.statuses for s in self.status["by_status"])
+        self.scope = queries.Scope(survey_id, filters, needs_join)
+
+    def days_and_channels(self) -> tuple[list[tuple], list[tuple]]:
+        """([(local day, n)], [(channel, language, n)]) from one scan."""
+        split = queries.day_channel_language_counts(self.survey_id, self.filters, self.offset_minutes)
+        return [(day, n) for day, _c, _lang, n in split], [(c, lang, n) for _day, c, lang, n in split]
+
+    def durations(self) -> dict[float, int]:
+        return queries.duration_table(self.survey_id, self.filters)
+
+    def option_counts(self, ids):
+        return queries.option_counts(self.scope, ids)
+
+    def rank_counts(self, ids):
+        return queries.rank_counts(self.scope, ids)
+
+    def respondent_counts(self, ids):
+        return queries.respondent_counts(self.scope, ids)
+
+    def value_tables(self, ids):
+        return queries.value_tables(self.scope, ids)
+
+    def text_counts(self, ids):
+        return queries.text_counts(self.scope, ids)
+
+    def moments(self, question_id):
+        return queries.moments(self.scope, question_id)
+
+    def binned_table(self, question_id, low, high):
+        return queries.binned_table(self.scope, question_id, low, high)
+
+    def text_page(self, question_id: int, _n_texts: int) -> tuple[list[dict], int]:
+        return queries.text_answers(self.scope, question_id, limit=TEXT_PAGE_SIZE)
+
+    def words(self, question_id: int, n_texts: int, languages: list[str]) -> tuple[list, int]:
+        """(top words, texts counted): the latest WORD_SAMPLE texts."""
+        sample = queries.text_sample(self.scope, question_id, WORD_SAMPLE)
+        return stats.word_frequencies(sample, languages), len(sample)
+
+
+class TallyReads:
+    """The numbers of the whole survey's complete responses from the tally,
+    folded first; only partial counts and text listings read live tables,
+    through indexes that do not grow with the complete responses."""
+
+    def __init__(self, survey_id: int, filters: Filters, breakoff_before: datetime, offset_minutes: int):
+        tally.fold(survey_id)
+        self.survey_id, self.offset_minutes = survey_id, offset_minutes
+        folded = tally.state(survey_id)[0]
+        partials, breakoffs = tally_queries.partial_counts(survey_id, breakoff_before)
+        by_status = {s: n for s, n in (("complete", folded), ("partial", partials)) if n}
+        self.status = {"by_status": by_status, "breakoffs": breakoffs}
+        self.scope = queries.Scope(survey_id, filters, needs_join=partials > 0)
+        self._totals: dict[int, tuple[int, int]] = {}
+        self._filters = filters
+
+    def days_and_channels(self) -> tuple[list[tuple], list[tuple]]:
+        days = tally_queries.day_counts(self.survey_id, self.offset_minutes)
+        if days is None:  # an offset off the quarter-hour grid: count live
+            split = queries.day_channel_language_counts(self.survey_id, self._filters, self.offset_minutes)
+            days = [(day, n) for day, _c, _lang, n in split]
+        return days, tally_queries.channel_language_counts(self.survey_id)
+
+    def durations(self) -> dict[float, int]:
+        return tally_queries.duration_table(self.survey_id)
+
+    def option_counts(self, ids):
+        return tally_queries.option_counts(ids)
+
+    def rank_counts(self, ids):
+        return tally_queries.rank_counts(ids)
+
+    def _question_totals(self, ids) -> dict[int, tuple[int, int]]:
+        missing = [q for q in ids if q not in self._totals]
+        if missing:
+            found = tally_queries.question_totals(missing)
+            self._totals.update({q: found.get(q, (0, 0)) for q in missing})
+        return self._totals
+
+    def respondent_counts(self, ids):
+        totals = self._question_totals(ids)
+        return {q: totals[q][0] for q in ids if totals[q][0]}
+
+    def value_tables(self, ids):
+        return tally_queries.value_tables(ids)
+
+    def text_counts(self, ids):
+        totals = self._question_totals(ids)
+        return {q: totals[q][1] for q in ids if totals[q][1]}
+
+    def moments(self, question_id):
+        return tally_queries.moments(question_id)
+
+    def binned_table(self, question_id, low, high):
+        return tally_queries.binned_table(question_id, low, high)
+
+    def text_page(self, question_id: int, n_texts: int) -> tuple[list[dict], int]:
+        """The latest texts, live (through ix_answers_question_text); their
+        number is the folded one, which a COUNT would have to scan for."""
+        return queries.latest_texts(self.scope, question_id, TEXT_PAGE_SIZE), n_texts
+
+    def words(self, question_id: int, n_texts: int, languages: list[str]) -> tuple[list, int]:
+        """(top words, texts counted): every folded text."""
+        return tally_queries.word_counts(question_id, stats.stop_words(languages)), n_texts
 
 
 def _sample(invitations: dict, channels: list) -> dict:
@@ -130,7 +252,7 @@ def _sample(invitations: dict, channels: list) -> dict:
                       "respondents stand for the whole community.")}
 
 
-def _overview(survey_id: int, filters: Filters, status: dict, invitations: dict, sample: dict) -> dict:
+def _overview(durations: dict, status: dict, invitations: dict) -> dict:
     by_status = status["by_status"]
     completes = by_status.get("complete", 0)
     starts = sum(by_status.values())
@@ -140,7 +262,6 @@ def _overview(survey_id: int, filters: Filters, status: dict, invitations: dict,
                                   uh=invitations["invited"] - invitations["completed"] - invitations["partial"])
         rates = {**invitations, "rr1": rr["RR1"], "rr2": rr["RR2"],
                  "note": _("AAPOR RR1 counts completed invitations, RR2 also partial ones, over all invitations.")}
-    durations = queries.duration_table(survey_id, filters)
     q = stats.quantiles_from_counts(durations) if durations else None
     return {
         "starts": starts,
@@ -156,9 +277,9 @@ def _overview(survey_id: int, filters: Filters, status: dict, invitations: dict,
     }
 
 
-def _over_time(split: list[tuple], timezone: str) -> dict:
+def _over_time(days: list[tuple], timezone: str) -> dict:
     counts: dict[date, int] = defaultdict(int)
-    for day, _channel, _language, n in split:
+    for day, n in days:
         counts[date.fromisoformat(day[:10])] += n
     daily = []
     if counts:
@@ -188,7 +309,7 @@ def _margin(rows: list, position: int, n_view: int) -> list[dict]:
 
 # ---- questions ----------------------------------------------------------
 
-def _questions(survey, scope, language: str) -> list[dict]:
+def _questions(survey, reads, language: str) -> list[dict]:
     questions = [q for q in ordered_questions(survey) if family_of(q)]
     by_family: dict[str, list] = defaultdict(list)
     for q in questions:
@@ -196,10 +317,10 @@ def _questions(survey, scope, language: str) -> list[dict]:
     ids = lambda *families: [q.id for f in families for q in by_family.get(f, [])]  # noqa: E731
 
     counts: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
-    for qid, item_id, option_id, n in queries.option_counts(scope, ids("choice", "multi", "scale", "matrix")):
+    for qid, item_id, option_id, n in reads.option_counts(ids("choice", "multi", "scale", "matrix")):
         counts[qid][item_id][option_id] = (int(n),)
-    respondents = queries.respondent_counts(scope, ids("multi", "matrix"))
-    for qid, option_id, rank, n in queries.rank_counts(scope, ids("ranking")):
+    respondents = reads.respondent_counts(ids("multi", "matrix"))
+    for qid, option_id, rank, n in reads.rank_counts(ids("ranking")):
         ranked, rank_sum, firsts = counts[qid][None].get(option_id, (0, 0.0, 0))
         counts[qid][None][option_id] = (ranked + int(n), rank_sum + float(rank) * int(n),
                                         firsts + (int(n) if rank == 1 else 0))
@@ -207,10 +328,10 @@ def _questions(survey, scope, language: str) -> list[dict]:
             # Ranks run 1..k without gaps (the type validates it), so every
             # ranking answer has exactly one first place.
             respondents[qid] = respondents.get(qid, 0) + int(n)
-    tables, overflow = queries.value_tables(scope, ids("rating", "number", "date"))
+    tables, overflow = reads.value_tables(ids("rating", "number", "date"))
     with_other = [q for q in by_family.get("choice", []) + by_family.get("multi", [])
                   if any(o.is_other for o in q.options)]
-    text_n = queries.text_counts(scope, ids("text") + [q.id for q in with_other])
+    text_n = reads.text_counts(ids("text") + [q.id for q in with_other])
     word_languages = [lang for lang in (survey.languages or []) if lang in STOPWORDS] or ["id", "en"]
 
     result = []
@@ -222,7 +343,7 @@ def _questions(survey, scope, language: str) -> list[dict]:
         if family in ("choice", "multi"):
             entry.update(_choice(q, counts[q.id][None], respondents.get(q.id) if family == "multi" else None, language))
             if q in with_other:
-                items, total = queries.text_answers(scope, q.id, limit=TEXT_PAGE_SIZE)
+                items, _total = reads.text_page(q.id, text_n.get(q.id, 0))
                 entry["other_texts"] = {"n": text_n.get(q.id, 0), "items": items, "page_size": TEXT_PAGE_SIZE}
         elif family == "scale":
             entry.update(_scale(q, counts[q.id][None], language))
@@ -233,18 +354,26 @@ def _questions(survey, scope, language: str) -> list[dict]:
         elif family == "rating":
             entry.update(_rating(q, tables.get(q.id, {})))
         elif family in ("number", "date"):
-            entry.update(_numeric(q, scope, tables.get(q.id, {}), q.id in overflow, family == "date", language))
+            entry.update(_numeric(q, reads, tables.get(q.id, {}), q.id in overflow, family == "date", language))
         elif family == "text":
-            items, total = queries.text_answers(scope, q.id, limit=TEXT_PAGE_SIZE)
-            sample = queries.text_sample(scope, q.id, WORD_SAMPLE)
-            entry.update({"n": text_n.get(q.id, 0),
+            n_texts = text_n.get(q.id, 0)
+            items, total = reads.text_page(q.id, n_texts)
+            words, counted = reads.words(q.id, n_texts, word_languages)
+            entry.update({"n": n_texts,
                           "answers": {"items": items, "total": total, "page_size": TEXT_PAGE_SIZE},
-                          "words": {"sample_size": len(sample), "sample_limit": WORD_SAMPLE,
-                                    "note": _("Word counts are taken from the latest %(n)d answers.", n=WORD_SAMPLE),
-                                    "items": [{"word": w, "count": c}
-                                              for w, c in stats.word_frequencies(sample, word_languages)]}})
+                          "words": _words(words, counted, n_texts)})
         result.append(entry)
     return result
+
+
+def _words(words: list, counted: int, n_texts: int) -> dict:
+    """Word counts over every text when all were counted, else over the
+    latest WORD_SAMPLE (filtered views)."""
+    complete = counted >= n_texts
+    note = (_("Word counts are taken from all answers.") if complete
+            else _("Word counts are taken from the latest %(n)d answers.", n=WORD_SAMPLE))
+    return {"sample_size": counted, "sample_limit": None if complete else WORD_SAMPLE, "note": note,
+            "items": [{"word": w, "count": c} for w, c in words]}
 
 
 def _options(question, kind: str, seen: set) -> list:
@@ -337,13 +466,13 @@ def _histogram(table: dict[float, float], bins: int = 10) -> list[dict]:
     return [{"low": low + k * width, "high": low + (k + 1) * width, "count": _num(counts[k])} for k in range(bins)]
 
 
-def _numeric(q, scope, table: dict[float, int], overflowed: bool, is_date: bool, language: str) -> dict:
+def _numeric(q, reads, table: dict[float, int], overflowed: bool, is_date: bool, language: str) -> dict:
     approximate = False
     if overflowed:
-        m = queries.moments(scope, q.id)
+        m = reads.moments(q.id)
         n, total, total_sq, low, high = m
         width = (high - low) / queries.BINS or 1.0
-        binned = queries.binned_table(scope, q.id, low, high)
+        binned = reads.binned_table(q.id, low, high)
         table = {low + (k + 0.5) * width: c for k, c in binned.items()}
         quart = stats.quantiles_from_counts(table)
         mci = stats.mean_ci_from_sums(n, total, total_sq)

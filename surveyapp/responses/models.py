@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import BigId, utcnow
@@ -55,6 +55,10 @@ class Response(db.Model):
     __table_args__ = (
         Index("ix_responses_survey_status", "survey_id", "status"),
         Index("ix_responses_survey_submitted", "survey_id", "submitted_at"),
+        # Complete responses not yet folded into the tally (analytics/tally.py).
+        Index("ix_responses_survey_unfolded", "survey_id", "id",
+              sqlite_where=text("status = 'complete' AND tally_batch IS NULL"),
+              postgresql_where=text("status = 'complete' AND tally_batch IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -87,6 +91,8 @@ class Response(db.Model):
     # Hash of a per-browser cookie, for "one response per browser" and for
     # flagging suspected duplicates.
     browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The tally fold that counted this complete response; NULL = not yet folded.
+    tally_batch: Mapped[int | None] = mapped_column(BigInteger)
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
@@ -110,6 +116,9 @@ class Answer(db.Model):
         Index("ix_answers_question_option", "question_id", "option_id"),
         Index("ix_answers_question_item_option", "question_id", "item_id", "option_id"),
         Index("ix_answers_question_value", "question_id", "value_num"),
+        # "Latest text answers of a question" without scanning its other answers.
+        Index("ix_answers_question_text", "question_id", "id",
+              sqlite_where=text("value_text IS NOT NULL"), postgresql_where=text("value_text IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
