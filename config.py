@@ -64,6 +64,15 @@ class Config:
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", 0))
     # Used where there is no request to build links from (CLI, e-mails from jobs).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Webhooks (docs/api.md): "thread" sends each new response from a
+    # background thread in every app process; "inline" right after the
+    # commit (tests); "off" leaves it to cron (`flask webhooks deliver`).
+    WEBHOOK_DELIVERY = os.environ.get("WEBHOOK_DELIVERY", "thread")
+    WEBHOOK_POLL_SECONDS = float(os.environ.get("WEBHOOK_POLL_SECONDS", 30))
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
+    WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", 60))
+    WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600))
 
 
 class DevelopmentConfig(Config):
@@ -84,6 +93,9 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_RESET_MAX_AGE = 3600
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    # No background thread in tests unless a test starts one; loopback
+    # receivers stay refused unless a test sets WEBHOOKS_ALLOW_PRIVATE.
+    WEBHOOK_DELIVERY = "inline"
 
 
 class ProductionConfig(Config):

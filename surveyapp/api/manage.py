@@ -1,15 +1,16 @@
 """Owner pages: API tokens (create, revoke; shown once) and webhooks
-(register, remove, see failed deliveries)."""
+(register, remove, see deliveries that failed or wait for a retry, send
+those that gave up again)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..access import current_org, get_owned_or_404, role_required
 from ..extensions import db
 from ..orgs.models import Role
-from ..webhooks import services as webhook_services
+from ..webhooks import queries as webhook_queries, services as webhook_services
 from ..webhooks.models import Webhook, WebhookDelivery
 from . import tokens
 from .models import ApiToken
@@ -60,13 +61,8 @@ def _webhook_page(errors=None, url="", status=200):
     organisation = current_org()
     hooks = db.session.execute(db.select(Webhook).filter_by(organisation_id=organisation.id)
                                .order_by(Webhook.id)).scalars().all()
-    problems = db.session.execute(
-        db.select(WebhookDelivery).join(Webhook).where(Webhook.organisation_id == organisation.id,
-                                                       WebhookDelivery.last_error.is_not(None) | (WebhookDelivery.status == "failed"),
-                                                       WebhookDelivery.status != "delivered")
-        .order_by(WebhookDelivery.id.desc()).limit(50)
-    ).scalars().all()
-    return render_template("api/webhooks.html", webhooks=hooks, problems=problems, errors=errors or [], url=url,
+    return render_template("api/webhooks.html", webhooks=hooks, counts=webhook_queries.counts(organisation.id),
+                           problems=webhook_queries.problems(organisation.id), errors=errors or [], url=url,
                            new_secret=session.pop(NEW_SECRET_KEY, None)), status
 
 
@@ -93,4 +89,17 @@ def manage_create_webhook():
 def manage_delete_webhook(webhook_id: int):
     webhook_services.delete(get_owned_or_404(Webhook, webhook_id))
     flash(_("Webhook removed."), "success")
+    return redirect(url_for("interop.manage_webhooks"), 303)
+
+
+@bp.post("/webhooks/<int:webhook_id>/retry")
+@role_required(Role.OWNER)
+def manage_retry_webhook(webhook_id: int):
+    count = webhook_services.retry_failed(get_owned_or_404(Webhook, webhook_id))
+    if count:
+        from ..webhooks.dispatch import wake
+
+        wake(current_app._get_current_object())
+    flash(ngettext("%(num)d delivery will be sent again.", "%(num)d deliveries will be sent again.", count),
+          "success")
     return redirect(url_for("interop.manage_webhooks"), 303)

@@ -1,24 +1,33 @@
-"""Finding, signing and sending webhook deliveries, with back-off.
+"""Finding, claiming, signing and sending webhook deliveries, with back-off.
 
 New complete responses are found by a query (complete responses of the
 organisation's surveys submitted after the webhook was registered, without
 a delivery row yet), so every way a response arrives (web form, paper,
-kiosk, API, offline import) is covered without hooks in the collection
-code. ``flask webhooks deliver`` runs it (cron, every minute); the API and
-the offline import also start it in a background thread after their commit,
-so nobody waits on a slow receiver.
+kiosk, API, offline import, another process) is covered without hooks in
+the collection code. ``dispatch.py`` runs this promptly after a response
+commits; ``flask webhooks deliver`` runs it from cron.
+
+Several processes may run it at once: a delivery is *claimed* by moving its
+``next_attempt_at`` forward by a lease in one conditional UPDATE (works the
+same on SQLite and PostgreSQL), and the result is written only while that
+lease is still ours. No transaction is open while a receiver is called.
+Delivery is at least once: a process that dies mid-call leaves the lease to
+expire and the call is repeated, so receivers de-duplicate by delivery id.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import threading
+import random
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import exc, select
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, insert, literal, select, update
 
 from ..database import utcnow
 from ..extensions import db
@@ -27,47 +36,101 @@ from ..surveys.models import Survey
 from .models import Webhook, WebhookDelivery
 from .services import WebhookRefused, check_url
 
+# Defaults; the WEBHOOK_* settings in config.py override them.
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 5
-ENQUEUE_BATCH = 1_000
-_lock = threading.Lock()
+RETRY_BASE_SECONDS = 60
+RETRY_MAX_SECONDS = 6 * 3600
+JITTER = 0.2  # each pause is the back-off times a random factor in [0.8, 1.2]
+# Longer than the send timeout plus building the payload: a claim that
+# outlives it belongs to a process that died, and the call is repeated.
+LEASE = timedelta(seconds=60)
+# A response is queued within seconds of its commit; scanning only the last
+# minutes keeps each wake-up cheap. Full scans (cron, worker start, hourly)
+# catch anything older.
+RECENT = timedelta(minutes=10)
 
 
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 ... minutes, at most 6 hours."""
-    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+def _setting(name: str, default):
+    return current_app.config.get(name, default)
 
 
-def enqueue() -> int:
-    """Create pending deliveries for complete responses not yet queued."""
-    created = 0
-    for webhook in db.session.execute(select(Webhook).where(Webhook.active.is_(True))).scalars().all():
-        already = select(WebhookDelivery.response_id).where(WebhookDelivery.webhook_id == webhook.id)
-        ids = db.session.execute(
-            select(Response.id).join(Survey, Survey.id == Response.survey_id)
-            .where(Survey.organisation_id == webhook.organisation_id, Response.status == "complete",
-                   Response.submitted_at >= webhook.created_at, Response.id.not_in(already))
-            .order_by(Response.id).limit(ENQUEUE_BATCH)
-        ).scalars().all()
-        for response_id in ids:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(WebhookDelivery(webhook_id=webhook.id, response_id=response_id))
-                created += 1
-            except exc.IntegrityError:
-                pass  # queued by a concurrent run
+def backoff(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_MAX_SECONDS) -> timedelta:
+    """The pause after ``attempts`` failed calls before jitter: base, 2×base,
+    4×base ... (1, 2, 4 ... minutes by default), at most ``cap``."""
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), cap))
+
+
+def retry_delay(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_MAX_SECONDS,
+                rng: random.Random | None = None) -> timedelta:
+    """The back-off with ±20 % jitter, so receivers that failed together are
+    not all called again in the same second. Each pause still exceeds the
+    one before (1.6 × the previous maximum > 1.2 × it) until the cap."""
+    factor = 1 + (rng or random).uniform(-JITTER, JITTER)
+    return backoff(attempts, base, cap) * factor
+
+
+# ---- queueing -----------------------------------------------------------------
+
+def _new_deliveries(since: datetime | None):
+    """(webhook id, response id) pairs that should have a delivery but have none."""
+    query = (
+        select(Webhook.id, Response.id)
+        .join(Survey, Survey.organisation_id == Webhook.organisation_id)
+        .join(Response, Response.survey_id == Survey.id)
+        .where(Webhook.active.is_(True), Response.status == "complete",
+               Response.submitted_at >= Webhook.created_at,
+               ~exists().where(WebhookDelivery.webhook_id == Webhook.id,
+                               WebhookDelivery.response_id == Response.id))
+    )
+    if since is not None:
+        query = query.where(Response.submitted_at >= since)
+    return query
+
+
+def enqueue(since: datetime | None = None) -> int:
+    """Create pending deliveries for complete responses not yet queued
+    (only those submitted after ``since`` when given). Returns how many."""
+    pairs = _new_deliveries(since)
+    # A read first: on SQLite even an INSERT that adds nothing takes the
+    # write lock that residents' submissions wait for.
+    if db.session.execute(pairs.limit(1)).first() is None:
+        db.session.commit()  # ends the read transaction (nothing to write)
+        return 0
+    now = utcnow()
+    source = pairs.add_columns(literal("pending"), literal(0), literal(now), literal(now))
+    statement = _insert_ignoring_duplicates().from_select(
+        ["webhook_id", "response_id", "status", "attempts", "next_attempt_at", "created_at"], source)
+    created = db.session.execute(statement).rowcount
     db.session.commit()
-    return created
+    return max(created or 0, 0)
 
+
+def _insert_ignoring_duplicates():
+    """INSERT ... ON CONFLICT DO NOTHING: a concurrent process may queue the
+    same pair between our read and our insert."""
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(WebhookDelivery).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(WebhookDelivery).on_conflict_do_nothing()
+    return insert(WebhookDelivery)
+
+
+# ---- the payload and the call ---------------------------------------------------
 
 def payload(response: Response) -> dict:
+    from ..analytics.filters import Filters
     from ..exports import rows, writers
     from ..exports.layout import build_layout
-    from ..analytics.filters import Filters
 
     survey = db.session.get(Survey, response.survey_id)
     layout = build_layout(survey)
@@ -76,26 +139,49 @@ def payload(response: Response) -> dict:
     return {"event": "response.completed", "survey_id": survey.id, "response": record}
 
 
-def _send(delivery: WebhookDelivery) -> tuple[bool, int | None, str | None]:
-    webhook = delivery.webhook
-    try:
-        url = check_url(webhook.url)  # again at send time: DNS may have changed
-    except WebhookRefused as refused:
-        return False, None, str(refused)[:300]
-    response = db.session.get(Response, delivery.response_id)
-    body = json.dumps({**payload(response), "delivery_id": delivery.id, "attempt": delivery.attempts + 1},
-                      ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "Suara-Webhook/1",
-        "X-Suara-Signature": sign(webhook.secret, body), "X-Suara-Delivery": str(delivery.id)})
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this process holds the lease on."""
+
+    id: int
+    response_id: int
+    attempts: int
+    url: str
+    secret: str
+    lease_until: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status_code: int | None = None
+    error: str | None = None
+
+
+def _body(claimed: Claimed) -> bytes:
+    response = db.session.get(Response, claimed.response_id)
+    document = {**payload(response), "delivery_id": claimed.id, "attempt": claimed.attempts + 1}
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def headers_for(claimed: Claimed, body: bytes) -> dict:
+    return {"Content-Type": "application/json", "User-Agent": "Suara-Webhook/1",
+            "X-Suara-Event": "response.completed", "X-Suara-Delivery": str(claimed.id),
+            "X-Suara-Attempt": str(claimed.attempts + 1), "X-Suara-Signature": sign(claimed.secret, body)}
+
+
+def _post(url: str, body: bytes, headers: dict) -> Outcome:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(request, timeout=TIMEOUT_SECONDS) as answer:
-            return 200 <= answer.status < 300, answer.status, None
+        with opener.open(request, timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", TIMEOUT_SECONDS)) as answer:
+            if 200 <= answer.status < 300:
+                return Outcome(True, answer.status)
+            return Outcome(False, answer.status, f"HTTP {answer.status}")
     except urllib.error.HTTPError as error:
-        return False, error.code, f"HTTP {error.code}"
+        return Outcome(False, error.code, f"HTTP {error.code}")
     except (urllib.error.URLError, OSError, ValueError) as error:
-        return False, None, str(getattr(error, "reason", error))[:300]
+        return Outcome(False, None, str(getattr(error, "reason", error))[:300])
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -105,48 +191,144 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def deliver_due(limit: int = 100) -> tuple[int, int]:
-    """Send up to ``limit`` due deliveries; returns (delivered, failed)."""
-    with _lock:
-        enqueue()
-        now = utcnow()
-        due = db.session.execute(
-            select(WebhookDelivery).where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)
-        ).scalars().all()
-        delivered = failed = 0
-        for delivery in due:
-            ok, code, error = _send(delivery)
-            delivery.attempts += 1
-            delivery.last_status_code, delivery.last_error = code, error
-            if ok:
-                delivery.status, delivery.delivered_at = "delivered", utcnow()
-                delivered += 1
-            else:
-                failed += 1
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.status = "failed"
-                else:
-                    delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
-            db.session.commit()
-        return delivered, failed
+# ---- claiming and recording -------------------------------------------------------
+
+def claim(delivery_id: int, now: datetime | None = None) -> Claimed | None:
+    """Take the lease on a due delivery; None if another process has it,
+    it is not due, or it is no longer pending. Commits."""
+    now = now or utcnow()
+    lease_until = now + LEASE
+    taken = db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
+               WebhookDelivery.next_attempt_at <= now)
+        .values(next_attempt_at=lease_until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        db.session.commit()  # nothing was changed; ends the transaction
+        return None
+    row = db.session.execute(
+        select(WebhookDelivery.response_id, WebhookDelivery.attempts, Webhook.url, Webhook.secret)
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id).where(WebhookDelivery.id == delivery_id)
+    ).one()
+    db.session.commit()
+    return Claimed(delivery_id, row.response_id, row.attempts, row.url, row.secret, lease_until)
+
+
+def record(claimed: Claimed, outcome: Outcome) -> bool:
+    """Store the result of an attempt while the lease is still ours (a
+    process whose lease expired must not overwrite the next holder's
+    result). Returns whether it was stored. Commits."""
+    attempts = claimed.attempts + 1
+    values = {"attempts": attempts, "last_status_code": outcome.status_code, "last_error": outcome.error}
+    if outcome.ok:
+        values.update(status="delivered", delivered_at=utcnow(), last_error=None)
+    elif attempts >= _setting("WEBHOOK_MAX_ATTEMPTS", MAX_ATTEMPTS):
+        values.update(status="failed")
+    else:
+        values.update(next_attempt_at=utcnow() + retry_delay(
+            attempts, _setting("WEBHOOK_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS),
+            _setting("WEBHOOK_RETRY_MAX_SECONDS", RETRY_MAX_SECONDS)))
+    stored = db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == claimed.id, WebhookDelivery.status == "pending",
+               WebhookDelivery.next_attempt_at == claimed.lease_until)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return stored == 1
+
+
+def attempt(claimed: Claimed) -> Outcome:
+    """Build, sign and send one claimed delivery. Never raises: a failure
+    to build the payload is recorded like a failed call, so it is retried
+    and the owner sees it."""
+    try:
+        url = check_url(claimed.url)  # again at send time: DNS may have changed
+        body = _body(claimed)
+    except WebhookRefused as refused:
+        db.session.rollback()
+        return Outcome(False, None, str(refused)[:300])
+    except Exception:  # noqa: BLE001  logged; the owner sees a short reason
+        db.session.rollback()
+        current_app.logger.exception("Building webhook delivery %s failed", claimed.id)
+        return Outcome(False, None, _("Suara could not build the message; it will try again."))
+    db.session.commit()  # end the read transaction: none stays open during the call
+    return _post(url, body, headers_for(claimed, body))
+
+
+def due_ids(limit: int, now: datetime | None = None) -> list[int]:
+    now = now or utcnow()
+    ids = db.session.execute(
+        select(WebhookDelivery.id).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now,
+               Webhook.active.is_(True))
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)
+    ).scalars().all()
+    db.session.commit()
+    return list(ids)
+
+
+def send_due(limit: int = 100) -> tuple[int, int]:
+    """Claim and send up to ``limit`` due deliveries; (delivered, failed)
+    counts only those this call sent."""
+    delivered = failed = 0
+    for delivery_id in due_ids(limit):
+        claimed = claim(delivery_id)
+        if claimed is None:
+            continue  # another process took it
+        outcome = attempt(claimed)
+        record(claimed, outcome)
+        if outcome.ok:
+            delivered += 1
+        else:
+            failed += 1
+    # Rows changed behind the ORM's back; objects the caller holds must reload.
+    db.session.expire_all()
+    return delivered, failed
+
+
+_ANY_ACTIVE = select(Webhook.id).where(Webhook.active.is_(True)).limit(1)
+
+
+def has_active_webhooks() -> bool:
+    """Cheap first check: most organisations register none, and then a
+    completed response costs this one indexed read and nothing more."""
+    found = db.session.execute(_ANY_ACTIVE).first() is not None
+    db.session.commit()
+    return found
+
+
+def deliver_due(limit: int = 100, since: datetime | None = None) -> tuple[int, int]:
+    """Queue new responses (all, or those submitted after ``since``), then
+    send up to ``limit`` due deliveries; returns (delivered, failed)."""
+    if not has_active_webhooks():
+        return 0, 0
+    enqueue(since)
+    return send_due(limit)
+
+
+def next_due_at() -> datetime | None:
+    """When the earliest pending delivery falls due (for the worker's sleep)."""
+    value = db.session.execute(
+        select(func.min(WebhookDelivery.next_attempt_at)).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .where(WebhookDelivery.status == "pending", Webhook.active.is_(True))
+    ).scalar()
+    db.session.commit()
+    return value
+
+
+def recent_since() -> datetime:
+    return utcnow() - RECENT
 
 
 def kick(app) -> None:
-    """Deliver in a background thread (never in the caller's request).
-    Off in testing unless WEBHOOKS_BACKGROUND is set."""
-    if not app.config.get("WEBHOOKS_BACKGROUND", not app.testing):
-        return
-    if not db.session.execute(select(Webhook.id).where(Webhook.active.is_(True)).limit(1)).first():
-        return
+    """Kept for callers written before the after-commit hook (the API and
+    the offline import): the hook already wakes the worker, this only
+    wakes it again."""
+    from .dispatch import wake
 
-    def run():
-        with app.app_context():
-            try:
-                deliver_due()
-            except Exception:  # noqa: BLE001  a background failure must not be lost silently
-                app.logger.exception("Webhook delivery failed")
-            finally:
-                db.session.remove()
+    wake(app)
 
-    threading.Thread(target=run, name="suara-webhooks", daemon=True).start()

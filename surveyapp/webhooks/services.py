@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import update
 
+from ..database import utcnow
 from ..extensions import db
-from .models import Webhook
+from .models import Webhook, WebhookDelivery
 
 BLOCKED = [ipaddress.ip_network(n) for n in (
     "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7",
@@ -23,7 +25,7 @@ class WebhookRefused(ValueError):
 
 def check_url(url: str) -> str:
     """The URL, if it is http(s) and resolves only to public addresses
-    (private ones are allowed only with WEBHOOKS_ALLOW_PRIVATE, for tests).
+    (private ones are allowed only in tests that set WEBHOOKS_ALLOW_PRIVATE).
     Raises WebhookRefused."""
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -39,7 +41,9 @@ def check_url(url: str) -> str:
                                    proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, ValueError):
         raise WebhookRefused(_("The host %(host)s could not be found.", host=parts.hostname)) from None
-    if current_app.config.get("WEBHOOKS_ALLOW_PRIVATE"):
+    # The test switch is honoured by the testing configuration only, so no
+    # production setting can open the internal network.
+    if current_app.testing and current_app.config.get("WEBHOOKS_ALLOW_PRIVATE"):
         return url
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
@@ -60,3 +64,16 @@ def create(organisation_id: int, user_id: int | None, url: str) -> Webhook:
 def delete(webhook: Webhook) -> None:
     db.session.delete(webhook)
     db.session.commit()
+
+
+def retry_failed(webhook: Webhook) -> int:
+    """Send the deliveries that gave up again, from a fresh attempt count
+    (after the owner fixed the receiver). Returns how many."""
+    count = db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return count
