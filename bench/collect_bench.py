@@ -18,6 +18,10 @@ run is bounded in count and time. Modes:
   response = two requests, both timed together);
 - ``baseline``: one POST to the bare endpoint.
 
+Before the clock starts, the script waits until every gunicorn worker has
+loaded the app (each answers a probe with its pid), so no worker's start-up
+falls into a timed phase.
+
 After each run the complete responses in the database are counted and
 compared with the client's count of 2xx/3xx answers, and some submission
 ids are sent again to show that no duplicate is stored.
@@ -49,13 +53,32 @@ QUESTIONS = 10
 # ---- the two apps gunicorn serves ---------------------------------------------------
 
 
+WARM_UP_PATH = "/bench-warm-up"
+
+
+def _answer_warm_up(app):
+    """Answer the load generator's start-up probe with the worker's pid
+    (so it can wait until every worker has loaded the app)."""
+    inner = app.wsgi_app
+
+    def wsgi_app(environ, start_response):
+        if environ.get("PATH_INFO") == WARM_UP_PATH:
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [str(os.getpid()).encode()]
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi_app
+    return app
+
+
 def create_bench_app():
     """The real app, with rate limits off (one load generator on 127.0.0.1
     would otherwise be refused as a flood, which is what they are for)."""
     from surveyapp import create_app
 
-    return create_app("development", SECRET_KEY=SECRET, RATELIMIT_ENABLED=False, DEBUG=False,
-                      SQLALCHEMY_DATABASE_URI=_url(os.environ["DATABASE_URL"]))
+    return _answer_warm_up(create_app(
+        "development", SECRET_KEY=SECRET, RATELIMIT_ENABLED=False, DEBUG=False,
+        SQLALCHEMY_DATABASE_URI=_url(os.environ["DATABASE_URL"])))
 
 
 def create_baseline_app():
@@ -94,7 +117,7 @@ def create_baseline_app():
                               "VALUES (:r, :q, :o, 1)"), [{"r": response_id, "q": q, "o": o} for q, o in answers])
         return "", 303
 
-    return app
+    return _answer_warm_up(app)
 
 
 def _url(url: str) -> str:
@@ -198,21 +221,54 @@ def free_port() -> int:
 class Gunicorn:
     def __init__(self, target: str, url: str, workers: int, threads: int, survey_id: int):
         self.port = free_port()
+        self.workers = workers
+        self.log = tempfile.TemporaryFile()
         env = {**os.environ, "DATABASE_URL": url, "BENCH_SURVEY_ID": str(survey_id), "SUARA_CONFIG": "development",
                "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
              f"127.0.0.1:{self.port}", "--log-level", "warning", "--keep-alive", "30", target],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        deadline = time.time() + 30
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
+        # gunicorn binds the port before its workers have imported the app
+        # (seconds on a busy machine): wait until every worker answers, so
+        # no worker's start-up falls into the timed phase.
+        deadline = time.time() + 180
         while time.time() < deadline:
+            if self.process.poll() is not None:
+                break
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.2)
+                self.warm_up(workers * threads * 2, timeout=max(1.0, deadline - time.time()))
+                return
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.5)
         self.stop()
-        raise RuntimeError("gunicorn did not start")
+        self.log.seek(0)
+        raise RuntimeError("gunicorn did not start: " + self.log.read()[-2000:].decode(errors="replace"))
+
+    def warm_up(self, count: int, timeout: float) -> None:
+        """Send rounds of ``count`` concurrent requests until every worker
+        process has answered one (each answers with its pid)."""
+        pids, errors = set(), []
+
+        def probe():
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+                conn.request("GET", WARM_UP_PATH)
+                body = conn.getresponse().read()
+                conn.close()
+                pids.add(body)
+            except (OSError, http.client.HTTPException) as error:
+                errors.append(error)
+
+        while len(pids) < self.workers:
+            threads = [threading.Thread(target=probe) for _ in range(count)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if errors:
+                raise errors[0]
+            time.sleep(0.2)
 
     def stop(self):
         if self.process.poll() is None:
@@ -363,18 +419,16 @@ def measure(args, url, survey_id, token, workers, threads, mode) -> dict:
 
 
 def versions() -> str:
-    import flask
-    import gunicorn
-    import sqlalchemy
+    from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        import psycopg
+    def of(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
 
-        pg = psycopg.__version__
-    except ImportError:
-        pg = "-"
-    return (f"Python {platform.python_version()}, Flask {flask.__version__}, SQLAlchemy {sqlalchemy.__version__}, "
-            f"gunicorn {gunicorn.__version__}, psycopg {pg}, SQLite {__import__('sqlite3').sqlite_version}")
+    return (f"Python {platform.python_version()}, Flask {of('flask')}, SQLAlchemy {of('sqlalchemy')}, "
+            f"gunicorn {of('gunicorn')}, psycopg {of('psycopg')}, SQLite {__import__('sqlite3').sqlite_version}")
 
 
 def main(argv=None) -> None:

@@ -30,6 +30,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def begin_write(session) -> None:
+    """Start the session's write transaction now, holding the write lock.
+
+    On SQLite this sends ``BEGIN IMMEDIATE``: the database write lock is
+    taken (waiting in ``busy_timeout`` if another writer has it) before the
+    transaction's first read, so the checks that follow (response cap, one
+    response per browser, "already complete?") see every committed write
+    and cannot be overtaken before the insert. The Python driver would
+    otherwise start a deferred transaction only at the first INSERT or
+    UPDATE. On PostgreSQL the transaction starts with the next statement
+    as usual, and the callers lock rows where they need to.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def configure_engine_events(app) -> None:
     """Hook kept for app start-up; the listener above is registered on import."""
     return None

@@ -21,7 +21,9 @@ from ..questions import get_type
 from ..responses import answering, queries, services, tokens
 from ..responses.availability import State, state
 from ..responses.models import Channel, Response, ResponseStatus
-from ..surveys.models import Page, Question, Survey, SurveyKind
+from ..surveys import structure_cache
+from ..surveys.models import Question, Survey, SurveyKind
+from ..surveys.snapshot import SurveySnapshot
 
 HONEYPOT = "website"
 BROWSER_COOKIE = "suara_b"
@@ -57,17 +59,12 @@ LINK = Flow()
 
 # ---- loading, language, client ------------------------------------------------
 
-def load_survey(token: str) -> Survey | None:
+def load_survey(token: str) -> SurveySnapshot | None:
+    """The survey behind a public link as a read-only snapshot (cached per
+    process, checked against the survey's ``updated_at`` on every call)."""
     if not token or len(token) > 32:
         return None
-    from sqlalchemy.orm import selectinload
-
-    return db.session.execute(
-        db.select(Survey).where(Survey.public_token == token).options(
-            selectinload(Survey.pages).selectinload(Page.questions).selectinload(Question.options),
-            selectinload(Survey.questions),
-        )
-    ).scalar_one_or_none()
+    return structure_cache.by_public_token(token)
 
 
 def choose_language(survey: Survey | None, wanted: str | None = None, remembered: str | None = None) -> str:
@@ -126,10 +123,17 @@ def remember(survey: Survey, resume: str | None, flow: Flow) -> None:
     if flow.kiosk:
         return
     saved = dict(session.get("resume") or {})
+    key = str(survey.id)
     if resume:
-        saved[str(survey.id)] = resume
+        if saved.get(key) == resume:
+            return
+        saved.pop(key, None)
+        saved[key] = resume
+    elif key in saved:
+        saved.pop(key)
     else:
-        saved.pop(str(survey.id), None)
+        # Nothing to forget: leave the session (and its cookie) untouched.
+        return
     session["resume"] = dict(list(saved.items())[-10:])
 
 
@@ -367,6 +371,11 @@ def handle_submit(token: str, flow: Flow = LINK):
     use_language(lang)
     current = state(survey)
     if current != State.OPEN:
+        done = _completed_resend(survey, form) if current in (State.FULL, State.CLOSED) else None
+        if done is not None:
+            # The answer that filled the survey (or came just before it
+            # closed), sent again: the resident is thanked, as on any resend.
+            return _finished(survey, done, _response_flow(flow, done), lang)
         return unavailable(survey, current.value, lang, flow)
     if form.get(HONEYPOT):
         # A bot filled the invisible field: thank it and store nothing.
@@ -386,46 +395,72 @@ def handle_submit(token: str, flow: Flow = LINK):
     page_raws = answering.read_page(survey, number, form)
     if issued is None:
         return _bad_token(survey, flow, lang, number, page_raws, response)
-    if response is None:
-        response = services.find_by_submission(submission_id)
-        if response is not None and response.survey_id != survey.id:
-            return _bad_token(survey, flow, lang, number, page_raws, None)
     if response is not None:
         flow = _response_flow(flow, response)
-    if response is not None and response.status == ResponseStatus.COMPLETE.value:
-        return _finished(survey, response, flow, lang)
+        if response.status == ResponseStatus.COMPLETE.value:
+            return _finished(survey, response, flow, lang)
     shown = set((form.get("shown") or "").split())
-    back = form.get("action") == "back" and response is not None
     client = client_info(survey)
+    result = None
     if response is None:
-        # First page: check before anything is created.
+        # No resume token: usually the first page of a new response. It is
+        # checked before any write lock, then the response is created with
+        # its answers (and completed) in one transaction. Only when that
+        # does not go through is an existing response with this submission
+        # id (double click, resend, back button) looked for, and then
+        # handled exactly as if it had been sent with its resume token.
         check = answering.check_page(survey, number, {}, page_raws, shown=shown)
         pages = answering.visible(survey, check.raws)
-        if check.page is None or not pages or answering.number_of(pages[0]) != number:
-            return redirect(url_for(flow.start_endpoint, token=token, lang=lang), 303)
-        if check.errors or check.revealed:
-            return _reshow(survey, flow, lang, number, check.raws, check.errors, check.revealed, None, submission_id, form.get("form_token"))
-        if survey.setting("one_per_browser") and (client.seen_before or services.browser_has_completed(survey, client.browser_id)):
-            return unavailable(survey, "once_per_browser", lang, flow)
+        first = check.page is not None and bool(pages) and answering.number_of(pages[0]) == number
+        clean = first and not check.errors and not check.revealed
+        blocked = clean and bool(survey.setting("one_per_browser")) and (
+            client.seen_before or services.browser_has_completed(survey, client.browser_id))
+        refused = None
+        if clean and not blocked:
+            try:
+                result = services.start_with_page(
+                    survey, submission_id, number, check, channel=flow.channel, language=lang,
+                    started_at=datetime.fromtimestamp(issued, timezone.utc).replace(tzinfo=None), client=client,
+                )
+            except services.NotAnswerable as error:
+                refused = error.reason
+        if result is None:
+            response = services.find_by_submission(submission_id)
+            if response is not None:
+                if response.survey_id != survey.id:
+                    return _bad_token(survey, flow, lang, number, page_raws, None)
+                flow = _response_flow(flow, response)
+                if response.status == ResponseStatus.COMPLETE.value:
+                    return _finished(survey, response, flow, lang)
+            elif not first:
+                return redirect(url_for(flow.start_endpoint, token=token, lang=lang), 303)
+            elif check.errors or check.revealed:
+                return _reshow(survey, flow, lang, number, check.raws, check.errors, check.revealed, None,
+                               submission_id, form.get("form_token"))
+            elif blocked:
+                return unavailable(survey, "once_per_browser", lang, flow)
+            elif refused:
+                return unavailable(survey, refused, lang, flow)
+            else:
+                # The id was taken and its response is gone again.
+                return _bad_token(survey, flow, lang, number, page_raws, None)
+        else:
+            response = result.response
+    back = form.get("action") == "back" and result is None
+    if result is None:
         try:
-            response, _created = services.start_response(
-                survey, submission_id, channel=flow.channel, language=lang,
-                started_at=datetime.fromtimestamp(issued, timezone.utc).replace(tzinfo=None), client=client,
-            )
-        except services.SubmissionConflict:
-            return _bad_token(survey, flow, lang, number, page_raws, None)
-    try:
-        result = services.save_page(survey, response, number, page_raws, language=lang, shown=None if back else shown,
-                                    finish=not back, required=not back, client=client)
-    except services.ValidationFailed as failed:
-        revealed = [code for code, message in failed.errors.items() if not message]
-        errors = {code: message for code, message in failed.errors.items() if message}
-        return _reshow(survey, flow, lang, number, failed.raws, errors, revealed, response,
-                       response.submission_id, _token_for(survey, response))
-    except services.PageNotAvailable:
-        return redirect(url_for(flow.resume_endpoint, token=token, resume=tokens.resume_token(response.submission_id), lang=lang), 303)
-    except services.NotAnswerable as refused:
-        return unavailable(survey, refused.reason, lang, flow)
+            result = services.save_page(survey, response, number, page_raws, language=lang,
+                                        shown=None if back else shown, finish=not back, required=not back,
+                                        client=client)
+        except services.ValidationFailed as failed:
+            revealed = [code for code, message in failed.errors.items() if not message]
+            errors = {code: message for code, message in failed.errors.items() if message}
+            return _reshow(survey, flow, lang, number, failed.raws, errors, revealed, response,
+                           response.submission_id, _token_for(survey, response))
+        except services.PageNotAvailable:
+            return redirect(url_for(flow.resume_endpoint, token=token, resume=tokens.resume_token(response.submission_id), lang=lang), 303)
+        except services.NotAnswerable as refused:
+            return unavailable(survey, refused.reason, lang, flow)
     if result.completed or result.already_complete:
         return _finished(survey, result.response, flow, lang)
     resume = tokens.resume_token(response.submission_id)
@@ -435,6 +470,18 @@ def handle_submit(token: str, flow: Flow = LINK):
         stored = answering.stored_raws(survey, response.id)
         target = answering.previous_number(answering.visible(survey, stored), number) or number
     return redirect(url_for(flow.resume_endpoint, token=token, resume=resume, page=target, lang=lang), 303)
+
+
+def _completed_resend(survey: Survey, form) -> Response | None:
+    """The complete response a form with a valid token was already stored
+    as, if any."""
+    submission_id = (form.get("submission_id") or "").strip()
+    if tokens.check_form_token(survey.id, submission_id, form.get("form_token")) is None:
+        return None
+    response = services.find_by_submission(submission_id)
+    if response is None or response.survey_id != survey.id or response.status != ResponseStatus.COMPLETE.value:
+        return None
+    return response
 
 
 def _embed_arg(flow: Flow) -> dict:

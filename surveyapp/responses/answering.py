@@ -158,9 +158,11 @@ def check_page(survey: Survey, number: int, stored: dict, page_raws: dict,
 
 def stored_raws(survey: Survey, response_id: int) -> dict:
     """Raw answers rebuilt from a response's stored rows."""
+    # Plain rows, not Answer objects: from_rows reads only these columns.
     rows = db.session.execute(
-        db.select(Answer).where(Answer.response_id == response_id).order_by(Answer.id)
-    ).scalars().all()
+        db.select(Answer.question_id, Answer.option_id, Answer.item_id, Answer.value_num, Answer.value_text)
+        .where(Answer.response_id == response_id).order_by(Answer.id)
+    ).all()
     by_question: dict[int, list[Answer]] = {}
     for row in rows:
         by_question.setdefault(row.question_id, []).append(row)

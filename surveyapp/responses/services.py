@@ -17,6 +17,12 @@ Exactly once, in three rules:
    (a second "send" completes nothing twice).
 3. A page's answers replace that response's rows for the page's questions
    in the same transaction as rule 2, so a repeated page never doubles rows.
+
+The first page of a new response (for a one-page survey, the whole
+response) is written by ``start_with_page`` in ONE short transaction: the
+page is validated before it, then the response row (already complete when
+the page is the last), its answer rows (one executemany) and the completion
+checks share the transaction that holds the write lock.
 """
 from __future__ import annotations
 
@@ -24,14 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, exc, update
+from sqlalchemy import case, delete, exc, insert, update
 
-from ..database import utcnow
+from ..database import begin_write, utcnow
 from ..extensions import db
 from ..questions import get_type
 from ..surveys.models import Survey
 from . import answering, tokens
-from .availability import State, complete_count, state
+from .availability import State, state
 from .models import Answer, Channel, Response, ResponseStatus
 
 USER_AGENT_MAX = 256
@@ -78,9 +84,23 @@ class ClientInfo:
     seen_before: bool = False
 
 
+@dataclass(frozen=True)
+class NewResponse:
+    """A response just written by ``start_with_page``, as its callers read
+    it (no ORM object to build or track)."""
+
+    id: int
+    survey_id: int
+    submission_id: str
+    status: str
+    channel: str
+    language: str
+    started_at: datetime
+
+
 @dataclass
 class SaveResult:
-    response: Response
+    response: Response | NewResponse
     next_page: int | None  # the page to show next; None once complete
     completed: bool = False  # this call completed the response
     already_complete: bool = False  # it was complete before this call
@@ -117,18 +137,11 @@ def start_response(survey: Survey, submission_id: str, *, channel: str = Channel
     """
     existing = find_by_submission(submission_id)
     if existing is None:
-        client = client or ClientInfo()
-        anonymous = survey.anonymous
         response = Response(
             survey_id=survey.id, submission_id=submission_id, status=ResponseStatus.PARTIAL.value,
             channel=channel, language=language or survey.default_language,
             started_at=started_at or utcnow(),
-            resume_token_hash=tokens.resume_token_hash(tokens.resume_token(submission_id)),
-            participant_id=None if anonymous else participant_id,
-            invitation_id=None if anonymous else invitation_id,
-            ip_hash=None if anonymous else tokens.address_hash(client.address),
-            user_agent=None if anonymous else (client.user_agent or "")[:USER_AGENT_MAX] or None,
-            browser_hash=None if anonymous else tokens.browser_hash(client.browser_id),
+            **_identity_values(survey, submission_id, client, participant_id, invitation_id),
         )
         db.session.add(response)
         try:
@@ -143,6 +156,84 @@ def start_response(survey: Survey, submission_id: str, *, channel: str = Channel
     if existing.survey_id != survey.id:
         raise SubmissionConflict(submission_id)
     return existing, False
+
+
+# Built once: the statements are compiled once and cached by SQLAlchemy,
+# the values travel as parameters (answers: one executemany).
+_INSERT_RESPONSE = insert(Response.__table__)
+_INSERT_ANSWERS = insert(Answer.__table__)
+
+
+def _identity_values(survey: Survey, submission_id: str, client: ClientInfo | None,
+                     participant_id: int | None, invitation_id: int | None) -> dict:
+    """Columns that tie a new response to a person or device: none at all
+    for an anonymous survey."""
+    client = client or ClientInfo()
+    anonymous = survey.anonymous
+    return {
+        "resume_token_hash": tokens.resume_token_hash(tokens.resume_token(submission_id)),
+        "participant_id": None if anonymous else participant_id,
+        "invitation_id": None if anonymous else invitation_id,
+        "ip_hash": None if anonymous else tokens.address_hash(client.address),
+        "user_agent": None if anonymous else (client.user_agent or "")[:USER_AGENT_MAX] or None,
+        "browser_hash": None if anonymous else tokens.browser_hash(client.browser_id),
+    }
+
+
+def start_with_page(survey: Survey, submission_id: str, page_number: int, check: answering.PageCheck, *,
+                    channel: str = Channel.LINK.value, language: str | None = None,
+                    started_at: datetime | None = None, client: ClientInfo | None = None,
+                    finish: bool = True, participant_id: int | None = None, invitation_id: int | None = None,
+                    now: datetime | None = None) -> SaveResult | None:
+    """Create the response for ``submission_id`` with the answers to its
+    first page, in one transaction; complete it too when no visible page
+    follows and ``finish`` is true.
+
+    ``check`` is ``answering.check_page(survey, page_number, {}, raws)``,
+    done by the caller before the write lock is taken, and must be clean
+    (no errors, nothing revealed, the page visible). Returns None, having
+    written nothing, when a response with this submission id exists already
+    (a double click or a resend): the caller continues with that one.
+    Raises NotAnswerable (nothing written). Same identity rules as
+    ``start_response``.
+    """
+    client = client or ClientInfo()
+    now = now or utcnow()
+    started_at = started_at or now
+    following = answering.next_number(check.pages, page_number)
+    completing = following is None and finish
+    values = {
+        "survey_id": survey.id, "submission_id": submission_id, "status": ResponseStatus.PARTIAL.value,
+        "channel": channel, "language": language or survey.default_language, "started_at": started_at,
+        "last_page": page_number, "submitted_at": None, "duration_seconds": None, "flagged": False,
+        "flag_reason": None,
+        **_identity_values(survey, submission_id, client, participant_id, invitation_id),
+    }
+    try:
+        begin_write(db.session)
+        if completing:
+            values.update(_completion_values(survey, None, values["browser_hash"], started_at, client, now,
+                                             timed=True))
+        try:
+            # Through the session (not its connection) so session events see
+            # the new response (webhooks wake on completions).
+            response_id = db.session.execute(_INSERT_RESPONSE, values).inserted_primary_key[0]
+        except exc.IntegrityError:
+            # The submission id is taken: the other request's response is
+            # the one (rule 1), and nothing of this one was written.
+            db.session.rollback()
+            return None
+        page_ids = {q.id for q in answering.page_questions(survey, page_number)}
+        rows = _answer_rows(survey, response_id, page_ids, check.raws, check.visible_codes)
+        if rows:
+            db.session.connection().execute(_INSERT_ANSWERS, rows)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    response = NewResponse(response_id, survey.id, submission_id, values["status"], channel, values["language"],
+                           started_at)
+    return SaveResult(response, following, completed=completing)
 
 
 # ---- save and complete -----------------------------------------------------
@@ -170,14 +261,11 @@ def _lock_partial(response: Response, page_number: int | None, language: str | N
     return result.rowcount == 1
 
 
-def _replace_rows(survey: Survey, response_id: int, question_ids: set[int], raws: dict, visible_codes: set[str]) -> None:
-    """Rule 3: the response's rows for ``question_ids`` become those of
-    the visible answers in ``raws``."""
-    if question_ids:
-        db.session.execute(
-            delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(question_ids))
-            .execution_options(synchronize_session=False)
-        )
+def _answer_rows(survey: Survey, response_id: int, question_ids: set[int], raws: dict,
+                 visible_codes: set[str]) -> list[dict]:
+    """The ``answers`` rows (as dicts for one executemany) of the visible
+    answers in ``raws`` to the questions ``question_ids``."""
+    rows = []
     for question in survey.questions:
         if question.id not in question_ids or question.code not in visible_codes:
             continue
@@ -186,8 +274,22 @@ def _replace_rows(survey: Survey, response_id: int, question_ids: set[int], raws
         if not qtype.takes_answer or qtype.is_empty(raw):
             continue
         for row in qtype.to_rows(question, raw):
-            db.session.add(Answer(response_id=response_id, question_id=question.id, option_id=row.option_id,
-                                  item_id=row.item_id, value_num=row.value_num, value_text=row.value_text))
+            rows.append({"response_id": response_id, "question_id": question.id, "option_id": row.option_id,
+                         "item_id": row.item_id, "value_num": row.value_num, "value_text": row.value_text})
+    return rows
+
+
+def _replace_rows(survey: Survey, response_id: int, question_ids: set[int], raws: dict, visible_codes: set[str]) -> None:
+    """Rule 3: the response's rows for ``question_ids`` become those of
+    the visible answers in ``raws``."""
+    if question_ids:
+        db.session.execute(
+            delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(question_ids))
+            .execution_options(synchronize_session=False)
+        )
+    rows = _answer_rows(survey, response_id, question_ids, raws, visible_codes)
+    if rows:
+        db.session.connection().execute(_INSERT_ANSWERS, rows)
 
 
 def _drop_hidden(survey: Survey, response_id: int, stored: dict, visible_codes: set[str]) -> None:
@@ -214,6 +316,7 @@ def save_page(survey: Survey, response: Response, page_number: int, page_raws: d
     then.
     """
     try:
+        begin_write(db.session)
         if not _lock_partial(response, page_number, language):
             db.session.rollback()
             db.session.refresh(response)
@@ -244,6 +347,7 @@ def complete(survey: Survey, response: Response, *, client: ClientInfo | None = 
              now: datetime | None = None) -> SaveResult:
     """Complete a partial response whose pages are all saved (idempotent)."""
     try:
+        begin_write(db.session)
         if not _lock_partial(response, None, None):
             db.session.rollback()
             db.session.refresh(response)
@@ -268,49 +372,61 @@ def _complete_locked(survey: Survey, response: Response, client: ClientInfo | No
                      now: datetime | None, timed: bool) -> None:
     """Checks and paradata for completion, inside the caller's transaction
     (the response row is locked already)."""
-    client = client or ClientInfo()
     now = now or utcnow()
+    values = _completion_values(survey, response.id, response.browser_hash, response.started_at, client, now, timed)
+    db.session.execute(
+        update(Response).where(Response.id == response.id).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _completion_values(survey: Survey, response_id: int | None, browser_hash: str | None,
+                       started_at: datetime | None, client: ClientInfo | None, now: datetime,
+                       timed: bool) -> dict:
+    """The checks a response must pass to complete now (open, not full,
+    one per browser) and the columns completing it sets (status, time,
+    duration, flags). Runs inside the write transaction; raises
+    NotAnswerable. ``response_id`` is None for a response not inserted yet."""
+    client = client or ClientInfo()
     if survey.response_cap is not None or survey.setting("one_per_browser"):
         # Serialise completions of this survey so the cap and the
         # one-per-browser rule hold under concurrent submissions.
         db.session.execute(
             db.select(Survey.id).where(Survey.id == survey.id).with_for_update()
         )
+    # state() counts complete responses against the cap inside this
+    # transaction, after the lock above.
     current = state(survey, now)
-    if current == State.FULL or (current == State.OPEN and survey.response_cap is not None
-                                 and complete_count(survey.id) >= survey.response_cap):
-        raise NotAnswerable(State.FULL.value)
     if current != State.OPEN:
         raise NotAnswerable(current.value)
-    repeat = client.seen_before or _browser_completed_before(survey, response)
+    repeat = client.seen_before or _browser_completed_before(survey, browser_hash, response_id)
     if repeat and survey.setting("one_per_browser"):
         raise NotAnswerable("once_per_browser")
     reasons = []
     duration = None
-    if timed:
-        duration = max(0, int((now - response.started_at).total_seconds()))
+    if timed and started_at is not None:
+        duration = max(0, int((now - started_at).total_seconds()))
         min_seconds = survey.setting("min_seconds") or 0
         if min_seconds and duration < min_seconds:
             reasons.append(FLAG_TOO_FAST)
     if repeat:
         reasons.append(FLAG_DUPLICATE)
-    db.session.execute(
-        update(Response).where(Response.id == response.id).values(
-            status=ResponseStatus.COMPLETE.value, submitted_at=now, duration_seconds=duration,
-            flagged=bool(reasons), flag_reason=",".join(reasons) or None,
-        ).execution_options(synchronize_session=False)
-    )
+    return {
+        "status": ResponseStatus.COMPLETE.value, "submitted_at": now, "duration_seconds": duration,
+        "flagged": bool(reasons), "flag_reason": ",".join(reasons) or None,
+    }
 
 
-def _browser_completed_before(survey: Survey, response: Response) -> bool:
-    if not response.browser_hash:
+def _browser_completed_before(survey: Survey, browser_hash: str | None, response_id: int | None) -> bool:
+    if not browser_hash:
         return False
-    return db.session.execute(
-        db.select(Response.id).where(
-            Response.survey_id == survey.id, Response.browser_hash == response.browser_hash,
-            Response.status == ResponseStatus.COMPLETE.value, Response.id != response.id,
-        ).limit(1)
-    ).first() is not None
+    query = db.select(Response.id).where(
+        Response.survey_id == survey.id, Response.browser_hash == browser_hash,
+        Response.status == ResponseStatus.COMPLETE.value,
+    )
+    if response_id is not None:
+        query = query.where(Response.id != response_id)
+    return db.session.execute(query.limit(1)).first() is not None
 
 
 def browser_has_completed(survey: Survey, browser_id: str | None) -> bool:
@@ -381,6 +497,7 @@ def submit_complete(survey: Survey, raws: dict, submission_id: str, channel: str
         client=client, participant_id=participant_id, invitation_id=invitation_id,
     )
     try:
+        begin_write(db.session)
         pages = answering.visible(survey, normal)
         last = answering.number_of(pages[-1]) if pages else None
         if not _lock_partial(response, last, language):
