@@ -44,9 +44,10 @@ def check_margins(margins: dict[str, dict[str, int]]) -> tuple[list[str], list[s
 
 
 def weigh(survey, margins: dict[str, dict[str, int]], language: str, filters: Filters | None = None,
-          cap: float = 5.0) -> dict:
+          cap: float = 5.0, estimates: bool = True) -> dict:
     """Representation per segment, raking result and weighted estimates of
-    choice questions beside unweighted ones."""
+    choice questions beside unweighted ones (``estimates=False`` skips them:
+    exports only need ``cell_weights``, {codes per dimension: weight})."""
     filters = filters or Filters()
     questions = demographic_questions(survey)
     dims = [d for d in questions if margins.get(d)]
@@ -116,7 +117,9 @@ def weigh(survey, margins: dict[str, dict[str, int]], language: str, filters: Fi
                                   "has no respondents or the weight cap is reached. Weighted figures are not shown.",
                                   gap=100 * fit.max_gap, n=fit.iterations))
         return result
-    result["estimates"] = _estimates(survey, filters, questions, dims, code_of, weight_of, language)
+    result["cell_weights"] = weight_of
+    if estimates:
+        result["estimates"] = _estimates(survey, filters, questions, dims, code_of, weight_of, language)
     return result
 
 

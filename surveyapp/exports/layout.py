@@ -94,12 +94,15 @@ def spss_numbers(options) -> dict[int, float]:
     return {o.id: float(i) for i, o in enumerate(options, start=1)}
 
 
-def build_layout(survey: Survey, language: str | None = None, weighted: bool = False) -> Layout:
+def build_layout(survey: Survey, language: str | None = None, weighted: bool = False,
+                 weight_cap: float = 5.0) -> Layout:
+    """``weighted`` adds a ``weight`` column after the metadata (exports.weights
+    fills it; ``weight_cap`` is only for its label)."""
     language = language or survey.default_language
     names = _Names()
     columns = [Column(names.take(name), name.replace("_", " "), "meta") for name in META_COLUMNS]
     if weighted:
-        columns.append(Column(names.take("weight"), "weight", "number"))
+        columns.append(Column(names.take("weight"), _weight_label(language, weight_cap), "number"))
     handlers: dict[int, tuple] = {}
     question_ids = []
 
@@ -150,6 +153,15 @@ def build_layout(survey: Survey, language: str | None = None, weighted: bool = F
         else:
             handlers[question.id] = ("text", add(question, question.code, title, "text"))
     return Layout(columns, handlers, question_ids, weighted)
+
+
+def _weight_label(language: str, cap: float) -> str:
+    """The weight variable's label, in the language of the other labels."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale(language):
+        return gettext("Raking weight to the population figures (at most %(cap)s times the mean; 1 when a "
+                       "demographic answer is missing)", cap=format(cap, "g"))
 
 
 def _clip(label: str) -> str:

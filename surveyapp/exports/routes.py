@@ -2,24 +2,26 @@
 
 /surveys/<id>/export.csv|.xlsx|.sav|.jsonl and /surveys/<id>/codebook.csv
 accept the analytics filters (status=all, from, to, channel, language,
-answer=code:option) plus ``lang`` (labels) and, for CSV, ``bom=1``.
+answer=code:option) plus ``lang`` (labels), ``weights=1`` (a raking weight
+column) and, for CSV, ``bom=1``.
 """
 from __future__ import annotations
 
 import os
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
 from flask_babel import gettext as _
 
 from ..access import get_owned_or_404, role_required
 from ..errors import abort_with
 from ..orgs.models import Role
 from ..results.view_args import survey_filters_language
-from ..surveys.models import Survey
+from ..surveys.models import Survey, pick_language
 from . import rows as rows_module
-from . import writers
+from . import sav, writers
 from .layout import build_layout
+from .weights import WeightsUnavailable, weights_for
 
 bp = Blueprint("exports", __name__)
 
@@ -32,9 +34,17 @@ MIMETYPES = {
 
 
 def _prepare(survey_id: int):
+    """``weights=1`` adds the raking weight column; a survey that cannot be
+    weighted answers 400 with the reason instead of a silent unweighted file."""
     survey, filters, language = survey_filters_language(survey_id)
-    weights = rows_module.weights_for(survey, filters)
-    layout = build_layout(survey, language, weighted=weights is not None)
+    weights = None
+    if request.args.get("weights") == "1":
+        try:
+            weights = weights_for(survey, filters, language)
+        except WeightsUnavailable as error:
+            abort_with(400, str(error))
+    layout = build_layout(survey, language, weighted=weights is not None,
+                          weight_cap=weights.cap if weights else 5.0)
     return survey, filters, layout, weights
 
 
@@ -59,7 +69,8 @@ def manage_exports(survey_id: int):
 def export_csv(survey_id: int):
     survey, filters, layout, weights = _prepare(survey_id)
     bom = request.args.get("bom") == "1"
-    chunks = writers.csv_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), bom)
+    chunks = writers.csv_chunks(layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights,
+                                                                  ready=True), bom)
     return Response(stream_with_context(chunks), mimetype=MIMETYPES["csv"],
                     headers=_headers(_filename(survey, "responses", "csv")))
 
@@ -95,13 +106,14 @@ def export_xlsx(survey_id: int):
 @bp.get("/surveys/<int:survey_id>/export.sav")
 @role_required(Role.EDITOR)
 def export_sav(survey_id: int):
+    """Streamed like CSV: the .sav writer keeps memory flat (sav.py)."""
     survey, filters, layout, weights = _prepare(survey_id)
-    limit = current_app.config.get("EXPORT_SAV_MAX_CELLS", 20_000_000)
-    if rows_module.count(survey.id, filters) * len(layout.columns) > limit:
-        abort_with(422, _("This export is too large for an SPSS file (more than %(n)s cells). Download CSV instead, or filter by date.",
-                          n=format(limit, ",")))
-    return _file_response(survey, "sav", lambda path: writers.write_sav(
-        layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), path, limit))
+    widths = sav.string_widths(layout, survey.id)
+    chunks = sav.sav_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), widths,
+                            label=pick_language(survey.title, request.args.get("lang") or survey.default_language,
+                                                survey.default_language))
+    return Response(stream_with_context(chunks), mimetype=MIMETYPES["sav"],
+                    headers=_headers(_filename(survey, "responses", "sav")))
 
 
 def _file_response(survey: Survey, ext: str, write):
@@ -111,7 +123,7 @@ def _file_response(survey: Survey, ext: str, write):
     try:
         write(path)
         handle = open(path, "rb")
-    except (writers.TooManyRows, writers.TooManyCells):
+    except writers.TooManyRows:
         abort_with(422, _("This export grew too large while it was being written. Download CSV instead."))
     finally:
         os.unlink(path)

@@ -1,27 +1,29 @@
-"""Responses read in batches and assembled into one row per response.
+"""Responses read in batches, one wide row per response, pivoted in SQL.
 
-Responses are read by keyset (``id > last ORDER BY id LIMIT batch``) and
-the answers of each batch by a range on ``answers.response_id`` (indexed),
-ordered by (response_id, question_id). Memory therefore depends on the batch
-size, never on the number of responses, and no transaction or server-side
-cursor stays open for the whole download. The export covers the responses
-that existed when it started (ids up to the maximum seen then).
+Each batch is one statement (pivot.batch_query): the next responses by
+keyset (``id > last ORDER BY id LIMIT batch``) joined to their answers on
+the indexed ``answers.response_id`` and grouped per response, so the
+database sends one finished row per response instead of one per answer.
+Memory therefore depends on the batch size, never on the number of
+responses, and no transaction or server-side cursor stays open for the
+whole download. The export covers the responses that existed when it
+started (ids up to the maximum seen then).
 """
 from __future__ import annotations
 
 from typing import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..analytics.filters import Filters
 from ..analytics.queries import response_conditions
 from ..extensions import db
 from ..responses.models import Answer, Response
+from . import pivot
 from .layout import Layout
+from .weights import ExportWeights
 
 BATCH = 5_000
-META = (Response.id, Response.status, Response.channel, Response.language, Response.started_at,
-        Response.submitted_at, Response.duration_seconds)
 
 
 def count(survey_id: int, filters: Filters) -> int:
@@ -30,103 +32,92 @@ def count(survey_id: int, filters: Filters) -> int:
     ).scalar_one()
 
 
-def weights_for(survey, filters: Filters):
-    """Hook for survey weights (raking, analytics): a mapping response id ->
-    weight, or None while the survey has no weighting set up. Suara has no
-    stored weighting yet, so this returns None and exports have no weight
-    column; when analytics stores weights, only this function changes."""
-    return None
+def iter_batches(layout: Layout, survey_id: int, filters: Filters, batch: int = BATCH,
+                 weights: ExportWeights | None = None, after: int = 0, response_id: int | None = None,
+                 ready: bool = False) -> Iterator[list]:
+    """Lists of rows (tuples or lists) in ``layout.columns`` order, one row
+    per response, in response-id order.
 
-
-def iter_rows(layout: Layout, survey_id: int, filters: Filters, batch: int = BATCH,
-              weights=None, after: int = 0, response_id: int | None = None) -> Iterator[list]:
-    """Rows of values in ``layout.columns`` order, one per response, in
-    response-id order. Values: str, int, float, ISO date str, datetime or None."""
+    Values: str, int, float, ISO date str, datetime or None; with
+    ``ready=True`` they are as the CSV writer prints them (pivot.py): times
+    are ISO text, codes and free text are neutralised, whole numbers are
+    whole. ``weights`` fills the weight column of a weighted layout."""
+    if layout.weighted and weights is None:
+        raise ValueError("a weighted layout needs weights")
     conditions = response_conditions(survey_id, filters)
     if response_id is not None:
         conditions = [*conditions, Response.id == response_id]
     ceiling = db.session.execute(select(func.max(Response.id)).where(*conditions)).scalar()
     if ceiling is None:
         return
-    width = len(layout.columns)
-    meta_width = 8 if layout.weighted else 7
-    handlers = layout.handlers
-    question_ids = layout.question_ids
+    dialect = db.session.get_bind().dialect.name
+    numbers = pivot.number_columns(layout)
+    numbers_in_sql = ready and not _beyond_exact(layout)
+    cells = []
+    if layout.weighted:
+        # The option chosen for each weighting dimension, after the columns:
+        # the key of the response's raking cell.
+        cells = [pivot.aggregate(pivot.A.option_id, pivot.A.question_id == pivot._id(qid))
+                 for qid in weights.question_ids]
+    n_cells = len(cells)
+    main, extra = pivot.batch_query(layout, conditions, ceiling, batch, dialect, ready, numbers_in_sql, cells)
+    n_extra = sum(len(statement.selected_columns) - 1 for statement in extra)
+    convert = numbers and not numbers_in_sql
+    meta_width = len(pivot.META)
     last = after
     while True:
-        # Core execution on the session's connection: plain rows without
-        # the ORM's loading machinery (this loop is the export's hot path).
         connection = db.session.connection()
-        metas = connection.execute(
-            select(*META).where(*conditions, Response.id > last, Response.id <= ceiling)
-            .order_by(Response.id).limit(batch)
-        ).all()
-        if not metas:
+        rows = connection.execute(main, {"after": last}).all()
+        if not rows:
             return
-        first, last = metas[0][0], metas[-1][0]
-        # Only the response_id range in SQL: with a question_id filter the
-        # planners may pick the (question_id, ...) indexes and scan every
-        # answer of the survey for each batch. Other surveys' answers in the
-        # range are skipped below (their question ids have no handler).
-        answers = connection.execute(
-            select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.item_id,
-                   Answer.value_num, Answer.value_text)
-            .where(Answer.response_id >= first, Answer.response_id <= last)
-            .order_by(Answer.response_id, Answer.id)
-        ).all() if question_ids else []
-        position = 0
-        total = len(answers)
-        for meta in metas:
-            rid = meta[0]
-            row = [None] * width
-            row[:7] = meta
-            if meta_width == 8:
-                row[7] = weights.get(rid) if weights else None
-            while position < total and answers[position][0] < rid:
-                position += 1  # answers of responses the filter left out
-            start = position
-            while position < total and answers[position][0] == rid:
-                position += 1
-            if start != position:
-                _place(row, answers, start, position, handlers)
-            yield row
+        last = rows[-1][0]
+        if extra:
+            rows = _join_extra(connection, extra, rows, n_extra)
+        if n_cells:
+            by_cell, unplaced = weights.by_options, weights.unplaced
+            rows = [(*row[:meta_width], by_cell.get(tuple(row[-n_cells:]), unplaced), *row[meta_width:-n_cells])
+                    for row in rows]
+        if convert:
+            rows = [_whole_numbers(row, numbers) for row in rows]
+        yield rows
 
 
-def _place(row: list, answers, start: int, stop: int, handlers: dict) -> None:
-    for index in range(start, stop):
-        _rid, qid, oid, iid, num, text = answers[index]
-        handler = handlers.get(qid)
-        if handler is None:
-            continue
-        kind = handler[0]
-        if kind == "single":
-            row[handler[1]] = handler[2].get(oid)
-            if text is not None and handler[3] is not None:
-                row[handler[3]] = text
-        elif kind == "number":
-            row[handler[1]] = _number(num)
-        elif kind == "text" or kind == "date":
-            row[handler[1]] = text
-        elif kind == "multi":
-            cols = handler[1]
-            if row[handler[2][0]] is None:
-                for col in handler[2]:
-                    row[col] = 0
-            if oid in cols:
-                row[cols[oid]] = 1
-            if text is not None and handler[3] is not None:
-                row[handler[3]] = text
-        elif kind == "matrix":
-            col = handler[1].get(iid)
-            if col is not None:
-                row[col] = handler[2].get(oid)
-        elif kind == "ranking":
-            col = handler[1].get(oid)
-            if col is not None:
-                row[col] = _number(num)
+def _beyond_exact(layout: Layout) -> bool:
+    """Whether a number or rank answer is too large for pivot.whole_number
+    (one probe on the (question_id, value_num) index)."""
+    qids = [qid for qid, handler in layout.handlers.items() if handler[0] in ("number", "ranking")]
+    if not qids:
+        return False
+    limit = pivot.EXACT_LIMIT
+    # Two one-sided probes: each is a range on the index, where an OR could
+    # make a planner scan every answer of these questions.
+    return any(db.session.execute(select(Answer.id).where(Answer.question_id.in_(qids), bound).limit(1)).first()
+               is not None for bound in (Answer.value_num >= limit, Answer.value_num <= -limit))
 
 
-def _number(value):
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
+def _join_extra(connection, statements: list, rows: list, width: int) -> list:
+    """Append the columns of the extra statements (very wide surveys) to
+    each row, matched on response id."""
+    params = {"first": rows[0][0], "last": rows[-1][0]}
+    parts = [connection.execute(statement, params).all() for statement in statements]
+    by_id = {pieces[0][0]: tuple(value for piece in pieces for value in piece[1:]) for pieces in zip(*parts)}
+    empty = (None,) * width
+    return [(*row, *by_id.get(row[0], empty)) for row in rows]
+
+
+def _whole_numbers(row, columns: list[int]) -> list:
+    row = list(row)
+    for i in columns:
+        value = row[i]
+        if value is not None and float(value).is_integer():
+            row[i] = int(value)
+    return row
+
+
+def iter_rows(layout: Layout, survey_id: int, filters: Filters, batch: int = BATCH,
+              weights: ExportWeights | None = None, after: int = 0, response_id: int | None = None) -> Iterator[list]:
+    """Rows (lists) in ``layout.columns`` order, one per response, in
+    response-id order. Values: str, int, float, ISO date str, datetime or None."""
+    for rows in iter_batches(layout, survey_id, filters, batch, weights, after, response_id):
+        for row in rows:
+            yield row if row.__class__ is list else list(row)

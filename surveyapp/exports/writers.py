@@ -1,9 +1,8 @@
 """Writers for each export format, fed by rows.iter_rows.
 
 CSV and JSON lines are generators of text chunks (streamed as they are
-made). XLSX and SPSS need a whole file, so they are written to a temporary
-file which the view then streams back; see docs/exports.md for the memory
-bound of the SPSS writer.
+made), and so is SPSS .sav (sav.py, bytes). XLSX needs a whole file, so it
+is written to a temporary file which the view then streams back.
 """
 from __future__ import annotations
 
@@ -12,25 +11,16 @@ import io
 import json
 import os
 import tempfile
-from array import array
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
-from .layout import Column, Layout
+from . import sav
+from .layout import Layout
+from .pivot import FORMULA_STARTS, neutralise  # noqa: F401  (FORMULA_STARTS: part of this module's interface)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_FIRST = frozenset(FORMULA_STARTS)
 CHUNK_ROWS = 500
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
 EPOCH = date(1970, 1, 1)
-
-
-def neutralise(value):
-    """A string a spreadsheet would run as a formula gets an apostrophe in
-    front (OWASP "CSV injection"). Numbers Suara formats itself are safe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _iso(value):
@@ -41,31 +31,21 @@ def _iso(value):
 
 # ---- CSV -------------------------------------------------------------------
 
-def csv_chunks(layout: Layout, rows: Iterable[list], bom: bool = False) -> Iterator[str]:
+def csv_chunks(layout: Layout, batches: Iterable[list], bom: bool = False) -> Iterator[str]:
+    """CSV text, one chunk per batch. ``batches`` come from
+    ``rows.iter_batches(..., ready=True)``: the database already wrote times
+    as ISO text and neutralised codes and free text (pivot.py), so each
+    batch goes to csv.writer as it is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write("\ufeff")
     writer.writerow([neutralise(name) for name in layout.names])
-    # Only these columns can hold text a spreadsheet might run; numbers and
-    # codes made by Suara pass through untouched (the hot loop).
-    texty = [i for i, c in enumerate(layout.columns) if c.kind in ("text", "code", "meta")]
-    pending = 0
-    for row in rows:
-        row = list(row)
-        row[4] = _iso(row[4])
-        row[5] = _iso(row[5])
-        for i in texty:
-            value = row[i]
-            if value.__class__ is str and value[:1] in FORMULA_FIRST:
-                row[i] = "'" + value
-        writer.writerow(row)
-        pending += 1
-        if pending >= CHUNK_ROWS:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
+    for rows in batches:
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
 
 
@@ -187,72 +167,13 @@ class TooManyRows(ValueError):
 
 # ---- SPSS ------------------------------------------------------------------
 
-def write_sav(layout: Layout, rows: Iterable[list], path: str, max_cells: int) -> int:
-    """An SPSS file via pyreadstat, which needs the whole table as a
-    DataFrame: numeric columns are gathered in compact float arrays (8 bytes
-    a cell), text in lists, and the export is refused above ``max_cells``
-    cells. Choice codes become numbers with value labels; dates are SPSS
-    DATE variables, timestamps DATETIME."""
-    import numpy as np
-    import pandas as pd
-    import pyreadstat
-
-    columns = layout.columns
-    numeric = [c.kind in ("code", "flag", "number", "rank") or c.name in ("response_id", "duration_seconds")
-               for c in columns]
-    store: list = [array("d") if is_num else [] for is_num in numeric]
-    codes = [c.spss_codes() if c.kind == "code" else None for c in columns]
-    nan = float("nan")
-    n = 0
-    width = len(columns)
-    for row in rows:
-        n += 1
-        if n * width > max_cells:
-            raise TooManyCells(max_cells)
-        for i in range(width):
-            value = row[i]
-            if numeric[i]:
-                if value is None:
-                    store[i].append(nan)
-                elif codes[i] is not None:
-                    store[i].append(codes[i].get(value, nan))
-                else:
-                    store[i].append(float(value))
-            else:
-                store[i].append(value)
-    data = {}
-    for i, column in enumerate(columns):
-        if numeric[i]:
-            data[column.name] = np.frombuffer(store[i], dtype="float64") if len(store[i]) else np.array([], "float64")
-        elif column.kind == "date":
-            data[column.name] = pd.Series([date.fromisoformat(v) if v else None for v in store[i]], dtype=object)
-        elif column.name in ("started_at", "submitted_at"):
-            data[column.name] = pd.to_datetime(pd.Series(store[i], dtype=object))
-        else:
-            data[column.name] = pd.Series(["" if v is None else v for v in store[i]], dtype=object)
-        store[i] = None
-    frame = pd.DataFrame(data)
-    labels = {c.name: c.label for c in columns}
-    value_labels = {c.name: {number: label[:120] for _code, number, label in c.codes}
-                    for c in columns if c.codes}
-    measure = {c.name: _measure(c) for c in columns}
-    pyreadstat.write_sav(frame, path, column_labels=labels, variable_value_labels=value_labels,
-                         variable_measure=measure)
-    return n
-
-
-def _measure(column: Column) -> str:
-    if column.kind in ("number",) or column.name in ("response_id", "duration_seconds"):
-        return "scale"
-    if column.kind == "rank" or column.qtype in ("likert", "matrix"):
-        return "ordinal"
-    return "nominal"
-
-
-class TooManyCells(ValueError):
-    def __init__(self, limit: int):
-        super().__init__(limit)
-        self.limit = limit
+def write_sav(layout: Layout, rows: Iterable[list], path, widths: dict[str, int], label: str = "") -> int:
+    """An SPSS file written as it streams (surveyapp/exports/sav.py): memory
+    stays flat however many rows come. ``widths`` are the string widths from
+    ``sav.string_widths``. Choice codes become numbers with value labels;
+    dates are SPSS DATE variables, timestamps DATETIME. Returns the number of
+    rows."""
+    return sav.write_file(layout, rows, path, widths, label=label)
 
 
 def temporary_path(suffix: str) -> str:

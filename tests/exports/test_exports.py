@@ -108,40 +108,7 @@ def test_xlsx_round_trip_and_injection(client, world, filled):
     assert gender[5] == "f = Perempuan; m = Laki-laki; x = Lainnya"
 
 
-def test_sav_round_trip_with_labels(client, world, filled, tmp_path):
-    import pyreadstat
-
-    survey, full, sparse, _ = filled
-    login(client, "editor@mawar.test")
-    response = client.get(f"/surveys/{survey.id}/export.sav?lang=en")
-    assert response.status_code == 200
-    path = tmp_path / "x.sav"
-    path.write_bytes(response.data)
-    frame, meta = pyreadstat.read_sav(str(path))
-    assert list(frame["response_id"]) == [full.id, sparse.id]
-    labels = meta.column_names_to_labels
-    assert labels["overall"] == "Satisfaction" and labels["aspects_speed"] == "Aspects: Speed"
-    assert meta.variable_value_labels["gender"] == {1.0: "Option f", 2.0: "Option m", 3.0: "Option x"}
-    assert meta.variable_value_labels["overall"][4.0] == "Option 4"
-    assert meta.variable_value_labels["used"] == {1.0: "Yes", 0.0: "No"}
-    first = frame.iloc[0]
-    assert first["gender"] == 3 and first["overall"] == 4 and first["aspects_staff"] == 2 and first["used"] == 1
-    assert first["services_clinic"] == 1 and first["services_school"] == 0
-    assert first["priorities_water"] == 1 and first["age"] == 42
-    assert first["visit"] == date(2026, 2, 17) and meta.original_variable_types["visit"].startswith("DATE")
-    assert first["comment"].endswith(data.XSS)
-    assert frame.iloc[1]["overall"] != frame.iloc[1]["overall"]  # missing is NaN
-
-
-def test_sav_too_large_is_refused(app, client, world, filled):
-    survey = filled[0]
-    login(client, "editor@mawar.test")
-    app.config["EXPORT_SAV_MAX_CELLS"] = 10
-    try:
-        response = client.get(f"/surveys/{survey.id}/export.sav")
-    finally:
-        app.config.pop("EXPORT_SAV_MAX_CELLS")
-    assert response.status_code == 422 and "CSV" in response.get_data(as_text=True)
+# The .sav tests live in test_sav.py.
 
 
 def test_jsonl_shapes(client, world, filled):
