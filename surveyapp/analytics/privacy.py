@@ -29,6 +29,19 @@ def small(count, k: int) -> bool:
     return count is not None and 0 < count < k
 
 
+def hidden_counts(counts: list[int], k: int) -> set[int]:
+    """Positions of the counts a public tally must not show: those under k,
+    plus, when that leaves exactly one hidden, the smallest other non-zero
+    count, since the shown total minus the shown counts would give a lone
+    hidden count back. Zeros reveal nobody and stay shown."""
+    hidden = {i for i, n in enumerate(counts) if small(n, k)}
+    if len(hidden) == 1:
+        others = [(n, i) for i, n in enumerate(counts) if i not in hidden and n > 0]
+        if others:
+            hidden.add(min(others)[1])
+    return hidden
+
+
 def _hide(cell: dict) -> None:
     for key in PROPORTION_KEYS:
         if key in cell:

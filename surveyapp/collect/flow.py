@@ -15,6 +15,7 @@ from flask import current_app, g, make_response, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import refresh
 
+from ..analytics import privacy
 from ..extensions import db
 from ..orgs.models import Organisation
 from ..questions import get_type
@@ -347,7 +348,12 @@ def show_thanks(token: str, flow: Flow = LINK):
         question = next((q for q in survey.questions if q.retired_at is None and get_type(q.type).uses_options), None)
         if question is not None:
             counts, total = queries.choice_counts(question, lang)
-            results = {"question": question, "counts": counts, "total": total}
+            # The privacy floor of public results applies here too: nothing
+            # until k people voted, and small counts hidden with a complement.
+            k = privacy.effective_k(organisation(survey).privacy_min_cell)
+            hidden = privacy.hidden_counts([c.count for c in counts], k)
+            results = {"question": question, "total": total, "k": k, "waiting": total < k,
+                       "counts": [(c, i in hidden) for i, c in enumerate(counts)]}
     results_url = None
     # The public results page belongs to the results blueprint; link to it
     # only when that blueprint is installed.
