@@ -5,7 +5,7 @@ under the same gunicorn settings.
 
     .venv/bin/python -m bench.collect_bench [--database-url URL] [--workers 2 --threads 4]
                                             [--responses 3000] [--clients 16] [--seconds 60]
-                                            [--report docs/benchmarks.md]
+                                            [--limiter off|memory|redis] [--report docs/benchmarks.md]
 
 Without --database-url a throw-away SQLite file (WAL) in /tmp is used. The
 load generator runs in this process (threads, http.client keep-alive)
@@ -71,14 +71,26 @@ def _answer_warm_up(app):
     return app
 
 
+LIMITER_STORAGE = {"memory": "memory://", "redis": "redis://127.0.0.1:6379/15"}
+
+
 def create_bench_app():
-    """The real app, with rate limits off (one load generator on 127.0.0.1
-    would otherwise be refused as a flood, which is what they are for)."""
+    """The real app. One load generator on 127.0.0.1 is a flood to the
+    per-address and per-link limits (which is what they are for), so either
+    the limiter is off (``BENCH_LIMITER=off``) or it runs with its storage
+    (memory or Redis) but with limits too high to refuse: every request still
+    pays for counting, which is the cost production has."""
     from surveyapp import create_app
 
+    limiter = os.environ.get("BENCH_LIMITER", "off")
+    settings = {"RATELIMIT_ENABLED": False}
+    if limiter != "off":
+        unlimited = "1000000 per minute"
+        settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": LIMITER_STORAGE[limiter],
+                    "RESPOND_RATE_LIMIT": unlimited, "RESPOND_LINK_RATE_LIMIT": unlimited}
     return _answer_warm_up(create_app(
-        "development", SECRET_KEY=SECRET, RATELIMIT_ENABLED=False, DEBUG=False,
-        SQLALCHEMY_DATABASE_URI=_url(os.environ["DATABASE_URL"])))
+        "development", SECRET_KEY=SECRET, DEBUG=False,
+        SQLALCHEMY_DATABASE_URI=_url(os.environ["DATABASE_URL"]), **settings))
 
 
 def create_baseline_app():
@@ -219,12 +231,12 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, target: str, url: str, workers: int, threads: int, survey_id: int):
+    def __init__(self, target: str, url: str, workers: int, threads: int, survey_id: int, limiter: str = "off"):
         self.port = free_port()
         self.workers = workers
         self.log = tempfile.TemporaryFile()
         env = {**os.environ, "DATABASE_URL": url, "BENCH_SURVEY_ID": str(survey_id), "SUARA_CONFIG": "development",
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), "BENCH_LIMITER": limiter}
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
              f"127.0.0.1:{self.port}", "--log-level", "warning", "--keep-alive", "30", target],
@@ -389,7 +401,11 @@ def percentile(values: list[float], p: float) -> float:
 def measure(args, url, survey_id, token, workers, threads, mode) -> dict:
     reset_responses(url, survey_id)
     target = "bench.collect_bench:create_baseline_app()" if mode == "baseline" else "bench.collect_bench:create_bench_app()"
-    server = Gunicorn(target, url, workers, threads, survey_id)
+    if args.limiter == "redis":
+        import redis
+
+        redis.Redis.from_url(LIMITER_STORAGE["redis"]).flushdb()  # counts of an earlier run
+    server = Gunicorn(target, url, workers, threads, survey_id, args.limiter)
     try:
         forms = issue_forms(server.port, token, args.responses, args.clients) if mode == "post" else None
         ok, failed, latencies, wall, sent = run_load(server.port, mode, token, args.responses, args.clients,
@@ -414,7 +430,7 @@ def measure(args, url, survey_id, token, workers, threads, mode) -> dict:
         "mode": mode, "workers": workers, "threads": threads, "ok": ok, "failed": failed, "wall": wall,
         "rate": ok / wall if wall else 0.0, "median_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p95_ms": percentile(latencies, 95) * 1000, "stored": stored, "answers": answers,
-        "resent": resent_refused,
+        "resent": resent_refused, "limiter": "-" if mode == "baseline" else args.limiter,
     }
 
 
@@ -439,6 +455,9 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=float, default=60, help="time bound per run")
     parser.add_argument("--settings", default="2x4,4x4", help="gunicorn workers x threads, comma separated")
     parser.add_argument("--modes", default="post,get+post,baseline")
+    parser.add_argument("--limiter", choices=["off", "memory", "redis"], default="off",
+                        help="rate limiter of the real app: off, or counting (limits too high to refuse) "
+                             "in memory or in Redis at 127.0.0.1:6379 db 15")
     parser.add_argument("--report", help="append the results as a section of this Markdown file")
     args = parser.parse_args(argv)
     tmp = None
@@ -454,7 +473,8 @@ def main(argv=None) -> None:
         for mode in args.modes.split(","):
             result = measure(args, url, survey_id, token, workers, threads, mode)
             results.append(result)
-            print(f"{engine:13} -w {workers} --threads {threads} {mode:9} {result['rate']:7.1f}/s "
+            print(f"{engine:13} -w {workers} --threads {threads} {mode:9} limiter {result['limiter']:6} "
+                  f"{result['rate']:7.1f}/s "
                   f"median {result['median_ms']:6.1f} ms p95 {result['p95_ms']:6.1f} ms ok {result['ok']} "
                   f"failed {result['failed']} stored {result['stored']} answers {result['answers']} "
                   f"resent {sorted(set(result['resent'] or []))}", flush=True)
@@ -474,12 +494,13 @@ def write_report(path: Path, engine: str, args, results: list[dict]) -> None:
         "POST per response, timed together; `baseline` = a bare Flask endpoint inserting the same rows with raw SQL "
         "under the same gunicorn settings. Stored = complete responses counted in the database afterwards; "
         "Resent = statuses when 50 completed submissions were sent again.\n",
-        "| gunicorn | mode | responses/s | median ms | p95 ms | client 2xx/3xx | errors | stored | answer rows | resent |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| gunicorn | mode | limiter | responses/s | median ms | p95 ms | client 2xx/3xx | errors | stored | answer rows "
+        "| resent |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         resent = "-" if r["resent"] is None else f"{len(r['resent'])}× {'/'.join(str(s) for s in sorted(set(r['resent'])))}"
-        lines.append(f"| -w {r['workers']} --threads {r['threads']} | {r['mode']} | {r['rate']:.0f} | "
+        lines.append(f"| -w {r['workers']} --threads {r['threads']} | {r['mode']} | {r['limiter']} | {r['rate']:.0f} | "
                      f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['ok']} | {r['failed']} | {r['stored']} | "
                      f"{r['answers']} | {resent} |")
     with path.open("a", encoding="utf-8") as out:
