@@ -58,8 +58,11 @@ def seed_demo() -> DemoResult:
     from .distribute.demo import seed_responses
     from .programmes.demo import seed_programme
 
+    from .responses.sheets import fill
+
     seed_responses(organisation)
     seed_programme(organisation)
+    fill()  # the seeds insert responses in bulk, past the services that write sheets
     return DemoResult(organisation, DEMO_USERS[0][0], DEMO_PASSWORD, created)
 
 

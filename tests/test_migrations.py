@@ -34,3 +34,35 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         db.engine.dispose()
+
+
+def test_answer_sheets_migration_fills_the_complete_responses_already_stored(tmp_path):
+    """0008s makes the sheet of every complete response stored before it,
+    exactly as the application makes them (responses/sheets.py)."""
+    from surveyapp.orgs.models import Organisation
+    from surveyapp.responses import sheets
+    from surveyapp.responses.models import Answer, AnswerSheet
+    from tests.exports import data
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'sheets.db'}")
+    with app.app_context():
+        upgrade()
+        org = Organisation(name="Desa", slug="desa")
+        db.session.add(org)
+        db.session.commit()
+        survey = data.survey(org)
+        complete = [data.respond(survey, data.FULL, sheet=False).id,
+                    data.respond(survey, {"used": "no", "age": "0.5"}, sheet=False).id,
+                    data.respond(survey, {}, sheet=False).id]
+        partial = data.respond(survey, {"used": "yes"}, status="partial").id
+        expected = sheets.read(complete)
+        db.session.remove()
+        downgrade(revision="0007t")
+        upgrade()
+        stored = dict(db.session.execute(db.select(AnswerSheet.response_id, AnswerSheet.answers)).all())
+        assert stored == expected and partial not in stored
+        rows = db.session.execute(db.select(db.func.count()).select_from(Answer)
+                                  .where(Answer.response_id == complete[0])).scalar_one()
+        assert len(sheets.decode(stored[complete[0]])) == rows > 10
+        db.session.remove()
+        db.engine.dispose()

@@ -51,3 +51,14 @@ def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bo
         writers.write_sav(layout, stream, out, sav.string_widths(layout, survey.id),
                           label=pick_language(survey.title, survey.default_language, survey.default_language))
     click.echo(out)
+
+
+@surveys_cli.command("fill-sheets")
+@click.argument("survey_id", type=int, required=False)
+def fill_sheets_command(survey_id: int | None):
+    """Store the answer sheets exports read (responses/sheets.py) for
+    complete responses stored in bulk without them (all surveys, or one).
+    Exports are right without them, only slower."""
+    from ..responses import sheets
+
+    click.echo(f"{sheets.fill(survey_id)} answer sheets stored")

@@ -6,7 +6,7 @@ weighting page makes, so an exported weight is exactly the page's weight:
 weigh() groups the exported responses by their demographic answers in SQL,
 rakes the cells and caps the weights. Here the cells are only re-keyed by
 option id, so that each streamed row finds its weight from the option ids
-the pivot query reads with it; no response is ever loaded for this.
+its answer sheet holds; no response is ever loaded for this.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 from . import sav
 from .layout import Layout
-from .pivot import FORMULA_STARTS, neutralise  # noqa: F401  (FORMULA_STARTS: part of this module's interface)
+from .cells import FORMULA_STARTS, neutralise  # noqa: F401  (FORMULA_STARTS: part of this module's interface)
 
 CHUNK_ROWS = 500
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
@@ -33,9 +33,9 @@ def _iso(value):
 
 def csv_chunks(layout: Layout, batches: Iterable[list], bom: bool = False) -> Iterator[str]:
     """CSV text, one chunk per batch. ``batches`` come from
-    ``rows.iter_batches(..., ready=True)``: the database already wrote times
-    as ISO text and neutralised codes and free text (pivot.py), so each
-    batch goes to csv.writer as it is."""
+    ``rows.iter_batches(..., ready=True)``: times are ISO text already and
+    codes and free text are neutralised (rows.py), so each batch goes to
+    csv.writer as it is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:

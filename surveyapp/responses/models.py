@@ -132,3 +132,19 @@ class Answer(db.Model):
     value_text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class AnswerSheet(db.Model):
+    """A complete response's answers in one JSON text, written when it
+    completes (responses/sheets.py): a list of
+    ``[question_id, option_id, item_id, value_num, value_text]``, the
+    answers rows themselves. Exports read this instead of pivoting the long
+    ``answers`` table, which for a million responses was more work than the
+    30 s an export may take. Derived data: answers of a complete response
+    never change, and a sheet can always be made again from them."""
+
+    __tablename__ = "answer_sheets"
+
+    response_id: Mapped[int] = mapped_column(BigId, ForeignKey("responses.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False)
+    answers: Mapped[str] = mapped_column(Text)

@@ -36,7 +36,7 @@ from ..database import begin_write, utcnow
 from ..extensions import db
 from ..questions import get_type
 from ..surveys.models import Survey
-from . import answering, tokens
+from . import answering, sheets, tokens
 from .availability import State, state
 from .models import Answer, Channel, Response, ResponseStatus
 
@@ -227,6 +227,8 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
         rows = _answer_rows(survey, response_id, page_ids, check.raws, check.visible_codes)
         if rows:
             db.session.connection().execute(_INSERT_ANSWERS, rows)
+        if completing:
+            sheets.store(response_id)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -378,6 +380,7 @@ def _complete_locked(survey: Survey, response: Response, client: ClientInfo | No
         update(Response).where(Response.id == response.id).values(**values)
         .execution_options(synchronize_session=False)
     )
+    sheets.store(response.id)  # its answers are final now
 
 
 def _completion_values(survey: Survey, response_id: int | None, browser_hash: str | None,

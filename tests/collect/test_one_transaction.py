@@ -11,7 +11,8 @@ from sqlalchemy import event
 from surveyapp.database import begin_write
 from surveyapp.extensions import db
 from surveyapp.responses.models import Answer
-from tests.collect.helpers import answer_count, document, hidden_fields, make_survey, options, responses, text
+from tests.collect.helpers import (answer_count, document, hidden_fields, make_survey, options, responses,
+                                   sheet_and_answers, text)
 
 
 def one_page_document() -> dict:
@@ -66,15 +67,18 @@ def test_the_response_its_answers_and_completion_share_one_transaction(client, w
     # without its answers, or a partial one.
     assert any(s.startswith("INSERT INTO RESPONSES") for s in transaction), log.entries
     assert any(s.startswith("INSERT INTO ANSWERS") for s in transaction), log.entries
+    # ... nor a complete response without its answer sheet (exports read it).
+    assert any(s.startswith("INSERT INTO ANSWER_SHEETS") for s in transaction), log.entries
     assert not any(s.startswith("UPDATE") for s in transaction), log.entries
     # The structure came from the cache (it was loaded for the GET): one
     # key read, the lock (SQLite), "did this browser answer before?" (the
-    # duplicate flag), the two inserts.
-    assert len(transaction) <= 5, transaction
+    # duplicate flag), the three inserts.
+    assert len(transaction) <= 6, transaction
     [response] = responses(survey.id)
     assert response.status == "complete" and response.last_page == 1
     assert response.submitted_at is not None and response.duration_seconds is not None
     assert answer_count(response.id) == 4  # colour, apple, mango, age
+    assert sheet_and_answers(response.id)[0] == sheet_and_answers(response.id)[1]
     values = sorted(db.session.execute(db.select(Answer.value_num).where(Answer.response_id == response.id)).scalars(),
                     key=lambda v: (v is None, v))
     assert 41 in values

@@ -8,7 +8,7 @@ import pytest
 
 from surveyapp.database import utcnow
 from surveyapp.responses import answering, services, tokens
-from tests.collect.helpers import answer_count, make_survey, responses
+from tests.collect.helpers import answer_count, make_survey, responses, sheet_and_answers
 
 
 def test_submit_complete_stores_a_whole_response(ctx, world):
@@ -107,3 +107,30 @@ def test_form_tokens(ctx, world):
     future = tokens.form_token(7, submission, issued=int(time.time()) + 10 ** 6)
     assert tokens.check_form_token(7, submission, future) is None
     assert tokens.resume_token(submission) != tokens.resume_token(tokens.new_submission_id())
+
+
+def test_every_completion_stores_the_answer_sheet(ctx, world):
+    """Exports read a complete response's answers from its sheet: each way of
+    completing writes it, equal to the answer rows; partial ones have none."""
+    survey = make_survey(world.org)
+    whole = services.submit_complete(
+        survey, {"uses": "yes", "score": 9, "comment": "=1+1", "age": "35", "services": ["kia", "gigi"]},
+        tokens.new_submission_id(), "paper", "en")
+    sheet, answers = sheet_and_answers(whole.id)
+    assert sheet == answers and len(answers) == 6
+
+    response, _created = services.start_response(survey, tokens.new_submission_id(), language="id")
+    services.save_page(survey, response, 1, {"uses": {"choice": "no", "other": ""}, "why_not": "Jauh"})
+    assert sheet_and_answers(response.id)[0] is None  # partial: no sheet yet
+    done = services.save_page(survey, response, 3, {"age": "70", "services": {"choices": ["umum"], "other": ""}})
+    assert done.completed
+    sheet, answers = sheet_and_answers(response.id)
+    assert sheet == answers and len(answers) == 4
+
+    later, _created = services.start_response(survey, tokens.new_submission_id(), language="id")
+    services.save_page(survey, later, 1, {"uses": {"choice": "no", "other": ""}})
+    services.save_page(survey, later, 3, {"age": "18", "services": {"choices": [], "other": ""}}, finish=False)
+    assert sheet_and_answers(later.id)[0] is None
+    assert services.complete(survey, later).completed
+    sheet, answers = sheet_and_answers(later.id)
+    assert sheet == answers and len(answers) == 2

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from surveyapp.extensions import db
 from surveyapp.questions import get_type
+from surveyapp.responses import sheets
 from surveyapp.responses.answering import normalise_raw
 from surveyapp.responses.models import Answer, Response
 from surveyapp.surveys.services import create_from_definition
@@ -57,7 +58,7 @@ def survey(org, title: str = "Survei warga", questions=None):
 
 
 def respond(survey, answers: dict, *, status: str = "complete", channel: str = "link", language: str = "id",
-            when: datetime | None = None, duration: int = 95) -> Response:
+            when: datetime | None = None, duration: int = 95, sheet: bool = True) -> Response:
     when = when or datetime(2026, 3, 2, 3, 0)
     response = Response(survey_id=survey.id, submission_id=uuid.uuid4().hex, status=status, channel=channel,
                         language=language, started_at=when - timedelta(seconds=duration),
@@ -71,6 +72,9 @@ def respond(survey, answers: dict, *, status: str = "complete", channel: str = "
         for row in get_type(question.type).to_rows(question, normalise_raw(question, value)):
             db.session.add(Answer(response_id=response.id, question_id=question.id, option_id=row.option_id,
                                   item_id=row.item_id, value_num=row.value_num, value_text=row.value_text))
+    db.session.flush()
+    if status == "complete" and sheet:
+        sheets.store(response.id)  # as completing through responses/services.py does
     db.session.commit()
     return response
 
