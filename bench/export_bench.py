@@ -213,7 +213,7 @@ def run_export(survey_id: int, fmt: str, path: str) -> int:
                 handle.write(chunk)
         return sum(1 for _ in open(path, encoding="utf-8"))
     if fmt == "xlsx":
-        return writers.write_xlsx(layout, stream, path)
+        return writers.write_xlsx(layout, rows.iter_batches(layout, survey.id, Filters(), ready=True), path)
     from surveyapp.exports import sav
 
     return writers.write_sav(layout, stream, path, sav.string_widths(layout, survey.id))

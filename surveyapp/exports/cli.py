@@ -46,7 +46,7 @@ def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bo
             for chunk in chunks:
                 handle.write(chunk)
     elif fmt == "xlsx":
-        writers.write_xlsx(layout, stream, out)
+        writers.write_xlsx(layout, rows.iter_batches(layout, survey.id, filters, weights=weights, ready=True), out)
     else:
         writers.write_sav(layout, stream, out, sav.string_widths(layout, survey.id),
                           label=pick_language(survey.title, survey.default_language, survey.default_language))

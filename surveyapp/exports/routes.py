@@ -7,10 +7,9 @@ column) and, for CSV, ``bom=1``.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
-from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 
 from ..access import get_owned_or_404, role_required
@@ -95,12 +94,16 @@ def export_codebook(survey_id: int):
 @bp.get("/surveys/<int:survey_id>/export.xlsx")
 @role_required(Role.EDITOR)
 def export_xlsx(survey_id: int):
+    """Streamed like CSV: the workbook is zipped as it is written (xlsx.py)."""
     survey, filters, layout, weights = _prepare(survey_id)
-    if rows_module.count(survey.id, filters) > writers.XLSX_MAX_ROWS:
+    count = rows_module.count(survey.id, filters)
+    if count > writers.XLSX_MAX_ROWS:
         abort_with(422, _("A spreadsheet holds at most %(n)s rows. Download CSV instead, or filter by date.",
                           n=format(writers.XLSX_MAX_ROWS, ",")))
-    return _file_response(survey, "xlsx", lambda path: writers.write_xlsx(
-        layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), path))
+    chunks = writers.xlsx_chunks(layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights,
+                                                                   ready=True), expected_rows=count)
+    return Response(stream_with_context(chunks), mimetype=MIMETYPES["xlsx"],
+                    headers=_headers(_filename(survey, "responses", "xlsx")))
 
 
 @bp.get("/surveys/<int:survey_id>/export.sav")
@@ -114,18 +117,3 @@ def export_sav(survey_id: int):
                                                 survey.default_language))
     return Response(stream_with_context(chunks), mimetype=MIMETYPES["sav"],
                     headers=_headers(_filename(survey, "responses", "sav")))
-
-
-def _file_response(survey: Survey, ext: str, write):
-    """Write to a temporary file, then stream it back; the file is unlinked
-    once open, so it disappears when the download ends (or fails)."""
-    path = writers.temporary_path("." + ext)
-    try:
-        write(path)
-        handle = open(path, "rb")
-    except writers.TooManyRows:
-        abort_with(422, _("This export grew too large while it was being written. Download CSV instead."))
-    finally:
-        os.unlink(path)
-    return send_file(handle, mimetype=MIMETYPES[ext], as_attachment=True,
-                     download_name=_filename(survey, "responses", ext), max_age=0)

@@ -1,25 +1,22 @@
-"""Writers for each export format, fed by rows.iter_rows.
+"""Writers for each export format, fed by rows.iter_rows / iter_batches.
 
-CSV and JSON lines are generators of text chunks (streamed as they are
-made), and so is SPSS .sav (sav.py, bytes). XLSX needs a whole file, so it
-is written to a temporary file which the view then streams back.
+Every format is a generator of chunks, streamed as they are made: CSV and
+JSON lines as text, SPSS .sav (sav.py) and XLSX (xlsx.py) as bytes.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
-import tempfile
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
-from . import sav
-from .layout import Layout
+from . import sav, xlsx
 from .cells import FORMULA_STARTS, neutralise  # noqa: F401  (FORMULA_STARTS: part of this module's interface)
+from .layout import Layout
 
 CHUNK_ROWS = 500
-XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
+XLSX_MAX_ROWS = xlsx.MAX_ROWS
 EPOCH = date(1970, 1, 1)
 
 
@@ -134,35 +131,38 @@ def response_object(layout: Layout, plan: tuple, row: list) -> dict:
 
 # ---- XLSX ------------------------------------------------------------------
 
-def write_xlsx(layout: Layout, rows: Iterable[list], path: str) -> int:
-    """Responses on the first sheet, the codebook on the second; openpyxl's
-    write-only mode keeps memory flat. Returns the number of rows."""
-    from openpyxl import Workbook
+def xlsx_chunks(layout: Layout, batches: Iterable[list], expected_rows: int = 0) -> Iterator[bytes]:
+    """The workbook as byte chunks, streamed as it is written (xlsx.py):
+    responses on the first sheet, the codebook on the second. ``batches``
+    come from ``rows.iter_batches(..., ready=True)`` (codes and text
+    neutralised, times as ISO text, which become Excel date-times here)."""
+    from flask_babel import gettext as _
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("responses")
-    sheet.append([neutralise(name) for name in layout.names])
-    date_cols = [i for i, c in enumerate(layout.columns) if c.kind == "date"]
-    n = 0
-    for row in rows:
-        for i in date_cols:
-            if row[i]:
-                row[i] = date.fromisoformat(row[i])
-        sheet.append([neutralise(v) for v in row])
-        n += 1
-        if n > XLSX_MAX_ROWS:
-            raise TooManyRows(XLSX_MAX_ROWS)
-    book = workbook.create_sheet("codebook")
-    for row in codebook_rows(layout):
-        book.append([neutralise(v) for v in row])
-    workbook.save(path)
-    return n
+    rows = (row for batch in batches for row in batch)
+    times = [i for i, c in enumerate(layout.columns) if c.name in ("started_at", "submitted_at") and c.kind == "meta"]
+    return xlsx.workbook_chunks(
+        [neutralise(name) for name in layout.names], rows,
+        ([neutralise(v) for v in row] for row in codebook_rows(layout)),
+        date_columns=[i for i, c in enumerate(layout.columns) if c.kind == "date"], time_columns=times,
+        expected_cells=expected_rows * len(layout.columns),
+        too_many_note=_("More responses than a spreadsheet holds arrived during this download; "
+                        "the rest are not in this file. Download CSV for all of them."))
 
 
-class TooManyRows(ValueError):
-    def __init__(self, limit: int):
-        super().__init__(limit)
-        self.limit = limit
+def write_xlsx(layout: Layout, batches: Iterable[list], path: str) -> int:
+    """Write the workbook to ``path``; returns the number of response rows."""
+    count = 0
+
+    def counted():
+        nonlocal count
+        for batch in batches:
+            count += len(batch)
+            yield batch
+
+    with open(path, "wb") as handle:
+        for chunk in xlsx_chunks(layout, counted()):
+            handle.write(chunk)
+    return min(count, XLSX_MAX_ROWS)
 
 
 # ---- SPSS ------------------------------------------------------------------
@@ -174,9 +174,3 @@ def write_sav(layout: Layout, rows: Iterable[list], path, widths: dict[str, int]
     dates are SPSS DATE variables, timestamps DATETIME. Returns the number of
     rows."""
     return sav.write_file(layout, rows, path, widths, label=label)
-
-
-def temporary_path(suffix: str) -> str:
-    handle, path = tempfile.mkstemp(prefix="suara-export-", suffix=suffix)
-    os.close(handle)
-    return path
