@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from ..analytics.filters import Filters
 from ..analytics.queries import response_conditions
@@ -171,8 +171,11 @@ def iter_batches(layout: Layout, survey_id: int, filters: Filters, batch: int = 
     meta = [R[name] for name in META]
     if ready:
         meta[4], meta[5] = iso_time(R.started_at, dialect), iso_time(R.submitted_at, dialect)
+    # The keyset range repeats on the sheets so that PostgreSQL's merge join
+    # starts its index scan at the batch, not at the table's first sheet.
+    on = and_(S.response_id == R.id, S.response_id > bindparam("after"), S.response_id <= ceiling)
     query = (select(*meta, S.answers)
-             .select_from(R.id.table.outerjoin(S.answers.table, S.response_id == R.id))
+             .select_from(R.id.table.outerjoin(S.answers.table, on))
              .where(*conditions, R.id > bindparam("after"), R.id <= ceiling)
              .order_by(R.id).limit(batch))
     assembler = Assembler(layout, ready, weights if layout.weighted else None)
