@@ -48,10 +48,10 @@ def count(survey_id: int, filters: Filters) -> int:
 
 
 class Assembler:
-    """Turns (meta values..., sheet) into a row in the layout's column order.
+    """Turns rows of (meta values..., sheet) into rows in the layout's
+    column order (``rows()``).
 
-    Values as the old pivot gave them: an option code per single choice or
-    matrix row; per multiple-choice option 1 (chosen), 0 (answered without
+    Values: an option code per single choice or matrix row; per multiple-choice option 1 (chosen), 0 (answered without
     it) or None (not answered); ranks and numbers as int when whole; text
     and ISO date text. ``ready`` (CSV): codes, text and the metadata text
     are neutralised against formula injection (times come as ISO text from
@@ -70,9 +70,6 @@ class Assembler:
             if kind == "single":
                 _k, col, by_id, other = handler
                 handlers[qid] = (kind, col, {oid: safe(code) for oid, code in by_id.items()}, other)
-            elif kind == "multi":
-                _k, cols, all_cols, other = handler
-                handlers[qid] = (kind, cols, all_cols, other)
             elif kind == "matrix":
                 _k, cols, by_id = handler
                 handlers[qid] = (kind, cols, {oid: safe(code) for oid, code in by_id.items()})

@@ -71,11 +71,19 @@ def _insert(dialect: str, source):
     return insert(AnswerSheet.__table__).from_select(["response_id", "answers"], source).on_conflict_do_nothing()
 
 
+_STORE: dict[str, object] = {}
+
+
 def store(response_id: int) -> None:
     """Write the sheet of a response completing in the caller's transaction
     (after its final answers are written). A sheet already there is kept."""
     dialect = _dialect()
-    db.session.execute(_insert(dialect, _select(dialect, R.id == bindparam("rid"))), {"rid": response_id})
+    statement = _STORE.get(dialect)
+    if statement is None:
+        # Built once: making the statement (and its cache key) each time
+        # cost more than running it, on the path every submission takes.
+        statement = _STORE[dialect] = _insert(dialect, _select(dialect, R.id == bindparam("rid")))
+    db.session.connection().execute(statement, {"rid": response_id})
 
 
 def read(response_ids: list[int]) -> dict[int, str]:
