@@ -56,8 +56,9 @@ def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bo
 @surveys_cli.command("fill-sheets")
 @click.argument("survey_id", type=int, required=False)
 def fill_sheets_command(survey_id: int | None):
-    """Store the answer sheets exports read (responses/sheets.py) for
-    complete responses stored in bulk without them (all surveys, or one).
+    """Store the answer sheets exports read (responses.sheet, see
+    responses/sheets.py) for complete responses stored in bulk without them
+    (all surveys, or one).
     Exports are right without them, only slower."""
     from ..responses import sheets
 

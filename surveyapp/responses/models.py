@@ -93,6 +93,10 @@ class Response(db.Model):
     browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # The tally fold that counted this complete response; NULL = not yet folded.
     tally_batch: Mapped[int | None] = mapped_column(BigInteger)
+    # A complete response's answers as one JSON text (responses/sheets.py),
+    # written in the same statement that completes it; exports read this
+    # instead of pivoting the long answers. Deferred: only exports need it.
+    sheet: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
@@ -132,19 +136,3 @@ class Answer(db.Model):
     value_text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
-
-
-class AnswerSheet(db.Model):
-    """A complete response's answers in one JSON text, written when it
-    completes (responses/sheets.py): a list of
-    ``[question_id, option_id, item_id, value_num, value_text]``, the
-    answers rows themselves. Exports read this instead of pivoting the long
-    ``answers`` table, which for a million responses was more work than the
-    30 s an export may take. Derived data: answers of a complete response
-    never change, and a sheet can always be made again from them."""
-
-    __tablename__ = "answer_sheets"
-
-    response_id: Mapped[int] = mapped_column(BigId, ForeignKey("responses.id", ondelete="CASCADE"),
-                                             primary_key=True, autoincrement=False)
-    answers: Mapped[str] = mapped_column(Text)

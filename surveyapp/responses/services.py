@@ -209,6 +209,10 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
         "flag_reason": None,
         **_identity_values(survey, submission_id, client, participant_id, invitation_id),
     }
+    # The rows before the write lock; their response id is set once known.
+    page_ids = {q.id for q in answering.page_questions(survey, page_number)}
+    rows = _answer_rows(survey, None, page_ids, check.raws, check.visible_codes)
+    values["sheet"] = sheets.from_rows(rows) if completing else None
     try:
         begin_write(db.session)
         if completing:
@@ -223,12 +227,10 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
             # the one (rule 1), and nothing of this one was written.
             db.session.rollback()
             return None
-        page_ids = {q.id for q in answering.page_questions(survey, page_number)}
-        rows = _answer_rows(survey, response_id, page_ids, check.raws, check.visible_codes)
+        for row in rows:
+            row["response_id"] = response_id
         if rows:
             db.session.connection().execute(_INSERT_ANSWERS, rows)
-        if completing:
-            sheets.store(response_id)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -263,7 +265,7 @@ def _lock_partial(response: Response, page_number: int | None, language: str | N
     return result.rowcount == 1
 
 
-def _answer_rows(survey: Survey, response_id: int, question_ids: set[int], raws: dict,
+def _answer_rows(survey: Survey, response_id: int | None, question_ids: set[int], raws: dict,
                  visible_codes: set[str]) -> list[dict]:
     """The ``answers`` rows (as dicts for one executemany) of the visible
     answers in ``raws`` to the questions ``question_ids``."""
@@ -377,10 +379,10 @@ def _complete_locked(survey: Survey, response: Response, client: ClientInfo | No
     now = now or utcnow()
     values = _completion_values(survey, response.id, response.browser_hash, response.started_at, client, now, timed)
     db.session.execute(
-        update(Response).where(Response.id == response.id).values(**values)
+        # Its answers are final now: the sheet comes from them, in this statement.
+        update(Response).where(Response.id == response.id).values(**values, sheet=sheets.completing_value())
         .execution_options(synchronize_session=False)
     )
-    sheets.store(response.id)  # its answers are final now
 
 
 def _completion_values(survey: Survey, response_id: int | None, browser_hash: str | None,

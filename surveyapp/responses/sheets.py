@@ -1,89 +1,81 @@
 """Answer sheets: every complete response's answers in one JSON text.
 
-A sheet is the response's ``answers`` rows, as a JSON list of
-``[question_id, option_id, item_id, value_num, value_text]``, made by the
-database from those rows (so it holds exactly what they hold) and kept in
-``answer_sheets``. The exports read one sheet per response instead of
+A sheet is the response's ``answers`` rows as a JSON list of
+``[question_id, option_id, item_id, value_num, value_text]``, kept in
+``responses.sheet``. The exports read one sheet per response instead of
 pivoting ten or more long rows per response, which for a million
 responses cost more than the 30 s an export may take (docs/benchmarks.md).
 
-- Completing a response writes its sheet in the same transaction
-  (services.py): one ``INSERT ... SELECT`` over the rows just written.
+- Completing a response writes its sheet in the statement that completes
+  it, so collection pays no extra statement (a separate table cost 17% of
+  the answering POST's throughput on SQLite): a one-page response is
+  inserted complete with the sheet made here from the rows being inserted
+  (``from_rows``); a later page completes it with an ``UPDATE`` whose
+  ``sheet`` is a subquery over the stored rows (``completing_value``).
 - Answers of a complete response never change, so a sheet never goes
-  stale; deleting a response deletes its sheet (foreign key, cascade).
+  stale.
 - Responses stored in bulk without the services (demo seeds, benchmark
   loads, rows from before migration 0008s) get theirs from ``fill()``
   (``flask surveys fill-sheets``); until then readers make the missing
-  sheets on the fly with ``read()``, the same SQL, so an export is the same
-  either way, only slower.
+  sheets on the fly with ``read()``, so an export is the same either way,
+  only slower.
 
-SQLite's JSON writes a real with 15 significant digits, which would change
-numbers such as 0.30000000000000004; there the number goes in as text,
-``printf('%!.17g')`` (17 digits: exact for doubles; plain ``%g`` stops at
-16, and only values within a hair of the largest double, 1.8e308, come
-back one step off), and ``number()`` reads both forms.
+Numbers must come back exact. Python's JSON writes floats in their
+shortest exact form, and so does PostgreSQL's for ``float8``. SQLite's
+JSON writes reals with 15 significant digits, which would change numbers
+such as 0.30000000000000004, so there the database writes the number as
+text with ``printf('%!.17g')`` (17 digits: exact for doubles; plain ``%g``
+stops at 16, and only values within a hair of the largest double, 1.8e308,
+come back one step off); ``number()`` reads every form.
 """
 from __future__ import annotations
 
 import json
 
-from sqlalchemy import Text, and_, bindparam, case, cast, exists, func, literal, null, select
+from sqlalchemy import Text, and_, case, cast, func, literal, null, select, update
 
 from ..database import begin_write
 from ..extensions import db
-from .models import Answer, AnswerSheet, Response, ResponseStatus
+from .models import Answer, Response, ResponseStatus
 
 A = Answer.__table__.c
 R = Response.__table__.c
-S = AnswerSheet.__table__.c
 FILL_CHUNK = 20_000
 
 decode = json.loads
 
 
-def _sheet(dialect: str):
-    """The aggregate making one response's sheet from its answer rows."""
+def from_rows(rows: list[dict]) -> str:
+    """The sheet of answer rows about to be inserted (dicts with the
+    ``answers`` column names)."""
+    return json.dumps([[r["question_id"], r.get("option_id"), r.get("item_id"), r.get("value_num"),
+                        r.get("value_text")] for r in rows], ensure_ascii=False, separators=(",", ":"))
+
+
+def _aggregate(dialect: str):
+    """The aggregate making a sheet from a response's answer rows."""
     if dialect == "postgresql":
-        # float8 becomes the shortest exact form in JSON (PostgreSQL 12+).
         return cast(func.json_agg(func.json_build_array(A.question_id, A.option_id, A.item_id, A.value_num,
                                                         A.value_text)), Text)
     exact = case((A.value_num.is_(None), null()), else_=func.printf(literal("%!.17g"), A.value_num))
     return func.json_group_array(func.json_array(A.question_id, A.option_id, A.item_id, exact, A.value_text))
 
 
-def _select(dialect: str, *conditions):
-    """(response id, sheet) for the responses meeting ``conditions``; a
-    response without answers gets a sheet of one all-null entry."""
-    return (select(R.id, _sheet(dialect))
-            .select_from(R.id.table.outerjoin(A.response_id.table, A.response_id == R.id))
-            .where(*conditions).group_by(R.id))
+def _of_response(dialect: str):
+    """A scalar subquery: the sheet of the ``responses`` row in the
+    enclosing statement ("[]" without answers)."""
+    return func.coalesce(select(_aggregate(dialect)).where(A.response_id == R.id).scalar_subquery(),
+                         literal("[]"))
 
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _insert(dialect: str, source):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(AnswerSheet.__table__).from_select(["response_id", "answers"], source).on_conflict_do_nothing()
-
-
-_STORE: dict[str, object] = {}
-
-
-def store(response_id: int) -> None:
-    """Write the sheet of a response completing in the caller's transaction
-    (after its final answers are written). A sheet already there is kept."""
-    dialect = _dialect()
-    statement = _STORE.get(dialect)
-    if statement is None:
-        # Built once: making the statement (and its cache key) each time
-        # cost more than running it, on the path every submission takes.
-        statement = _STORE[dialect] = _insert(dialect, _select(dialect, R.id == bindparam("rid")))
-    db.session.connection().execute(statement, {"rid": response_id})
+def completing_value():
+    """The value of ``responses.sheet`` in the UPDATE that completes a
+    response whose final answers are stored."""
+    return _of_response(_dialect())
 
 
 def read(response_ids: list[int]) -> dict[int, str]:
@@ -91,17 +83,16 @@ def read(response_ids: list[int]) -> dict[int, str]:
     partial responses, and complete ones not yet filled."""
     if not response_ids:
         return {}
-    dialect = _dialect()
-    return dict(db.session.execute(_select(dialect, R.id.in_(response_ids))).all())
+    statement = select(R.id, _of_response(_dialect())).where(R.id.in_(response_ids))
+    return dict(db.session.execute(statement).all())
 
 
 def fill(survey_id: int | None = None, chunk: int = FILL_CHUNK) -> int:
     """Store the sheets of complete responses that have none (all surveys,
     or one), in chunks of ``chunk`` responses, one transaction each.
     Returns the number stored. Safe beside submissions and another fill:
-    every insert skips a sheet that is already there."""
-    dialect = _dialect()
-    missing = [R.status == ResponseStatus.COMPLETE.value, ~exists().where(S.response_id == R.id)]
+    only rows still without a sheet are written."""
+    missing = [R.status == ResponseStatus.COMPLETE.value, R.sheet.is_(None)]
     if survey_id is not None:
         missing.append(R.survey_id == survey_id)
     stored, after = 0, 0
@@ -114,9 +105,10 @@ def fill(survey_id: int | None = None, chunk: int = FILL_CHUNK) -> int:
         try:
             begin_write(db.session)
             # The range, not a list of ids: a chunk stays one short statement.
-            # RETURNING counts what was stored (psycopg gives no rowcount here).
-            source = _select(dialect, *missing, and_(R.id >= ids[0], R.id <= ids[-1]))
-            stored += len(db.session.execute(_insert(dialect, source).returning(S.response_id)).all())
+            # RETURNING counts the rows (psycopg gives no rowcount here).
+            statement = (update(Response.__table__).where(*missing, and_(R.id >= ids[0], R.id <= ids[-1]))
+                         .values(sheet=_of_response(_dialect())).returning(R.id))
+            stored += len(db.session.execute(statement).all())
             db.session.commit()
         except Exception:
             db.session.rollback()

@@ -7,7 +7,7 @@ from html import unescape
 
 from surveyapp.extensions import db
 from surveyapp.responses import sheets
-from surveyapp.responses.models import Answer, AnswerSheet, Response
+from surveyapp.responses.models import Answer, Response
 from surveyapp.surveys.services import create_from_definition
 
 XSS = '"><img src=x onerror=alert(1)>'
@@ -124,8 +124,8 @@ class Resident:
 def sheet_and_answers(response_id: int) -> tuple[list | None, list]:
     """The response's stored answer sheet (None without one) and its answer
     rows, both as sorted (question, option, item, number, text) tuples."""
-    stored = db.session.get(AnswerSheet, response_id)
     db.session.expire_all()
+    stored = db.session.execute(db.select(Response.sheet).where(Response.id == response_id)).scalar()
     rows = db.session.execute(db.select(Answer.question_id, Answer.option_id, Answer.item_id, Answer.value_num,
                                         Answer.value_text).where(Answer.response_id == response_id)).all()
 
@@ -135,5 +135,5 @@ def sheet_and_answers(response_id: int) -> tuple[list | None, list]:
     answers = sorted(((q, o, i, sheets.number(n), t) for q, o, i, n, t in rows), key=key)
     if stored is None:
         return None, answers
-    entries = [(q, o, i, sheets.number(n), t) for q, o, i, n, t in sheets.decode(stored.answers) if q is not None]
+    entries = [(q, o, i, sheets.number(n), t) for q, o, i, n, t in sheets.decode(stored) if q is not None]
     return sorted(entries, key=key), answers

@@ -74,7 +74,9 @@ def respond(survey, answers: dict, *, status: str = "complete", channel: str = "
                                   item_id=row.item_id, value_num=row.value_num, value_text=row.value_text))
     db.session.flush()
     if status == "complete" and sheet:
-        sheets.store(response.id)  # as completing through responses/services.py does
+        # The sheet completing through responses/services.py writes.
+        db.session.execute(db.update(Response).where(Response.id == response.id)
+                           .values(sheet=sheets.completing_value()))
     db.session.commit()
     return response
 

@@ -1,4 +1,4 @@
-"""Add answer sheets: each complete response's answers in one JSON text, for fast exports
+"""Add responses.sheet: each complete response's answers in one JSON text, for fast exports
 
 Revision ID: 0008s
 Revises: 0007t
@@ -24,20 +24,16 @@ SHEET = {
 }
 
 
+# Plain ALTER TABLE on both databases (SQLite 3.35+ drops columns too): a
+# batch migration would copy and drop ``responses`` on SQLite, and with
+# foreign keys on, dropping it would cascade into ``answers``.
 def upgrade():
-    op.create_table('answer_sheets',
-    sa.Column('response_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False,
-              nullable=False),
-    sa.Column('answers', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_answer_sheets_response_id_responses'),
-                            ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', name=op.f('pk_answer_sheets'))
-    )
+    op.add_column('responses', sa.Column('sheet', sa.Text(), nullable=True))
     # Sheets for the complete responses already stored.
     sheet = SHEET[op.get_bind().dialect.name]
-    op.execute(f"INSERT INTO answer_sheets (response_id, answers) SELECT r.id, {sheet} FROM responses r "
-               "LEFT JOIN answers a ON a.response_id = r.id WHERE r.status = 'complete' GROUP BY r.id")
+    op.execute(f"UPDATE responses SET sheet = COALESCE((SELECT {sheet} FROM answers a "
+               "WHERE a.response_id = responses.id), '[]') WHERE status = 'complete'")
 
 
 def downgrade():
-    op.drop_table('answer_sheets')
+    op.execute("ALTER TABLE responses DROP COLUMN sheet")
