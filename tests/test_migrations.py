@@ -67,3 +67,30 @@ def test_sheets_migration_fills_the_complete_responses_already_stored(tmp_path):
         assert len(sheets.decode(stored[complete[0]])) == rows > 10
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_sqlite_downgrade_that_rebuilds_responses_keeps_the_answers(tmp_path):
+    """Batch migrations rebuild a table on SQLite (copy, drop, rename); with
+    foreign keys on, dropping ``responses`` would cascade into ``answers``."""
+    from surveyapp.orgs.models import Organisation
+    from surveyapp.responses.models import Answer
+    from tests.exports import data
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'down.db'}")
+    with app.app_context():
+        upgrade()
+        org = Organisation(name="Desa", slug="desa")
+        db.session.add(org)
+        db.session.commit()
+        survey = data.survey(org)
+        data.respond(survey, data.FULL)
+        before = db.session.execute(db.select(db.func.count()).select_from(Answer)).scalar_one()
+        db.session.remove()
+        downgrade(revision="0006i")  # 0007t drops responses.tally_batch in batch mode
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM answers").scalar() == before > 10
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again afterwards
+        upgrade()
+        assert db.session.execute(db.select(db.func.count()).select_from(Answer)).scalar_one() == before
+        db.session.remove()
+        db.engine.dispose()
