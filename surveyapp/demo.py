@@ -57,7 +57,6 @@ def seed_demo() -> DemoResult:
     # Each step below is idempotent on its own (it checks what exists).
     from .distribute.demo import seed_responses
     from .programmes.demo import seed_programme
-
     from .responses.sheets import fill
 
     seed_responses(organisation)

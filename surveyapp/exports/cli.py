@@ -58,8 +58,7 @@ def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bo
 def fill_sheets_command(survey_id: int | None):
     """Store the answer sheets exports read (responses.sheet, see
     responses/sheets.py) for complete responses stored in bulk without them
-    (all surveys, or one).
-    Exports are right without them, only slower."""
+    (all surveys, or one). Exports are right without them, only slower."""
     from ..responses import sheets
 
     click.echo(f"{sheets.fill(survey_id)} answer sheets stored")
