@@ -36,21 +36,29 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
         db.engine.dispose()
 
 
+def _migrated_with_a_survey():
+    """Upgrade the app's (fresh) database and add an organisation with the
+    every-question-type survey of tests/exports/data.py."""
+    from surveyapp.orgs.models import Organisation
+    from tests.exports import data
+
+    upgrade()
+    org = Organisation(name="Desa", slug="desa")
+    db.session.add(org)
+    db.session.commit()
+    return data.survey(org)
+
+
 def test_sheets_migration_fills_the_complete_responses_already_stored(tmp_path):
     """0008s makes the sheet of every complete response stored before it,
     exactly as the application makes them on the fly (responses/sheets.py)."""
-    from surveyapp.orgs.models import Organisation
     from surveyapp.responses import sheets
     from surveyapp.responses.models import Answer, Response
     from tests.exports import data
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'sheets.db'}")
     with app.app_context():
-        upgrade()
-        org = Organisation(name="Desa", slug="desa")
-        db.session.add(org)
-        db.session.commit()
-        survey = data.survey(org)
+        survey = _migrated_with_a_survey()
         complete = [data.respond(survey, data.FULL, sheet=False).id,
                     data.respond(survey, {"used": "no", "age": "0.5"}, sheet=False).id,
                     data.respond(survey, {}, sheet=False).id]
@@ -72,17 +80,12 @@ def test_sheets_migration_fills_the_complete_responses_already_stored(tmp_path):
 def test_a_sqlite_downgrade_that_rebuilds_responses_keeps_the_answers(tmp_path):
     """Batch migrations rebuild a table on SQLite (copy, drop, rename); with
     foreign keys on, dropping ``responses`` would cascade into ``answers``."""
-    from surveyapp.orgs.models import Organisation
     from surveyapp.responses.models import Answer
     from tests.exports import data
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'down.db'}")
     with app.app_context():
-        upgrade()
-        org = Organisation(name="Desa", slug="desa")
-        db.session.add(org)
-        db.session.commit()
-        survey = data.survey(org)
+        survey = _migrated_with_a_survey()
         data.respond(survey, data.FULL)
         before = db.session.execute(db.select(db.func.count()).select_from(Answer)).scalar_one()
         db.session.remove()
