@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Iterable, Iterator
 
 from . import sav, xlsx
@@ -17,7 +17,6 @@ from .layout import Layout
 
 CHUNK_ROWS = 500
 XLSX_MAX_ROWS = xlsx.MAX_ROWS
-EPOCH = date(1970, 1, 1)
 
 
 def _iso(value):
