@@ -37,6 +37,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
+    from .routing import install as install_converters
+
+    install_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

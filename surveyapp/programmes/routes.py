@@ -360,7 +360,7 @@ def manage_feedback(programme_id: int):
                            form_url=url_for("programmes.display_feedback_form", token=programme.public_token, _external=True))
 
 
-@bp.route("/programmes/feedback/<int:feedback_id>/tag", methods=["POST"])
+@bp.route("/programmes/feedback/<bigid:feedback_id>/tag", methods=["POST"])
 @role_required(Role.EDITOR)
 def manage_tag_feedback(feedback_id: int):
     item = get_owned_or_404(FeedbackItem, feedback_id)
@@ -373,7 +373,7 @@ def manage_tag_feedback(feedback_id: int):
     return _back("programmes.manage_feedback", programme_id=item.programme_id)
 
 
-@bp.route("/programmes/feedback/<int:feedback_id>/actions", methods=["POST"])
+@bp.route("/programmes/feedback/<bigid:feedback_id>/actions", methods=["POST"])
 @role_required(Role.EDITOR)
 def manage_add_action(feedback_id: int):
     item = get_owned_or_404(FeedbackItem, feedback_id)
