@@ -97,3 +97,45 @@ def test_a_sqlite_downgrade_that_rebuilds_responses_keeps_the_answers(tmp_path):
         assert db.session.execute(db.select(db.func.count()).select_from(Answer)).scalar_one() == before
         db.session.remove()
         db.engine.dispose()
+
+
+def test_pseudonyms_migration_repairs_repeats_then_adds_the_constraint(tmp_path):
+    """0009p: of participants sharing a pseudonym in one organisation, the
+    first keeps it and each later one gets a new unique one; the same
+    pseudonym in another organisation is left alone; then the database
+    refuses a repeat."""
+    import pytest
+    from sqlalchemy import exc, text
+
+    from surveyapp.programmes import participants as people
+    from surveyapp.responses.models import Participant
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'pseudonyms.db'}")
+    with app.app_context():
+        upgrade(revision="0008s")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO organisations (id, name, slug, timezone, default_language, "
+                                    "privacy_min_cell, participant_salt, created_at) VALUES "
+                                    "(1, 'Desa', 'desa', 'Asia/Jakarta', 'id', 5, 's1', '2026-01-01'), "
+                                    "(2, 'Kota', 'kota', 'Asia/Jakarta', 'id', 5, 's2', '2026-01-01')"))
+            for pid, org, name in [(1, 1, "P-7F3A2C"), (2, 1, "P-7F3A2C"), (3, 1, "P-7F3A2C"), (4, 1, "P-000001"),
+                                   (5, 2, "P-7F3A2C"), (6, 1, "P-000001")]:
+                connection.execute(text("INSERT INTO participants (id, organisation_id, identity_hash, pseudonym, "
+                                        "created_at) VALUES (:id, :org, :hash, :name, '2026-01-01')"),
+                                   {"id": pid, "org": org, "hash": f"{pid:064x}", "name": name})
+        upgrade()
+        names = dict(db.session.execute(db.select(Participant.id, Participant.pseudonym)).all())
+        assert names[1] == names[5] == "P-7F3A2C" and names[4] == "P-000001"
+        mine = [names[pid] for pid in (1, 2, 3, 4, 6)]
+        assert len(set(mine)) == 5 and all(len(names[pid]) == 12 for pid in (2, 3, 6))
+        # The owner's look-up by the old pseudonym finds the one participant.
+        organisation = db.session.get(people.Organisation, 1)
+        assert people.find(organisation, "p-7f3a2c").id == 1
+        db.session.add(Participant(organisation_id=1, identity_hash="f" * 64, pseudonym="P-7F3A2C"))
+        with pytest.raises(exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        unique = {tuple(u["column_names"]) for u in db.inspect(db.engine).get_unique_constraints("participants")}
+        assert ("organisation_id", "pseudonym") in unique
+        db.session.remove()
+        db.engine.dispose()

@@ -6,10 +6,9 @@ activity, is one participant and engagement frequency can be counted.
 """
 from __future__ import annotations
 
-import secrets
-
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..responses import pseudonyms
 from ..responses.identity import IdentityError
 from ..responses.identity import identity_hash as shared_identity_hash
 from ..responses.models import Participant
@@ -23,11 +22,6 @@ def identity_hash(organisation: Organisation, contact: str) -> str | None:
         return None
 
 
-def pseudonym(digest: str) -> str:
-    """A short label such as ``P-7F3A2C``; derived from the hash, so stable."""
-    return "P-" + digest[:6].upper()
-
-
 def identities(organisation: Organisation, email: str | None, phone: str | None) -> list[str]:
     """The person's hashes, preferred first (e-mail, then phone)."""
     hashes = [identity_hash(organisation, value) for value in (email, phone) if value]
@@ -36,8 +30,8 @@ def identities(organisation: Organisation, email: str | None, phone: str | None)
 
 def resolve(organisation: Organisation, people: list[tuple[str | None, str | None]]) -> list[Participant]:
     """The participant for each (email, phone), creating the missing ones
-    in the session (no commit). A person known by either their e-mail or
-    their phone number is the same participant."""
+    in the session (flushed, no commit). A person known by either their
+    e-mail or their phone number is the same participant."""
     wanted = {h for email, phone in people for h in identities(organisation, email, phone)}
     known: dict[str, Participant] = {}
     hashes = sorted(wanted)
@@ -48,7 +42,7 @@ def resolve(organisation: Organisation, people: list[tuple[str | None, str | Non
                                          Participant.identity_hash.in_(chunk))
         ).scalars():
             known[participant.identity_hash] = participant
-    out = []
+    out, new = [], []
     for email, phone in people:
         mine = identities(organisation, email, phone)
         participant = next((known[h] for h in mine if h in known), None)
@@ -56,10 +50,10 @@ def resolve(organisation: Organisation, people: list[tuple[str | None, str | Non
             # A contact the shared normaliser cannot read (an odd phone
             # number) still gets a participant, just one nobody can match.
             digest = mine[0] if mine else None
-            participant = Participant(organisation_id=organisation.id, identity_hash=digest,
-                                      pseudonym=pseudonym(digest or secrets.token_hex(3)))
-            db.session.add(participant)
+            participant = Participant(organisation_id=organisation.id, identity_hash=digest)
+            new.append(participant)
         for h in mine:
             known.setdefault(h, participant)
         out.append(participant)
+    pseudonyms.add_all(new)
     return out

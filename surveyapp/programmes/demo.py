@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from ..collect.models import SurveyInvitation
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..responses import pseudonyms
 from ..responses.models import Answer, Participant, Response
 from ..surveys import services as survey_services
 from ..surveys.models import Survey, SurveyStatus
@@ -109,15 +110,13 @@ def seed_programme(organisation: Organisation) -> Programme:
 def _participants(organisation: Organisation, rng: random.Random, count: int) -> list[dict]:
     """Pseudonymous people with fixed demographics (answers are frozen per response, but a
     person answers the same way each time)."""
-    rows, people = [], []
+    created = []
     for k in range(count):
         phone = f"62812{2026_0000 + k:08d}"
         digest = hmac.new(organisation.participant_salt.encode(), phone.encode(), hashlib.sha256).hexdigest()
-        rows.append({"organisation_id": organisation.id, "identity_hash": digest, "pseudonym": f"P-{digest[:6].upper()}",
-                     "created_at": datetime(2026, 1, 1)})
-    ids = db.session.scalars(insert(Participant).returning(Participant.id, sort_by_parameter_order=True), rows).all()
-    for pid in ids:
-        people.append({"id": pid, "demo": _demographics(rng)})
+        created.append(Participant(organisation_id=organisation.id, identity_hash=digest, created_at=datetime(2026, 1, 1)))
+    pseudonyms.add_all(created)  # the one scheme, unique in the organisation
+    people = [{"id": p.id, "demo": _demographics(rng)} for p in created]
     db.session.commit()
     return people
 

@@ -6,34 +6,23 @@ whichever way the person took part, and nothing comparable across them.
 """
 from __future__ import annotations
 
-import re
-import secrets
-
-
 from ..database import utcnow
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..responses import pseudonyms
 from ..responses.identity import IdentityError, normalise_identity  # noqa: F401  (re-exported)
 from ..responses.identity import identity_hash as shared_identity_hash
 from ..responses.models import Answer, Participant, Response
+
 
 def identity_hash(organisation: Organisation, raw: str) -> str:
     return shared_identity_hash(organisation.participant_salt, raw)
 
 
-def new_pseudonym(organisation_id: int) -> str:
-    while True:
-        candidate = "P-" + secrets.token_hex(3).upper()
-        taken = db.session.execute(db.select(Participant.id).filter_by(
-            organisation_id=organisation_id, pseudonym=candidate)).first()
-        if taken is None:
-            return candidate
-
-
 def find(organisation: Organisation, raw: str) -> Participant | None:
-    """The participant for a phone/e-mail or a pseudonym ("P-7F3A2C"); None when unknown."""
+    """The participant for a phone/e-mail or a pseudonym ("P-7F3A2C9B1D"); None when unknown."""
     text = (raw or "").strip()
-    if re.fullmatch(r"[Pp]-[0-9A-Fa-f]{6}", text):
+    if pseudonyms.is_pseudonym(text):
         return db.session.execute(db.select(Participant).filter_by(
             organisation_id=organisation.id, pseudonym=text.upper())).scalar_one_or_none()
     return db.session.execute(db.select(Participant).filter_by(
@@ -46,10 +35,8 @@ def get_or_create(organisation: Organisation, raw: str) -> Participant:
     participant = db.session.execute(db.select(Participant).filter_by(
         organisation_id=organisation.id, identity_hash=digest)).scalar_one_or_none()
     if participant is None:
-        participant = Participant(organisation_id=organisation.id, identity_hash=digest,
-                                  pseudonym=new_pseudonym(organisation.id))
-        db.session.add(participant)
-        db.session.flush()
+        participant = Participant(organisation_id=organisation.id, identity_hash=digest)
+        pseudonyms.add_all([participant])
     return participant
 
 

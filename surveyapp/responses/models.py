@@ -33,10 +33,15 @@ class Channel(str, enum.Enum):
 
 class Participant(db.Model):
     """A pseudonymous person known to an organisation (contact, check-in,
-    or "remember me"). Only a salted hash of phone/e-mail is kept."""
+    or "remember me"). Only a salted hash of phone/e-mail is kept; the
+    pseudonym (responses/pseudonyms.py) is how organisers name them."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("organisation_id", "identity_hash"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "identity_hash"),
+        # A repeated pseudonym would make the owner's erasure look-up ambiguous.
+        UniqueConstraint("organisation_id", "pseudonym"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

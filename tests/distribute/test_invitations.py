@@ -49,7 +49,7 @@ def test_import_creates_invitations_and_pseudonymous_participants(client, world)
     ]
     people = db.session.execute(db.select(Participant).order_by(Participant.id)).scalars().all()
     assert len(people) == 3 and all(p.organisation_id == world.org.id for p in people)
-    assert all(p.pseudonym.startswith("P-") and len(p.pseudonym) == 8 for p in people)
+    assert all(p.pseudonym.startswith("P-") and len(p.pseudonym) == 12 for p in people)
     # Only hashes: no e-mail address or phone number in the participants table.
     assert all("@" not in p.identity_hash and "0812" not in p.identity_hash for p in people)
     assert all(len(r.token_hash) == 64 for r in rows)

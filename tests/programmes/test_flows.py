@@ -160,7 +160,7 @@ def test_check_in_page(client, world):
     rows = db.session.execute(db.select(Attendance).where(Attendance.activity_id == h.a1.id, Attendance.channel == "qr")).scalars().all()
     assert len(rows) == 2  # the light programme's P1 + the new phone once
     person = db.session.execute(db.select(Participant).where(Participant.identity_hash == people.identity_hash(world.org, "081234567890"))).scalar_one()
-    assert person.pseudonym.startswith("P-") and len(person.pseudonym) == 8
+    assert person.pseudonym.startswith("P-") and len(person.pseudonym) == 12  # responses/pseudonyms.py
     expected = hmac.new(world.org.participant_salt.encode(), b"6281234567890", hashlib.sha256).hexdigest()
     assert person.identity_hash == expected  # HMAC-SHA256 keyed with the organisation's salt, never the number
     h.a1.checkin_open = False
