@@ -7,9 +7,8 @@ Create Date: 2026-12-09 10:00:00
 """
 import secrets
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0009p'
 down_revision = '0008s'
