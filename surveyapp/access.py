@@ -2,7 +2,7 @@
 
 Views call ``role_required`` (the current organisation and the user's role
 in it) and ``get_owned_or_404`` (object-level: the object must belong to the
-current organisation). Objects of another organisation answer 404, never
+current organisation); ``can_see_contacts`` is the one rule for contact data. Objects of another organisation answer 404, never
 403, so their existence is not revealed.
 """
 from __future__ import annotations
@@ -47,6 +47,20 @@ def current_org() -> Organisation:
 def current_role() -> Role | None:
     membership = load_membership()
     return membership.role_enum if membership else None
+
+
+# Contact data (invitees' names, e-mail addresses and phone numbers, who
+# answered) and lists of participants are for editors and owners, who import
+# and write to those people; viewers see counts only, as response exports are
+# refused to them. Routes use role_required(SEES_CONTACTS), pages that also
+# show counts use can_see_contacts().
+SEES_CONTACTS = Role.EDITOR
+
+
+def can_see_contacts() -> bool:
+    """Whether the current user may see who the people behind the counts are."""
+    role = current_role()
+    return role is not None and role.allows(SEES_CONTACTS)
 
 
 def role_required(needed: Role):

@@ -26,7 +26,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..access import current_org, current_role, get_owned_or_404, role_required
+from ..access import SEES_CONTACTS, can_see_contacts, current_org, current_role, get_owned_or_404, role_required
 from ..collect import flow as answering_flow
 from ..extensions import csrf
 from ..orgs.models import Role
@@ -228,18 +228,26 @@ def _invitation_link(token: str) -> str:
     return url_for("distribute.display_invitation", invite=token, _external=True)
 
 
+def _invitations_page(survey: Survey, page: int, upload_form: ContactsForm, row_errors=None) -> str:
+    """Counts for everyone; the list of invitees only for those who may see
+    contacts (access.can_see_contacts), so a viewer's page holds nobody's name."""
+    counts = invitations.counts(survey.id)
+    contacts_shown = can_see_contacts()
+    return render_template(
+        "distribute/invitations.html", survey=survey, counts=counts, can_edit=_can_edit(),
+        can_see_contacts=contacts_shown,
+        rows=list(invitations.iter_page(survey.id, page, PER_PAGE)) if contacts_shown else [], page=page,
+        pages=max(1, -(-counts["invited"] // PER_PAGE)), upload_form=upload_form, form=ConfirmForm(),
+        row_errors=row_errors,
+    )
+
+
 @bp.route("/surveys/<int:survey_id>/invitations")
 @role_required(Role.VIEWER)
 def manage_invitations(survey_id: int):
     survey = _survey(survey_id)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    counts = invitations.counts(survey.id)
-    return render_template(
-        "distribute/invitations.html", survey=survey, counts=counts, can_edit=_can_edit(),
-        rows=list(invitations.iter_page(survey.id, page, PER_PAGE)), page=page,
-        pages=max(1, -(-counts["invited"] // PER_PAGE)), upload_form=ContactsForm(), form=ConfirmForm(),
-        row_errors=None,
-    )
+    return _invitations_page(survey, page, ContactsForm())
 
 
 @bp.route("/surveys/<int:survey_id>/invitations/import", methods=["POST"])
@@ -260,13 +268,7 @@ def manage_import_contacts(survey_id: int):
                 message += " " + _("%(n)d were already invited and were skipped.", n=result.skipped)
             flash(message, "success")
             return redirect(url_for("distribute.manage_invitations", survey_id=survey.id), 303)
-    counts = invitations.counts(survey.id)
-    return render_template(
-        "distribute/invitations.html", survey=survey, counts=counts, can_edit=True,
-        rows=list(invitations.iter_page(survey.id, 1, PER_PAGE)), page=1,
-        pages=max(1, -(-counts["invited"] // PER_PAGE)), upload_form=form, form=ConfirmForm(),
-        row_errors=row_errors,
-    ), 422
+    return _invitations_page(survey, 1, form, row_errors), 422
 
 
 @bp.route("/surveys/<int:survey_id>/invitations/<any(send, remind):action>", methods=["POST"])
@@ -291,7 +293,7 @@ def _csv_cell(value: str) -> str:
 
 
 @bp.route("/surveys/<int:survey_id>/invitations/export", methods=["POST"])
-@role_required(Role.EDITOR)
+@role_required(SEES_CONTACTS)
 def manage_export_links(survey_id: int):
     """The links as CSV for WhatsApp or SMS (a download, so no redirect)."""
     survey = _survey(survey_id)

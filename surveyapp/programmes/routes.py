@@ -2,10 +2,10 @@
 act through services -> respond, 303 after every POST) and three public pages:
 the check-in page of an activity, the feedback form and "you said, we did".
 
-Roles: viewers read everything except participants; editors manage
-programmes, surveys, activities, attendance, feedback, actions, outcomes and
-stories; owners also delete programmes and look up, export and erase
-participants.
+Roles: viewers read everything except participants (not even who checked in:
+access.can_see_contacts); editors manage programmes, surveys, activities,
+attendance, feedback, actions, outcomes and stories; owners also delete
+programmes and look up, export and erase participants.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from wtforms.fields.choices import SelectChoice
 
-from ..access import current_org, current_role, get_owned_or_404, role_required
+from ..access import can_see_contacts, current_org, current_role, get_owned_or_404, role_required
 from ..database import utcnow
 from ..errors import abort_with
 from ..extensions import db, limiter
@@ -287,10 +287,13 @@ def manage_activity(activity_id: int):
         db.select(Attendance.channel, Attendance.checked_in_at, Participant.pseudonym)
         .outerjoin(Participant, Participant.id == Attendance.participant_id)
         .where(Attendance.activity_id == activity.id).order_by(Attendance.checked_in_at)).all()
+    checkins = len(attendance)
+    if not can_see_contacts():
+        attendance = []  # who checked in is contact data: viewers get the count only
     notes = db.session.execute(db.select(FeedbackItem).filter_by(activity_id=activity.id, source=FeedbackSource.ACTIVITY.value)
                                .order_by(FeedbackItem.id)).scalars().all()
     return render_template("programmes/activity.html", activity=activity, programme=activity.programme, form=form,
-                           attendance=attendance, notes=notes, can_edit=can_edit,
+                           attendance=attendance, checkins=checkins, notes=notes, can_edit=can_edit,
                            list_form=forms.AttendanceListForm(), note_form=forms.NoteForm(), confirm=forms.ConfirmForm(),
                            checkin_url=url_for("programmes.display_checkin", token=activity.checkin_token, _external=True)), (400 if form.errors else 200)
 
