@@ -76,11 +76,13 @@ def test_a_repeated_draw_within_and_across_imports_still_gives_distinct_pseudony
     survey = make_survey(world.org)
     _repeating(monkeypatch, "1111111111", "1111111111", "1111111111", "2222222222")
     invitations.import_contacts(survey, world.org, contacts.parse(b"email\na@example.org\nb@example.org\n"))
-    _repeating(monkeypatch, "1111111111", "2222222222", "3333333333")
-    invitations.import_contacts(survey, world.org, contacts.parse(b"email\nc@example.org\n"))
+    # c's draw is free, d's is taken twice: only d is drawn again, and both are stored.
+    _repeating(monkeypatch, "4444444444", "1111111111", "2222222222", "3333333333")
+    invitations.import_contacts(survey, world.org, contacts.parse(b"email\nc@example.org\nd@example.org\n"))
     names = db.session.execute(db.select(Participant.pseudonym).where(
         Participant.organisation_id == world.org.id).order_by(Participant.id)).scalars().all()
-    assert names == ["P-1111111111", "P-2222222222", "P-3333333333"]
+    assert names == ["P-1111111111", "P-2222222222", "P-4444444444", "P-3333333333"]
+    assert len(invitations.iter_page(survey.id, 1)) == 4
 
 
 def test_the_database_refuses_a_second_participant_with_the_same_pseudonym(world):
