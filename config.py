@@ -96,6 +96,8 @@ class TestingConfig(Config):
     # No background thread in tests unless a test starts one; loopback
     # receivers stay refused unless a test sets WEBHOOKS_ALLOW_PRIVATE.
     WEBHOOK_DELIVERY = "inline"
+    # The test client's address, so links in mails open in the test client.
+    PUBLIC_BASE_URL = "http://localhost"
 
 
 class ProductionConfig(Config):
@@ -105,7 +107,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        # PUBLIC_BASE_URL: every absolute link (reset mails, invitations,
+        # QR codes) is built on it, never on the request's Host header.
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "Production configuration needs these environment variables: " + ", ".join(missing)

@@ -57,6 +57,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    from . import links
+
+    links.init_app(app)
     from .webhooks import dispatch as webhook_dispatch
 
     webhook_dispatch.init_app(app)  # prompt delivery after a response commits

@@ -5,14 +5,15 @@ import json
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 surveys_cli = AppGroup("surveys", help="List, export and import surveys.")
 
 
 def public_link(survey) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/s/{survey.public_token}"
+    from .links import external_url
+
+    return external_url("collect.display_survey", token=survey.public_token)
 
 
 def _organisation(slug: str):

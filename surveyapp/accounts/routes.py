@@ -11,6 +11,7 @@ from ..mail import send_mail
 from ..security import safe_next
 from . import services
 from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from ..links import external_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -85,7 +86,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.find_user(form.email.data)
         if user is not None:
-            link = url_for("accounts.reset_password", token=services.make_reset_token(user), _external=True)
+            link = external_url("accounts.reset_password", token=services.make_reset_token(user))
             send_mail(
                 user.email,
                 _("Reset your Suara password"),

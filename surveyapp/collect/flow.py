@@ -25,6 +25,7 @@ from ..responses.models import Channel, Response, ResponseStatus
 from ..surveys import structure_cache
 from ..surveys.models import Question, Survey, SurveyKind
 from ..surveys.snapshot import SurveySnapshot
+from ..links import external_url
 
 HONEYPOT = "website"
 BROWSER_COOKIE = "suara_b"
@@ -216,7 +217,7 @@ def render_page(survey: Survey, flow: Flow, lang: str, number: int, raws: dict, 
     questions = entry.questions
     resume_url = None
     if response is not None and not flow.kiosk:
-        resume_url = url_for(flow.resume_endpoint, token=survey.public_token, resume=resume, _external=True)
+        resume_url = external_url(flow.resume_endpoint, token=survey.public_token, resume=resume)
     body = render_template(
         "collect/page.html", survey=survey, org=organisation(survey), flow=flow, lang=lang,
         languages=language_links(survey, lang, response, number, flow), page=entry.page,

@@ -35,6 +35,7 @@ from ..responses.models import Channel
 from ..surveys.models import Survey
 from . import contacts, invitations, kiosk, paper, pdf, qr
 from .forms import ConfirmForm, ContactsForm
+from ..links import external_url
 
 bp = Blueprint("distribute", __name__)
 
@@ -88,7 +89,7 @@ def _can_edit() -> bool:
 
 
 def public_link(survey: Survey, **args) -> str:
-    return url_for("collect.display_survey", token=survey.public_token, _external=True, **args)
+    return external_url("collect.display_survey", token=survey.public_token, **args)
 
 
 def qr_link(survey: Survey) -> str:
@@ -121,7 +122,7 @@ def whatsapp_text(survey: Survey, organisation_name: str) -> str:
 
 
 def embed_snippet(survey: Survey) -> str:
-    src = url_for("collect.display_embed", token=survey.public_token, _external=True)
+    src = external_url("collect.display_embed", token=survey.public_token)
     title = survey.text("title", survey.default_language).replace('"', "&quot;")
     return (f'<iframe src="{src}" title="{title}" width="100%" height="720" '
             f'style="border:0;max-width:640px" loading="lazy"></iframe>')
@@ -139,7 +140,7 @@ def manage_share(survey_id: int):
         "distribute/share.html", survey=survey, organisation=organisation, can_edit=can_edit,
         link=public_link(survey), qr_url=qr_link(survey), embed=embed_snippet(survey),
         whatsapp=whatsapp_text(survey, organisation.name),
-        kiosk_url=url_for("distribute.display_kiosk", kiosk_token=kiosk.token_for(survey), _external=True)
+        kiosk_url=external_url("distribute.display_kiosk", kiosk_token=kiosk.token_for(survey))
         if can_edit else None,
         counts=invitations.counts(survey.id),
     )
@@ -159,7 +160,7 @@ def manage_qr(survey_id: int, kind: str):
 @role_required(Role.EDITOR)
 def manage_kiosk_qr(survey_id: int):
     survey = _survey(survey_id)
-    link = url_for("distribute.display_kiosk", kiosk_token=kiosk.token_for(survey), _external=True)
+    link = external_url("distribute.display_kiosk", kiosk_token=kiosk.token_for(survey))
     return _download(qr.png(link, scale=6), "image/png", "kiosk.png", inline=True)
 
 
@@ -225,7 +226,7 @@ def manage_paper_entry(survey_id: int):
 # ---- invitations (organisers) ---------------------------------------------------------
 
 def _invitation_link(token: str) -> str:
-    return url_for("distribute.display_invitation", invite=token, _external=True)
+    return external_url("distribute.display_invitation", invite=token)
 
 
 def _invitations_page(survey: Survey, page: int, upload_form: ContactsForm, row_errors=None) -> str:

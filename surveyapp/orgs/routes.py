@@ -13,6 +13,7 @@ from ..mail import send_mail
 from . import services
 from .forms import ConfirmForm, InviteForm, RoleForm, SettingsForm, SwitchForm
 from .models import Invitation, Membership, Role
+from ..links import external_url
 
 bp = Blueprint("orgs", __name__, url_prefix="/org")
 
@@ -51,7 +52,7 @@ def manage_invite():
                 flash(error, "error")
         return redirect(url_for("orgs.manage_members")), 303
     invitation, token = services.invite(organisation, form.email.data, Role(form.role.data), current_user)
-    link = url_for("orgs.join", token=token, _external=True)
+    link = external_url("orgs.join", token=token)
     send_mail(
         invitation.email,
         _("You are invited to %(org)s on Suara", org=organisation.name),

@@ -32,6 +32,7 @@ from .models import (
     Story,
 )
 from .windows import WindowError, parse_window, window_of
+from ..links import external_url
 
 bp = Blueprint("programmes", __name__)
 CHARTED = ("M1", "M2", "M3", "M7", "M9", "M10", "E3", "E4")
@@ -295,7 +296,7 @@ def manage_activity(activity_id: int):
     return render_template("programmes/activity.html", activity=activity, programme=activity.programme, form=form,
                            attendance=attendance, checkins=checkins, notes=notes, can_edit=can_edit,
                            list_form=forms.AttendanceListForm(), note_form=forms.NoteForm(), confirm=forms.ConfirmForm(),
-                           checkin_url=url_for("programmes.display_checkin", token=activity.checkin_token, _external=True)), (400 if form.errors else 200)
+                           checkin_url=external_url("programmes.display_checkin", token=activity.checkin_token)), (400 if form.errors else 200)
 
 
 @bp.route("/programmes/activities/<int:activity_id>/attendance", methods=["POST"])
@@ -359,8 +360,8 @@ def manage_feedback(programme_id: int):
     return render_template("programmes/feedback.html", programme=programme, items=items, actions=actions,
                            tag_form=forms.TagForm(), action_form=forms.ActionForm(formdata=None, action_date=utcnow().date()),
                            confirm=forms.ConfirmForm(), can_edit=current_role().allows(Role.EDITOR),
-                           public_url=url_for("programmes.display_you_said", token=programme.public_token, _external=True),
-                           form_url=url_for("programmes.display_feedback_form", token=programme.public_token, _external=True))
+                           public_url=external_url("programmes.display_you_said", token=programme.public_token),
+                           form_url=external_url("programmes.display_feedback_form", token=programme.public_token))
 
 
 @bp.route("/programmes/feedback/<bigid:feedback_id>/tag", methods=["POST"])
