@@ -76,6 +76,11 @@ class SignupForm(FlaskForm):
         validate_email_format(self, field)
 
 
+class ConfirmSignupForm(FlaskForm):
+    """Only a button (and the CSRF token): the account comes from the link."""
+    submit = SubmitField(_l("Create my account"))
+
+
 class LoginForm(FlaskForm):
     email = email_field()
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],

@@ -10,7 +10,7 @@ from ..extensions import limiter
 from ..mail import send_mail
 from ..security import safe_next
 from . import services
-from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from .forms import ConfirmSignupForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from ..links import external_url
 
 bp = Blueprint("accounts", __name__)
@@ -35,17 +35,60 @@ def signup():
         return redirect(url_for("core.dashboard"))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = services.create_account(form.name.data, form.email.data, form.password.data, form.organisation.data)
-        except services.AccountError:
-            form.email.errors.append(_("An account with this e-mail address already exists. Log in or reset your password."))
-            return render_template("accounts/signup.html", form=form), 422
-        login_user(user)
-        session["org_id"] = user.memberships[0].organisation_id
-        flash(_("Welcome to Suara! Your organisation is ready."), "success")
-        return redirect(url_for("core.dashboard"))
+        email = form.email.data.strip().lower()
+        if services.find_user(email) is None:
+            token = services.make_signup_token(form.name.data, email, form.password.data, form.organisation.data)
+            send_mail(email, _("Confirm your Suara account"), _(
+                "Open this link within a day to finish creating your Suara account:\n%(link)s\n\n"
+                "If you did not sign up, you can ignore this message.",
+                link=external_url("accounts.confirm_signup", token=token)))
+        else:
+            # Issue 12 item 10: the page must not reveal that the address has
+            # an account; its owner hears about the attempt by mail instead.
+            send_mail(email, _("Someone tried to sign up with your address"), _(
+                "Someone tried to create a Suara account with %(email)s, which already has one.\n"
+                "If it was you, log in: %(login)s\nForgot your password? Reset it: %(reset)s\n\n"
+                "If it was not you, you can ignore this message.",
+                email=email, login=external_url("accounts.login"), reset=external_url("accounts.forgot_password")))
+        return redirect(url_for("accounts.signup_sent"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/signup.html", form=form), status
+
+
+@bp.get("/signup/sent")
+def signup_sent():
+    return render_template("accounts/signup_sent.html")
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_signup(token: str):
+    """GET only shows a button: mail scanners that open links create nothing."""
+    try:
+        services.read_signup_token(token)
+    except services.AccountError as error:
+        return _bad_signup_link(str(error))
+    form = ConfirmSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_signup(token)
+        except services.AccountError as error:
+            return _bad_signup_link(str(error))
+        login_user(user)
+        services.record_login(user)
+        if user.memberships:
+            session["org_id"] = user.memberships[0].organisation_id
+        flash(_("Welcome to Suara! Your organisation is ready."), "success")
+        return redirect(url_for("core.dashboard"), 303)
+    return render_template("accounts/signup_confirm.html", form=form), (422 if form.is_submitted() else 200)
+
+
+def _bad_signup_link(reason: str):
+    message = {
+        "expired": _("This confirmation link has expired. Sign up again."),
+        "used": _("This address already has an account. Log in, or reset your password."),
+    }.get(reason, _("This confirmation link is not valid. Sign up again."))
+    return render_template("accounts/reset_invalid.html", message=message, retry="signup"), 400
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -11,6 +11,8 @@ from ..orgs.services import create_organisation
 from .models import User
 
 RESET_SALT = "suara-password-reset"
+SIGNUP_SALT = "suara-signup-confirm"
+SIGNUP_MAX_AGE = 24 * 3600
 
 
 class AccountError(ValueError):
@@ -32,6 +34,48 @@ def create_account(name: str, email: str, password: str, organisation_name: str 
     db.session.add(user)
     if organisation_name:
         organisation = create_organisation(organisation_name)
+        db.session.add(Membership(user=user, organisation=organisation, role=Role.OWNER.value))
+    db.session.commit()
+    return user
+
+
+def make_signup_token(name: str, email: str, password: str, organisation_name: str | None) -> str:
+    """The whole sign-up, signed, for the confirmation mail.
+
+    Nothing is stored until the mailbox's owner opens the link: the form
+    therefore answers alike whether or not the address has an account (no
+    enumeration), and nobody can hold an address they cannot read. Only the
+    password's hash travels, to the address that chose it.
+    """
+    user = User(email=email.strip().lower())
+    user.set_password(password)
+    payload = {"name": name.strip(), "email": user.email, "pw": user.password_hash, "org": organisation_name or ""}
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNUP_SALT).dumps(payload)
+
+
+def read_signup_token(token: str) -> dict:
+    """The sign-up a confirmation link carries; AccountError('expired'|'invalid')."""
+    try:
+        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNUP_SALT).loads(
+            token, max_age=SIGNUP_MAX_AGE)
+    except SignatureExpired as exc:
+        raise AccountError("expired") from exc
+    except BadSignature as exc:
+        raise AccountError("invalid") from exc
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("name", "email", "pw", "org")):
+        raise AccountError("invalid")
+    return data
+
+
+def confirm_signup(token: str) -> User:
+    """Create the account a confirmation link describes, once."""
+    data = read_signup_token(token)
+    if find_user(data["email"]) is not None:
+        raise AccountError("used")
+    user = User(email=data["email"], name=data["name"], password_hash=data["pw"])
+    db.session.add(user)
+    if data["org"]:
+        organisation = create_organisation(data["org"])
         db.session.add(Membership(user=user, organisation=organisation, role=Role.OWNER.value))
     db.session.commit()
     return user

@@ -1,6 +1,9 @@
 """Sign-up, log-in, log-out: the happy paths and every bad input."""
 from __future__ import annotations
 
+import logging
+import re
+
 from surveyapp.accounts.models import User
 from surveyapp.extensions import db
 from surveyapp.orgs.models import Membership
@@ -17,23 +20,55 @@ def count(model) -> int:
     return db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
 
 
-def test_signup_creates_owner_of_new_organisation(client, ctx):
-    response = post_form(client, "/signup", SIGNUP)
-    assert response.status_code == 302
+def signup(client, caplog, data=SIGNUP):
+    """Send the sign-up form; return the response and the mail it wrote to the log."""
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        response = post_form(client, "/signup", data)
+    return response, caplog.text
+
+
+def test_signup_creates_owner_of_new_organisation_once_the_address_is_confirmed(client, ctx, caplog):
+    response, mail = signup(client, caplog)
+    assert response.status_code == 303
+    assert count(User) == 0  # nothing until the mailbox's owner confirms
+    path = re.search(r"http://localhost(/signup/confirm/\S+)", mail).group(1)
+    page = client.get(path)
+    assert page.status_code == 200 and count(User) == 0  # a GET (a mail scanner) creates nothing
+    response = post_form(client, path)
+    assert response.status_code == 303
     user = db.session.execute(db.select(User).filter_by(email="ani@example.org")).scalar_one()
     membership = db.session.execute(db.select(Membership).filter_by(user_id=user.id)).scalar_one()
     assert membership.role == "owner"
     assert membership.organisation.name == "Yayasan Sejahtera"
     assert user.password_hash.startswith("scrypt:")
     assert client.get("/dashboard").status_code == 200
-
-
-def test_signup_duplicate_email_is_refused_without_second_account(client, ctx, make):
-    make.user("ani@example.org")
-    response = post_form(client, "/signup", SIGNUP)
-    assert response.status_code == 422
-    assert "already exists" in response.get_data(as_text=True) or "sudah" in response.get_data(as_text=True)
+    # The link is good for one account: used again, it creates nothing more.
+    client2 = client.application.test_client()
+    assert post_form(client2, path).status_code == 400
     assert count(User) == 1
+
+
+def test_signup_does_not_reveal_that_an_address_has_an_account(client, ctx, make, caplog):
+    """Issue 12 item 10: both answers alike; the existing owner is told by mail."""
+    fresh, fresh_mail = signup(client, caplog, {**SIGNUP, "email": "baru@example.org"})
+    make.user("ani@example.org")
+    taken, taken_mail = signup(client, caplog)
+    assert (fresh.status_code, fresh.location) == (taken.status_code, taken.location)
+    page_fresh = client.get(fresh.location).get_data(as_text=True)
+    assert "baru@example.org" not in page_fresh
+    assert count(User) == 1
+    assert "/signup/confirm/" in fresh_mail
+    assert "/signup/confirm/" not in taken_mail
+    assert "ani@example.org" in taken_mail and "/password/forgot" in taken_mail
+
+
+def test_forged_confirmation_link_is_400_and_creates_nothing(client, ctx, caplog):
+    _, mail = signup(client, caplog)
+    path = re.search(r"http://localhost(/signup/confirm/\S+)", mail).group(1)
+    assert client.get(path[:-4] + "abcd").status_code == 400
+    assert post_form(client, path[:-4] + "abcd", token_from="/login").status_code == 400
+    assert count(User) == 0
 
 
 def test_signup_weak_password_names_the_field(client, ctx):
