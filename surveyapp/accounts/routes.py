@@ -1,19 +1,38 @@
 """Sign-up, log-in, log-out and password reset pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from ..extensions import limiter
+from ..links import external_url
 from ..mail import send_mail
 from ..security import safe_next
-from . import services
-from .forms import ConfirmSignupForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
-from ..links import external_url
+from . import known_browsers, services
+from .forms import (
+    ConfirmSignupForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 
 bp = Blueprint("accounts", __name__)
+
+PER_ACCOUNT_ADDRESS_LIMIT = "10 per 15 minutes"
+PER_ACCOUNT_LIMIT = "50 per hour"
 
 # Compared against when the e-mail is unknown, so a wrong address takes as
 # long as a wrong password and timing does not reveal who has an account.
@@ -25,7 +44,21 @@ def _login_limit() -> str:
 
 
 def _email_key() -> str:
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
+    return "login-email:" + _form_email()
+
+
+def _email_address_key() -> str:
+    return f"login-email-address:{_form_email()}|{get_remote_address()}"
+
+
+def _form_email() -> str:
+    return (request.form.get("email") or "").strip().lower()
+
+
+def _known_browser() -> bool:
+    """A browser that logged in to this account before skips the per-account
+    limit, so guesses from elsewhere cannot lock the owner out."""
+    return known_browsers.knows(request.cookies.get(known_browsers.COOKIE), _form_email())
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -93,7 +126,10 @@ def _bad_signup_link(reason: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit("30 per hour", key_func=_email_key, methods=["POST"])
+# Three limits (issue 12 item 7): per address (above), per account and
+# address, and a slower one per account that a known browser skips.
+@limiter.limit(PER_ACCOUNT_ADDRESS_LIMIT, key_func=_email_address_key, methods=["POST"])
+@limiter.limit(PER_ACCOUNT_LIMIT, key_func=_email_key, methods=["POST"], exempt_when=_known_browser)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(url_for("core.dashboard")))
@@ -105,7 +141,9 @@ def login():
         elif user.is_active and user.check_password(form.password.data):
             login_user(user)
             services.record_login(user)
-            return redirect(safe_next(url_for("core.dashboard")))
+            response = redirect(safe_next(url_for("core.dashboard")))
+            known_browsers.remember(response, request.cookies.get(known_browsers.COOKIE), user.email)
+            return response
         # One message for both cases: it must not reveal which part was wrong.
         flash(_("The e-mail address or password is not correct."), "error")
         return render_template("accounts/login.html", form=form), 401

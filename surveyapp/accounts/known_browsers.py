@@ -1,0 +1,50 @@
+"""Browsers that have logged in to an account before.
+
+A signed cookie lists (hashes of) the accounts this browser has logged in
+to. The login page's per-account limit does not apply to them, so a botnet
+guessing one owner's password slows down everyone but the owner's own
+browser. The cookie holds no address in clear and cannot be forged without
+SECRET_KEY; it is not a credential (the password is still needed).
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+COOKIE = "suara_known"
+SALT = "suara-known-browser"
+MAX_ACCOUNTS = 5
+MAX_AGE = 365 * 24 * 3600
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def _accounts(cookie: str | None) -> list[str]:
+    if not cookie:
+        return []
+    try:
+        value = _serializer().loads(cookie)
+    except BadSignature:
+        return []
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def knows(cookie: str | None, email: str) -> bool:
+    return bool(email) and _digest(email) in _accounts(cookie)
+
+
+def remember(response, cookie: str | None, email: str) -> None:
+    digest = _digest(email)
+    accounts = [digest] + [item for item in _accounts(cookie) if item != digest]
+    response.set_cookie(
+        COOKIE, _serializer().dumps(accounts[:MAX_ACCOUNTS]), max_age=MAX_AGE, httponly=True, samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
