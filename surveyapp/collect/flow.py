@@ -467,6 +467,8 @@ def handle_submit(token: str, flow: Flow = LINK):
             return redirect(url_for(flow.resume_endpoint, token=token, resume=tokens.resume_token(response.submission_id), lang=lang), 303)
         except services.NotAnswerable as refused:
             return unavailable(survey, refused.reason, lang, flow)
+    if result.incomplete is not None:
+        return _send_back(survey, flow, lang, result)
     if result.completed or result.already_complete:
         return _finished(survey, result.response, flow, lang)
     resume = tokens.resume_token(response.submission_id)
@@ -500,6 +502,18 @@ def _finished(survey: Survey, response: Response, flow: Flow, lang: str):
     redirect_response = redirect(url_for(flow.thanks_endpoint, token=survey.public_token, r=resume, lang=lang, **_embed_arg(flow)), 303)
     finish_cookies(redirect_response, survey, flow)
     return redirect_response
+
+
+def _send_back(survey, flow, lang, result: services.SaveResult):
+    """The last page was saved but the response could not complete: show
+    the first page with a problem, its stored answers and their errors."""
+    response, gap = result.response, result.incomplete
+    remember(survey, tokens.resume_token(response.submission_id), flow)
+    notice = _("Some answers on this page are missing or not valid. Please fix them before your answers can be "
+               "sent; everything else you answered is kept.")
+    return render_page(survey, flow, lang, gap.page, gap.raws, response=response,
+                       submission_id=response.submission_id, form_token=_token_for(survey, response),
+                       errors=gap.errors, notice=notice, status=422)
 
 
 def _reshow(survey, flow, lang, number, raws, errors, revealed, response, submission_id, form_token):
