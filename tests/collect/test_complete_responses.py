@@ -2,7 +2,16 @@
 page check, whatever path the resident took to the last page."""
 from __future__ import annotations
 
-from tests.collect.helpers import Resident, answer_count, document, make_survey, options, responses, scored, text
+from tests.collect.helpers import (
+    Resident,
+    answer_count,
+    document,
+    make_survey,
+    options,
+    responses,
+    scored,
+    text,
+)
 
 # Page 1: a name. Page 2: a required matrix and a required ranking.
 # Page 3: a required age between 10 and 120.

@@ -7,7 +7,14 @@ import pytest
 from surveyapp.collect.models import SurveyInvitation
 from surveyapp.extensions import db
 from surveyapp.responses.models import Answer, Response
-from tests.distribute.helpers import Resident, export_links, login, make_survey, path_of, upload
+from tests.distribute.helpers import (
+    Resident,
+    export_links,
+    login,
+    make_survey,
+    path_of,
+    upload,
+)
 
 CONTACTS = "name,email\nSiti Aminah,siti@example.org\n"
 
@@ -99,6 +106,6 @@ def test_an_accepted_page_still_moves_the_invitation_on(client, invited):
     assert sent.status_code == 303
     after = snapshot(survey.id)
     [(_id, opened, started, completed, _response)] = after["invitations"]
-    [(response_id, status, participant_id, invitation_id, _page)] = after["responses"]
+    [(_response_id, status, participant_id, invitation_id, _page)] = after["responses"]
     assert opened and started and not completed
     assert status == "partial" and invitation_id == _id and participant_id is not None
