@@ -84,3 +84,17 @@ def test_every_completion_path_checks_the_whole_response(ctx, world):
         services.complete(survey, stored)
     assert refused.value.page == 2
     assert responses(survey.id)[0].status == "partial"
+
+
+def test_a_kiosk_skipping_a_page_does_not_complete_either(client, world):
+    from surveyapp.distribute import kiosk
+
+    survey = make_survey(world.org, THREE_PAGES)
+    resident = Resident(client, survey.public_token)
+    resident.open(f"/k/{kiosk.token_for(survey)}?lang=en")
+    resident.send({"q-name": "Siti"})
+    assert "Rate these" in resident.html
+    sent = resident.send({"q-age": "41"}, page="3", shown="age")  # page 3 sent from page 2's form
+    assert sent.status_code == 422 and "Rate these" in resident.html
+    [response] = responses(survey.id)
+    assert response.status == "partial" and response.channel == "kiosk"
