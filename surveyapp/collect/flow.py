@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import Callable
 
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -50,6 +51,10 @@ class Flow:
     channel: str = Channel.LINK.value
     kiosk: bool = False
     embed: bool = False
+    # A personal invitation: new responses are tied to its participant and
+    # invitation in the transaction that creates them.
+    participant_id: int | None = None
+    invitation_id: int | None = None
     start_endpoint: str = "collect.display_survey"
     submit_endpoint: str = "collect.display_submit"
     resume_endpoint: str = "collect.display_resume"
@@ -369,7 +374,18 @@ def show_thanks(token: str, flow: Flow = LINK):
 
 # ---- POST: a submitted page --------------------------------------------------------
 
-def handle_submit(token: str, flow: Flow = LINK):
+def handle_submit(token: str, flow: Flow = LINK, on_accepted: Callable[[Response | services.NewResponse], None] | None = None):
+    """Handle a submitted page. ``on_accepted`` is called with the response
+    only when the request was accepted for it (a valid form token, and a
+    page stored or a completed response thanked): a refused request (bad
+    token, honeypot, closed survey, errors) calls nothing, so callers add
+    no writes of their own to a request that stored nothing."""
+
+    def accepted(response, reply):
+        if on_accepted is not None:
+            on_accepted(response)
+        return reply
+
     survey = load_survey(token)
     form = request.form
     if flow.channel in FORM_CHANNELS and form.get("channel") in FORM_CHANNELS:
@@ -382,7 +398,7 @@ def handle_submit(token: str, flow: Flow = LINK):
         if done is not None:
             # The answer that filled the survey (or came just before it
             # closed), sent again: the resident is thanked, as on any resend.
-            return _finished(survey, done, _response_flow(flow, done), lang)
+            return accepted(done, _finished(survey, done, _response_flow(flow, done), lang))
         return unavailable(survey, current.value, lang, flow)
     if form.get(HONEYPOT):
         # A bot filled the invisible field: thank it and store nothing.
@@ -405,7 +421,7 @@ def handle_submit(token: str, flow: Flow = LINK):
     if response is not None:
         flow = _response_flow(flow, response)
         if response.status == ResponseStatus.COMPLETE.value:
-            return _finished(survey, response, flow, lang)
+            return accepted(response, _finished(survey, response, flow, lang))
     shown = set((form.get("shown") or "").split())
     client = client_info(survey)
     result = None
@@ -428,6 +444,7 @@ def handle_submit(token: str, flow: Flow = LINK):
                 result = services.start_with_page(
                     survey, submission_id, number, check, channel=flow.channel, language=lang,
                     started_at=datetime.fromtimestamp(issued, timezone.utc).replace(tzinfo=None), client=client,
+                    participant_id=flow.participant_id, invitation_id=flow.invitation_id,
                 )
             except services.NotAnswerable as error:
                 refused = error.reason
@@ -438,7 +455,7 @@ def handle_submit(token: str, flow: Flow = LINK):
                     return _bad_token(survey, flow, lang, number, page_raws, None)
                 flow = _response_flow(flow, response)
                 if response.status == ResponseStatus.COMPLETE.value:
-                    return _finished(survey, response, flow, lang)
+                    return accepted(response, _finished(survey, response, flow, lang))
             elif not first:
                 return redirect(url_for(flow.start_endpoint, token=token, lang=lang), 303)
             elif check.errors or check.revealed:
@@ -468,15 +485,18 @@ def handle_submit(token: str, flow: Flow = LINK):
             return redirect(url_for(flow.resume_endpoint, token=token, resume=tokens.resume_token(response.submission_id), lang=lang), 303)
         except services.NotAnswerable as refused:
             return unavailable(survey, refused.reason, lang, flow)
+    if result.incomplete is not None:
+        return accepted(result.response, _send_back(survey, flow, lang, result))
     if result.completed or result.already_complete:
-        return _finished(survey, result.response, flow, lang)
+        return accepted(result.response, _finished(survey, result.response, flow, lang))
     resume = tokens.resume_token(response.submission_id)
     remember(survey, resume, flow)
     target = result.next_page
     if back:
         stored = answering.stored_raws(survey, response.id)
         target = answering.previous_number(answering.visible(survey, stored), number) or number
-    return redirect(url_for(flow.resume_endpoint, token=token, resume=resume, page=target, lang=lang), 303)
+    return accepted(result.response,
+                    redirect(url_for(flow.resume_endpoint, token=token, resume=resume, page=target, lang=lang), 303))
 
 
 def _completed_resend(survey: Survey, form) -> Response | None:
@@ -501,6 +521,18 @@ def _finished(survey: Survey, response: Response, flow: Flow, lang: str):
     redirect_response = redirect(url_for(flow.thanks_endpoint, token=survey.public_token, r=resume, lang=lang, **_embed_arg(flow)), 303)
     finish_cookies(redirect_response, survey, flow)
     return redirect_response
+
+
+def _send_back(survey, flow, lang, result: services.SaveResult):
+    """The last page was saved but the response could not complete: show
+    the first page with a problem, its stored answers and their errors."""
+    response, gap = result.response, result.incomplete
+    remember(survey, tokens.resume_token(response.submission_id), flow)
+    notice = _("Some answers on this page are missing or not valid. Please fix them before your answers can be "
+               "sent; everything else you answered is kept.")
+    return render_page(survey, flow, lang, gap.page, gap.raws, response=response,
+                       submission_id=response.submission_id, form_token=_token_for(survey, response),
+                       errors=gap.errors, notice=notice, status=422)
 
 
 def _reshow(survey, flow, lang, number, raws, errors, revealed, response, submission_id, form_token):

@@ -236,17 +236,15 @@ def open_response_resume(survey: Survey, invitation: SurveyInvitation) -> str | 
     return tokens.resume_token(submission_id) if submission_id else None
 
 
-def after_submit(survey: Survey, invitation: SurveyInvitation, submission_id: str) -> None:
-    """After the collect flow handled a page sent through an invitation:
-    link the response to the participant (not for anonymous surveys) and
-    move the invitation to started / completed."""
-    from ..responses import services, tokens
-    from ..responses.models import ResponseStatus
+def after_accepted(survey: Survey, invitation: SurveyInvitation, response_id: int) -> None:
+    """After the collect flow accepted a page sent through an invitation
+    (never after a refused one): tie the response to the participant (not
+    for anonymous surveys; a response begun here is tied already) and move
+    the invitation to started / completed."""
+    from ..responses import services
+    from ..responses.models import Response, ResponseStatus
 
-    if not tokens.is_submission_id(submission_id):
-        return
-    db.session.rollback()  # a failed page may have left the session dirty
-    response = services.find_by_submission(submission_id)
+    response = db.session.get(Response, response_id, populate_existing=True)
     if response is None or response.survey_id != survey.id:
         return
     if response.invitation_id not in (None, invitation.id):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
@@ -358,9 +359,12 @@ def display_invitation_submit(invite: str):
         return error
     if invitation.completed_at is not None:
         return _already_answered(survey)
-    result = answering_flow.handle_submit(survey.public_token, INVITATION_FLOW)
-    invitations.after_submit(survey, invitation, (request.form.get("submission_id") or "").strip())
-    return result
+    # Progress moves only with a page the flow accepted: a refused POST
+    # (forged token, honeypot, closed survey) must change nothing.
+    flow = replace(INVITATION_FLOW, participant_id=invitation.participant_id, invitation_id=invitation.id)
+    return answering_flow.handle_submit(survey.public_token, flow,
+                                        on_accepted=lambda response: invitations.after_accepted(
+                                            survey, invitation, response.id))
 
 
 @bp.get("/i/<invite>/r/<resume>")

@@ -144,16 +144,37 @@ def check_page(survey: Survey, number: int, stored: dict, page_raws: dict,
     pages = visible(survey, raws)
     entry = find(pages, number)
     result = PageCheck(raws=raws, pages=pages, page=entry)
-    if entry is None:
-        return result
-    for question in entry.questions:
+    if entry is not None:
+        _check_entry(result, shown, required)
+    return result
+
+
+def _check_entry(result: PageCheck, shown: set[str] | None, required: bool) -> None:
+    """The page check proper: fill ``result.errors`` and ``result.revealed``
+    for the visible questions of ``result.page`` given ``result.raws``."""
+    for question in result.page.questions:
         if shown is not None and question.code not in shown and get_type(question.type).takes_answer:
             result.revealed.append(question.code)
             continue
-        message = error_for(question, raws.get(question.code))
+        message = error_for(question, result.raws.get(question.code))
         if message and (required or message != get_type(question.type).required_message()):
             result.errors[question.code] = message
-    return result
+
+
+def first_gap(survey: Survey, raws: dict) -> PageCheck | None:
+    """The first visible page whose answers in ``raws`` fail the page check
+    (required, ranges, patterns), or None when the whole response passes.
+
+    Completion asks this of the stored answers, because the path a
+    resident took (Back, resume links, resends) decides nothing: a page
+    saved with Back or never sent is checked like any other."""
+    pages = visible(survey, raws)
+    for entry in pages:
+        result = PageCheck(raws=raws, pages=pages, page=entry)
+        _check_entry(result, None, True)
+        if result.errors:
+            return result
+    return None
 
 
 def stored_raws(survey: Survey, response_id: int) -> dict:

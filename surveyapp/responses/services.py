@@ -65,6 +65,18 @@ class NotAnswerable(Exception):
         super().__init__(reason)
 
 
+class Incomplete(ValidationFailed):
+    """Completion refused: a visible page of the response's answers fails
+    its page check (a required answer missing, a value out of range), as
+    after Back, a resume link or a resend that skipped a page. ``page`` is
+    the first such page, ``errors`` its messages; the response stays
+    partial."""
+
+    def __init__(self, gap: answering.PageCheck):
+        super().__init__(gap.errors, gap.raws)
+        self.page = answering.number_of(gap.page)
+
+
 class PageNotAvailable(Exception):
     """The submitted page is hidden by skip logic or not reached yet."""
 
@@ -104,6 +116,9 @@ class SaveResult:
     next_page: int | None  # the page to show next; None once complete
     completed: bool = False  # this call completed the response
     already_complete: bool = False  # it was complete before this call
+    # The last page was saved but the response could not complete: the
+    # first page with a problem (the response stays partial).
+    incomplete: Incomplete | None = None
 
 
 # ---- start -----------------------------------------------------------------
@@ -212,12 +227,18 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
     # The rows before the write lock; their response id is set once known.
     page_ids = {q.id for q in answering.page_questions(survey, page_number)}
     rows = _answer_rows(survey, None, page_ids, check.raws, check.visible_codes)
-    values["sheet"] = sheets.from_rows(rows) if completing else None
+    incomplete = None
     try:
         begin_write(db.session)
         if completing:
-            values.update(_completion_values(survey, None, values["browser_hash"], started_at, client, now,
-                                             timed=True))
+            # What is stored: the visible answers of this page.
+            kept = {code: raw for code, raw in check.raws.items() if code in check.visible_codes}
+            try:
+                values.update(_completion_values(survey, kept, None, values["browser_hash"], started_at, client,
+                                                 now, timed=True))
+            except Incomplete as refused:
+                completing, incomplete = False, refused
+        values["sheet"] = sheets.from_rows(rows) if completing else None
         try:
             # Through the session (not its connection) so session events see
             # the new response (webhooks wake on completions).
@@ -237,7 +258,7 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
         raise
     response = NewResponse(response_id, survey.id, submission_id, values["status"], channel, values["language"],
                            started_at)
-    return SaveResult(response, following, completed=completing)
+    return SaveResult(response, following, completed=completing, incomplete=incomplete)
 
 
 # ---- save and complete -----------------------------------------------------
@@ -263,6 +284,14 @@ def _lock_partial(response: Response, page_number: int | None, language: str | N
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def _rewind_to(response: Response, last_page: int | None) -> None:
+    """Set the last page reached back (inside the caller's transaction)."""
+    db.session.execute(
+        update(Response).where(Response.id == response.id).values(last_page=last_page)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _answer_rows(survey: Survey, response_id: int | None, question_ids: set[int], raws: dict,
@@ -317,11 +346,15 @@ def save_page(survey: Survey, response: Response, page_number: int, page_raws: d
     page follows and ``finish`` is true.
     Raises ValidationFailed (errors, or questions newly revealed on the
     page: code -> ""), PageNotAvailable, NotAnswerable; nothing is written
-    then.
+    then. When the page is good but an earlier page is not (see
+    ``Incomplete``), the page is stored, the response stays partial and
+    the result's ``incomplete`` says where the gap is.
     """
     try:
         begin_write(db.session)
-        if not _lock_partial(response, page_number, language):
+        # A page kept without its required answers (Back) is not a page
+        # reached: the resume link must not skip past it.
+        if not _lock_partial(response, page_number if required else None, language):
             db.session.rollback()
             db.session.refresh(response)
             return SaveResult(response, None, already_complete=True)
@@ -336,20 +369,29 @@ def save_page(survey: Survey, response: Response, page_number: int, page_raws: d
         _drop_hidden(survey, response.id, stored, check.visible_codes)
         following = answering.next_number(check.pages, page_number)
         completed = False
+        incomplete = None
         if following is None and finish:
-            _complete_locked(survey, response, client, now, timed=True)
-            completed = True
+            try:
+                _complete_locked(survey, response, client, now, timed=True)
+                completed = True
+            except Incomplete as refused:
+                # This page's answers are good and are kept; the response
+                # stays partial until the gap is answered, and its resume
+                # link leads to the gap.
+                incomplete = refused
+                _rewind_to(response, answering.previous_number(check.pages, refused.page))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.refresh(response)
-    return SaveResult(response, following, completed=completed)
+    return SaveResult(response, following, completed=completed, incomplete=incomplete)
 
 
 def complete(survey: Survey, response: Response, *, client: ClientInfo | None = None,
              now: datetime | None = None) -> SaveResult:
-    """Complete a partial response whose pages are all saved (idempotent)."""
+    """Complete a partial response whose pages are all saved (idempotent).
+    Raises Incomplete (nothing written) when a visible page fails its check."""
     try:
         begin_write(db.session)
         if not _lock_partial(response, None, None):
@@ -358,10 +400,6 @@ def complete(survey: Survey, response: Response, *, client: ClientInfo | None = 
             return SaveResult(response, None, already_complete=True)
         stored = answering.stored_raws(survey, response.id)
         pages = answering.visible(survey, stored)
-        for entry in pages:
-            for question in entry.questions:
-                if answering.error_for(question, stored.get(question.code)):
-                    raise PageNotAvailable(answering.number_of(entry))
         _drop_hidden(survey, response.id, stored, {q.code for p in pages for q in p.questions})
         _complete_locked(survey, response, client, now, timed=True)
         db.session.commit()
@@ -375,9 +413,13 @@ def complete(survey: Survey, response: Response, *, client: ClientInfo | None = 
 def _complete_locked(survey: Survey, response: Response, client: ClientInfo | None,
                      now: datetime | None, timed: bool) -> None:
     """Checks and paradata for completion, inside the caller's transaction
-    (the response row is locked already)."""
+    (the response row is locked already and its answers are written)."""
     now = now or utcnow()
-    values = _completion_values(survey, response.id, response.browser_hash, response.started_at, client, now, timed)
+    # The answers as stored now, read back inside the transaction: what
+    # completes is checked, not what this request believes it sent.
+    stored = answering.stored_raws(survey, response.id)
+    values = _completion_values(survey, stored, response.id, response.browser_hash, response.started_at, client,
+                                now, timed)
     db.session.execute(
         # Its answers are final now: the sheet comes from them, in this statement.
         update(Response).where(Response.id == response.id).values(**values, sheet=sheets.completing_value())
@@ -385,13 +427,23 @@ def _complete_locked(survey: Survey, response: Response, client: ClientInfo | No
     )
 
 
-def _completion_values(survey: Survey, response_id: int | None, browser_hash: str | None,
+def _completion_values(survey: Survey, raws: dict, response_id: int | None, browser_hash: str | None,
                        started_at: datetime | None, client: ClientInfo | None, now: datetime,
                        timed: bool) -> dict:
-    """The checks a response must pass to complete now (open, not full,
-    one per browser) and the columns completing it sets (status, time,
-    duration, flags). Runs inside the write transaction; raises
-    NotAnswerable. ``response_id`` is None for a response not inserted yet."""
+    """The checks a response must pass to complete now and the columns
+    completing it sets (status, time, duration, flags). The one gate every
+    completion passes (link, embed, kiosk, invitation, paper, API):
+
+    1. every visible page of its answers ``raws`` passes the page check
+       (``answering.first_gap``), whatever path led to the last page;
+    2. the survey is open and not full; one per browser holds.
+
+    Runs inside the write transaction; raises Incomplete or NotAnswerable
+    before writing anything. ``response_id`` is None for a response not
+    inserted yet."""
+    gap = answering.first_gap(survey, raws)
+    if gap is not None:
+        raise Incomplete(gap)
     client = client or ClientInfo()
     if survey.response_cap is not None or survey.setting("one_per_browser"):
         # Serialise completions of this survey so the cap and the
