@@ -40,13 +40,17 @@ def has_nul(value: Any) -> bool:
     return False
 
 
+def nul_message() -> str:
+    return _("What you sent contains a NUL character (\\0), which Suara cannot store. "
+             "Remove it (it often comes from copying out of another program) and try again.")
+
+
 def refuse_nul(value: Any) -> None:
     """Abort with a 400 (HTML, or JSON under /api/) when ``value`` holds NUL."""
     if has_nul(value):
         from .errors import abort_with
 
-        abort_with(400, _("What you sent contains a NUL character (\\0), which Suara cannot store. "
-                          "Remove it (it often comes from copying out of another program) and try again."))
+        abort_with(400, nul_message())
 
 
 def cleans_own_text(view):

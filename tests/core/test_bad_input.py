@@ -181,3 +181,13 @@ def test_survey_population_past_the_column_is_refused(client, world, value):
     response = upload(client, url, "file", content, "m.csv")
     assert response.status_code == 400 and "Line 2" in response.get_data(as_text=True)
     assert count(SurveyPopulationMargin) == 0
+
+
+def test_nul_in_an_uploaded_survey_definition_is_refused(client, world):
+    from surveyapp.surveys.models import Survey
+
+    document = results_builders.definition("Survei\x00warga")
+    login(client, "editor@mawar.test")
+    response = upload(client, "/surveys/import", "definition", json.dumps(document).encode(), "s.json")
+    assert response.status_code == 422 and "NUL" in response.get_data(as_text=True)
+    assert count(Survey) == 0
