@@ -38,8 +38,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     register_extensions(app)
     from .routing import install as install_converters
+    from .wrappers import install as install_request_checks
 
     install_converters(app)
+    install_request_checks(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import g, request
@@ -27,14 +28,20 @@ def add_headers(response):
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only same-site relative paths: blocks open redirects like //evil.com."""
-    if not target:
+    """Only same-site relative paths: blocks open redirects like //evil.com.
+
+    Any control character or line separator is refused too: CR/LF would split
+    the Location header (Werkzeug raises, a 500), and browsers drop tabs and
+    newlines from URLs, so "/\\t/evil.com" would become "//evil.com"."""
+    if not target or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target
 
 
 def safe_next(default: str) -> str:
+    """The ``next`` parameter if it is a safe local path, else ``default``: the one
+    reader of ``next`` for every redirect."""
     target = request.values.get("next")
     return target if is_safe_next(target) else default
 

@@ -1,6 +1,9 @@
 """SVG charts of summary entries with matplotlib's Figure API (never pyplot,
 which keeps figures alive in a server). Input is a question entry of the
-summary document, so a chart never shows what its table does not."""
+summary document, so a chart never shows what its table does not.
+
+The one place matplotlib is set up for the server: the other chart modules
+import ``Figure`` and ``whiskers`` from here."""
 from __future__ import annotations
 
 import io
@@ -9,7 +12,12 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
+# Labels are organisers' and residents' words, never formulas: "$x^2$" must print as
+# typed, and mathtext raises on "$\\foo$" or a lone "$". Set process-wide, here, because
+# every chart module (programmes, reports) takes its Figure from this module, and tick
+# labels read the setting when matplotlib creates them.
+matplotlib.rcParams["text.parse_math"] = False
+from matplotlib.figure import Figure
 
 BAR = "#1d6b57"
 ERR = "#333333"
@@ -21,6 +29,15 @@ def _svg(fig: Figure) -> bytes:
     with matplotlib.rc_context(RC):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def whiskers(points: list[float], lows: list[float], highs: list[float]) -> list[list[float]]:
+    """The ``xerr`` of bars at ``points`` with intervals [low, high], clamped at 0.
+
+    An interval's end can lie a rounding error past its point (Wilson's low end
+    of 0/12 is 2.8e-17), and matplotlib refuses any negative error length."""
+    return [[max(0.0, p - low) for p, low in zip(points, lows)],
+            [max(0.0, high - p) for p, high in zip(points, highs)]]
 
 
 def _label(text, width: int = 28) -> str:
@@ -39,7 +56,7 @@ def share_bars(cells: list[dict], labels: list[str], title: str | None = None) -
                 continue
             p, low, high = 100 * cell["p"], 100 * cell["low"], 100 * cell["high"]
             ax.barh(y, p, color=BAR, height=0.6)
-            ax.errorbar(p, y, xerr=[[p - low], [high - p]], fmt="none", ecolor=ERR, capsize=3, linewidth=1)
+            ax.errorbar(p, y, xerr=whiskers([p], [low], [high]), fmt="none", ecolor=ERR, capsize=3, linewidth=1)
         ax.set_yticks(ys, [_label(x) for x in labels])
         ax.set_xlim(0, 100)
         ax.set_xlabel("%")

@@ -19,6 +19,7 @@ from ..extensions import csrf, db, limiter
 from ..orgs.models import Organisation
 from ..surveys import definition
 from ..surveys.models import Survey
+from ..wrappers import refuse_nul
 from . import tokens
 from .openapi import document as openapi_document
 
@@ -69,6 +70,7 @@ def _json_body(max_bytes: int) -> dict:
         abort_with(400, _("The body is not valid JSON."))
     if not isinstance(body, dict):
         abort_with(400, _("The body must be a JSON object."))
+    refuse_nul(body)  # parsed here, not by request.get_json, so checked here
     return body
 
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from ..extensions import csrf, limiter
 from ..responses.models import Channel
+from ..wrappers import cleans_own_text
 from . import flow as answering_flow
 
 bp = Blueprint("collect", __name__)
@@ -75,6 +76,7 @@ def display_embed(token: str):
 # The respondent form carries its own HMAC token instead of the
 # session-bound CSRF token (see responses/tokens.py for why).
 @bp.post("/s/<token>")
+@cleans_own_text  # answers pass through clean_text, which drops NUL
 @csrf.exempt
 @limiter.limit(_link_limit, key_func=_link_key, methods=["POST"], scope="respond-link")
 @limiter.limit(_address_limit, methods=["POST"], scope="respond-address")

@@ -6,12 +6,12 @@ any bad row imports nothing.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+
+from ..uploads import CSVFileError, read_csv
 
 MAX_ROWS = 5000
 MAX_SEGMENT_COLUMNS = 20
@@ -101,11 +101,11 @@ def parse(data: bytes) -> list[Contact]:
     if not text.strip():
         raise ContactListError([RowError(0, _("The file is empty."))])
     first_line = text.splitlines()[0] if text.splitlines() else ""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     try:
-        header = next(reader)
-    except csv.Error:
-        raise ContactListError([RowError(1, _("The first line (the column names) cannot be read."))]) from None
+        lines = read_csv(text, delimiter=_delimiter(first_line))
+    except CSVFileError as error:
+        raise ContactListError([RowError(error.line, error.message)]) from None
+    header = lines[0][1]
     kinds = [_column_kind(title) for title in header]
     problems = _check_header(header, kinds)
     if problems:
@@ -113,21 +113,18 @@ def parse(data: bytes) -> list[Contact]:
     contacts: list[Contact] = []
     errors: list[RowError] = []
     rows = 0
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            rows += 1
-            if rows > MAX_ROWS:
-                raise ContactListError([RowError(0, _("The list has more than %(n)d contacts. Split it into "
-                                                      "smaller files.", n=MAX_ROWS))])
-            contact, message = _read_row(reader.line_num, header, kinds, row)
-            if message:
-                errors.append(RowError(reader.line_num, message))
-            else:
-                contacts.append(contact)
-    except csv.Error:
-        errors.append(RowError(reader.line_num, _("This line cannot be read (check the quotation marks).")))
+    for line_no, row in lines[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+        rows += 1
+        if rows > MAX_ROWS:
+            raise ContactListError([RowError(0, _("The list has more than %(n)d contacts. Split it into "
+                                                  "smaller files.", n=MAX_ROWS))])
+        contact, message = _read_row(line_no, header, kinds, row)
+        if message:
+            errors.append(RowError(line_no, message))
+        else:
+            contacts.append(contact)
     if errors:
         raise ContactListError(errors)
     if not contacts:

@@ -34,6 +34,7 @@ from ..orgs.models import Role
 from ..responses import tokens
 from ..responses.models import Channel
 from ..surveys.models import Survey
+from ..wrappers import cleans_own_text
 from . import contacts, invitations, kiosk, paper, pdf, qr
 from .forms import ConfirmForm, ContactsForm
 from ..links import external_url
@@ -352,6 +353,7 @@ def display_invitation(invite: str):
 
 
 @bp.post("/i/<invite>")
+@cleans_own_text  # answers pass through clean_text, which drops NUL
 @csrf.exempt
 def display_invitation_submit(invite: str):
     invitation, survey, error = _load_invitation(invite)
@@ -427,6 +429,7 @@ def display_kiosk(kiosk_token: str):
 
 
 @bp.post("/k/<kiosk_token>")
+@cleans_own_text  # answers pass through clean_text, which drops NUL
 @csrf.exempt
 def display_kiosk_submit(kiosk_token: str):
     survey, error = _load_kiosk(kiosk_token)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
+from ..analytics.charts import Figure
 
 PERCENT_UNITS = {"share"}
 

@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..limits import MAX_POPULATION
 from .models import ActionStatus, ActivityKind, Sentiment
 
 ACTIVITY_KINDS = [SelectChoice(ActivityKind.FORUM.value, _l("Forum or meeting")), SelectChoice(ActivityKind.VOLUNTEERING.value, _l("Volunteering day")),
@@ -25,7 +26,7 @@ class ProgrammeForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired(message=DATE_MESSAGE)])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
-    community_size = IntegerField(_l("Community size (people)"), validators=[Optional(), NumberRange(min=1, max=100_000_000)],
+    community_size = IntegerField(_l("Community size (people)"), validators=[Optional(), NumberRange(min=1, max=MAX_POPULATION)],
                                   description=_l("How many people live in the area the programme serves; used for the participation rate."))
     submit = SubmitField(_l("Save"))
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 
 from ..database import utcnow
 from ..extensions import db
+from ..limits import MAX_POPULATION
 from ..orgs.models import Organisation
 from ..responses.models import Answer, Response
 from ..surveys.models import Question, Survey
@@ -86,6 +87,9 @@ def parse_margins(text: str) -> dict[str, dict[str, int]]:
             raise ProgrammeError(_("Line %(n)d: the population must be a whole number.", n=number)) from None
         if value <= 0:
             raise ProgrammeError(_("Line %(n)d: the population must be above zero.", n=number))
+        if value > MAX_POPULATION:
+            raise ProgrammeError(_("Line %(n)d: the population can be at most %(max)s.",
+                                   n=number, max=format(MAX_POPULATION, ",")))
         if category in margins.setdefault(dimension, {}):
             raise ProgrammeError(_("Line %(n)d: %(d)s / %(c)s appears twice.", n=number, d=dimension, c=category))
         margins[dimension][category] = value

@@ -6,8 +6,7 @@ from __future__ import annotations
 import io
 import textwrap
 
-from matplotlib.figure import Figure
-
+from ..analytics.charts import Figure, whiskers
 from .content import QuestionBlock
 
 BAR_COLOUR = "#2f6f73"
@@ -41,12 +40,12 @@ def question_png(block: QuestionBlock) -> bytes | None:
     scale = 1 if is_mean else 100
     labels = [textwrap.shorten(r.label, 40) for r in rows]
     values = [r.share * scale for r in rows]
-    lows = [max(0.0, (r.share - (r.low if r.low is not None else r.share)) * scale) for r in rows]
-    highs = [max(0.0, ((r.high if r.high is not None else r.share) - r.share) * scale) for r in rows]
+    lows = [(r.low if r.low is not None else r.share) * scale for r in rows]
+    highs = [(r.high if r.high is not None else r.share) * scale for r in rows]
     figure = Figure(figsize=(6.5, 0.45 * len(rows) + 0.8), dpi=110)
     axes = figure.add_subplot()
     positions = list(range(len(rows)))[::-1]
-    axes.barh(positions, values, xerr=[lows, highs], color=BAR_COLOUR, ecolor=WHISKER_COLOUR, capsize=3)
+    axes.barh(positions, values, xerr=whiskers(values, lows, highs), color=BAR_COLOUR, ecolor=WHISKER_COLOUR, capsize=3)
     axes.set_yticks(positions, labels, fontsize=8)
     if not is_mean:
         axes.set_xlim(0, 100)

@@ -4,11 +4,10 @@ group codes and numbers only, so a chart reads the same in both languages;
 every chart is printed with its table beside it."""
 from __future__ import annotations
 
+import math
 import textwrap
 
-from matplotlib.figure import Figure
-
-from .charts import BAR_COLOUR, figure_bytes, tidy
+from .charts import BAR_COLOUR, Figure, figure_bytes, tidy
 
 PERCENT_UNITS = {"share"}
 LINE_COLOUR = "#1f5f8b"
@@ -34,7 +33,7 @@ def trend(points: list[tuple[str, float | None]], unit: str, fmt: str = "png") -
         axes.set_ylim(0, 100)
         axes.set_ylabel("%", fontsize=8)
     else:
-        axes.set_ylim(bottom=min(0.0, min(v for v in values if v == v)))
+        axes.set_ylim(bottom=min(0.0, min(v for v in values if not math.isnan(v))))
     tidy(axes)
     return figure_bytes(figure, fmt, tight=False)
 

@@ -1,15 +1,12 @@
 """Writes of the results feature: a survey's population margins."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..limits import MAX_POPULATION
+from ..uploads import CSVFileError, read_csv
 from .models import SurveyPopulationMargin
-
-MAX_POPULATION = 1_000_000_000
 
 
 class MarginError(ValueError):
@@ -34,8 +31,10 @@ def _number(text: str, where: str, errors: list[str]) -> int | None:
     text = (text or "").strip().replace(".", "").replace(",", "").replace(" ", "")
     if not text:
         return None
-    if not text.isdigit() or int(text) > MAX_POPULATION:
-        errors.append(_("%(where)s: enter a whole number of people (0 or more).", where=where))
+    # isascii: str.isdigit() accepts "²", which int() then refuses
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_POPULATION:
+        errors.append(_("%(where)s: enter a whole number of people, from 0 to %(max)s.",
+                        where=where, max=format(MAX_POPULATION, ",")))
         return None
     return int(text)
 
@@ -67,13 +66,16 @@ def margins_from_csv(data: bytes, allowed: dict[str, list[str]]) -> dict[str, di
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise MarginError([_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")]) from None
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        rows = read_csv(text)
+    except CSVFileError as error:
+        raise MarginError([error.message]) from None
+    header = rows[0][1] if rows else None
     if not header or [h.strip().lower() for h in header[:3]] != ["dimension", "category", "population"]:
         raise MarginError([_("The first line must be the header: dimension,category,population")])
     errors: list[str] = []
     margins: dict[str, dict[str, int]] = {}
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < 3:

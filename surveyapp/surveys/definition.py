@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 
 from ..questions import QUESTION_TYPES, get_type
+from ..wrappers import has_nul, nul_message
 from . import logic
 from .models import Option, Page, Question, Survey
 
@@ -87,6 +88,8 @@ def parse(data: bytes | str) -> dict:
         raise DefinitionError([Problem("", _("The document is nested more than %(n)d levels deep.", n=MAX_DEPTH))])
     if not isinstance(document, dict):
         raise DefinitionError([Problem("", _("A survey definition is a JSON object."))])
+    if has_nul(document):  # a file's content, which the request class does not see
+        raise DefinitionError([Problem("", nul_message())])
     return document
 
 

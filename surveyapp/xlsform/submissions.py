@@ -10,7 +10,6 @@ one rejected row does not stop the others, and every rejection is reported.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from flask_babel import gettext as _
 from ..responses import services as responses
 from ..responses.models import Channel, ResponseStatus
 from ..surveys.models import Survey
+from ..uploads import CSVFileError, read_csv
 from .workbook import XLSFormError
 
 MAX_ROWS = 20_000
@@ -45,13 +45,17 @@ class SubmissionReport:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def _rows(text: str):
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of every row; raises XLSFormError naming a line that cannot be read."""
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.reader(io.StringIO(text), dialect)
+    try:
+        return read_csv(text, dialect)
+    except CSVFileError as error:
+        raise XLSFormError([error.message]) from None
 
 
 class _Mapper:
@@ -109,8 +113,8 @@ def import_submissions(survey: Survey, data: bytes, max_rows: int = MAX_ROWS) ->
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise XLSFormError([_("The file is not UTF-8 text. Export the submissions as CSV (UTF-8) and try again.")]) from None
-    reader = _rows(text)
-    header = next(reader, None)
+    rows = _rows(text)
+    header = rows[0][1] if rows else None
     if not header:
         raise XLSFormError([_("The file is empty.")])
     mapper = _Mapper(survey)
@@ -125,7 +129,7 @@ def import_submissions(survey: Survey, data: bytes, max_rows: int = MAX_ROWS) ->
                               and name not in ("end", "meta/instanceID", "instanceID", "meta/rootUuid", "KEY", "SubmissionDate")]
     if not any(plan.values()):
         raise XLSFormError([_("No column of the file matches a question code of this survey.")])
-    for number, values in enumerate(reader, start=2):
+    for number, values in enumerate((cells for _line, cells in rows[1:]), start=2):
         if number - 1 > max_rows:
             report.rejected.append(Rejected(number, [_("Only the first %(n)s rows are imported at once; import the rest in another file.", n=format(max_rows, ","))]))
             break

@@ -4,12 +4,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-MAX_ROWS = 5_000
-MAX_COLUMNS = 200
+from ..limits import XLSFORM_MAX_COLUMNS as MAX_COLUMNS
+from ..limits import XLSFORM_MAX_ROWS as MAX_ROWS
+from . import bounds
 
 
 class XLSFormError(ValueError):
@@ -38,25 +40,43 @@ def _cell(value) -> str:
 def read_workbook(data: bytes, max_bytes: int) -> dict[str, Sheet]:
     """The survey, choices and settings sheets as rows of header -> text.
 
-    Raises XLSFormError for a file that is too large, not an .xlsx file,
-    lacks a survey sheet, or has more than MAX_ROWS rows in a sheet."""
-    from openpyxl import load_workbook
-
+    Raises XLSFormError for a file that is too large (packed, or unpacked past
+    the bounds checked before parsing), not a readable .xlsx file, lacks a
+    survey sheet, or has more than MAX_ROWS rows in a sheet."""
     if len(data) > max_bytes:
         raise XLSFormError([_("The file is %(size)s bytes; the limit is %(limit)s bytes.",
                               size=format(len(data), ","), limit=format(max_bytes, ","))])
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:
-        raise XLSFormError([_("This is not an Excel .xlsx file (%(detail)s). Save the XLSForm as .xlsx and try again.",
+        return _parse(data)
+    except XLSFormError:
+        raise
+    except bounds.TooLarge as error:
+        raise XLSFormError([str(error)]) from None
+    except UNREADABLE as error:
+        raise XLSFormError([_("This file is not a readable Excel workbook (%(detail)s). Save the XLSForm as .xlsx and try again.",
                               detail=type(error).__name__)]) from None
+
+
+# What a damaged or hostile .xlsx makes zipfile, the XML parsers and openpyxl raise
+# (ParseError is a SyntaxError; an encrypted member is a RuntimeError; defusedxml's
+# refusals and bad encodings are ValueErrors). Any of them means "not readable".
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError, EOFError, ValueError,
+              TypeError, IndexError, AttributeError, SyntaxError, RuntimeError, NotImplementedError)
+
+
+def _parse(data: bytes) -> dict[str, Sheet]:
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        bounds.check(archive)
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         names = {name.strip().lower(): name for name in book.sheetnames}
         if "survey" not in names:
             raise XLSFormError([_("The workbook has no sheet named \"survey\", so it is not an XLSForm (sheets found: %(names)s).",
                                   names=", ".join(book.sheetnames)[:200])])
         sheets = {}
-        for wanted in ("survey", "choices", "settings"):
+        for wanted in bounds.READ_SHEETS:
             if wanted in names:
                 sheets[wanted] = _read_sheet(book[names[wanted]], wanted)
         return sheets

@@ -123,8 +123,8 @@ def test_labels_with_formula_characters_stay_text(world, ctx):
 
 
 @pytest.mark.parametrize("content,fragment", [
-    (b"not a zip at all", "not an Excel .xlsx file"),
-    (b"PK\x03\x04broken zip", "not an Excel .xlsx file"),
+    (b"not a zip at all", "not a readable Excel workbook"),
+    (b"PK\x03\x04broken zip", "not a readable Excel workbook"),
 ])
 def test_corrupt_files_are_refused(world, ctx, content, fragment):
     with pytest.raises(XLSFormError) as error:
@@ -260,7 +260,7 @@ def test_upload_page_creates_survey_and_escapes_report(client, world, ctx):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "geopoint" in page and "<img src=x" not in page
     bad = client.post(url, data={"csrf_token": get_csrf(client, url), "xlsform": (io.BytesIO(b"junk"), "f.xlsx")})
-    assert bad.status_code == 422 and "not an Excel" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "not a readable Excel workbook" in bad.get_data(as_text=True)
     assert survey_count() == 1
 
 
@@ -275,7 +275,7 @@ def test_cli_import_xlsform(runner, world, ctx, tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"nope")
     result = runner.invoke(args=["surveys", "import-xlsform", str(broken), "--org", world.org.slug])
-    assert result.exit_code == 1 and "not an Excel" in result.output
+    assert result.exit_code == 1 and "not a readable Excel workbook" in result.output
 
 
 @pytest.fixture
