@@ -232,12 +232,14 @@ def _invitation_link(token: str) -> str:
 @role_required(Role.VIEWER)
 def manage_invitations(survey_id: int):
     survey = _survey(survey_id)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
     counts = invitations.counts(survey.id)
+    pages = max(1, -(-counts["invited"] // PER_PAGE))
+    # A page number past either end (or not a number) shows the nearest page.
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
     return render_template(
         "distribute/invitations.html", survey=survey, counts=counts, can_edit=_can_edit(),
         rows=list(invitations.iter_page(survey.id, page, PER_PAGE)), page=page,
-        pages=max(1, -(-counts["invited"] // PER_PAGE)), upload_form=ContactsForm(), form=ConfirmForm(),
+        pages=pages, upload_form=ContactsForm(), form=ConfirmForm(),
         row_errors=None,
     )
 
