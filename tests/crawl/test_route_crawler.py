@@ -43,7 +43,7 @@ def crawl(app):
     limiter.enabled = False  # rate limits have their own tests; here they would hide the views
     crawl = Crawl(app)
     yield crawl
-    print(f"\ncrawl: {crawl.rebuilds} worlds built")
+    print(f"\ncrawl: {len(crawl.rebuilds)} worlds built in {sum(t for _c, t in crawl.rebuilds):.1f} s after", crawl.rebuilds)
     for label, counts in sorted(crawl.stats.items()):
         print(f"  {label:28} " + " ".join(f"{status}x{n}" for status, n in sorted(counts.items())))
     limiter.enabled = True
@@ -63,6 +63,7 @@ def test_route(crawl, app, endpoint, method, user):
     if endpoint not in REGISTRY:
         pytest.fail(f"{endpoint} is not in the access registry (tests/crawl/access_registry.py)")
     crawl.ensure_intact()
+    crawl.last_test = f"{endpoint} {method} {user}"
     rule = _rule(app, endpoint)
     level = needed(endpoint, method)
     relation = audience(level, user, has_object(rule))
