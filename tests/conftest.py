@@ -74,6 +74,10 @@ def _clean_tables(request, app):
     yield
     if "app" not in request.fixturenames:
         return
+    empty_tables(app)
+
+
+def empty_tables(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in db.metadata.sorted_tables]

@@ -1,6 +1,8 @@
 """Every organiser URL against every kind of visitor.
 
-ROUTES is the registry: each later feature adds its organiser URLs here.
+The least role of EVERY endpoint is listed in tests/crawl/access_registry.py
+and checked by the route crawler; ROUTES here keeps the organisation URLs
+with valid form data, so a permitted change is seen to succeed.
 ``needed`` is the least role that may use the URL; ``obj`` names a fixture
 object of the home organisation whose id fills the URL, so an outsider
 (owner of another organisation) must get 404 for it.

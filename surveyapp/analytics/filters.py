@@ -62,14 +62,26 @@ class Filters:
         return start, end
 
 
-def _date(value: str, label: str) -> date | None:
+# Filter days are local and turned into UTC bounds (the day after ``to``
+# included): near date.min or date.max that overflows. No response is
+# outside these years anyway.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def parse_day(value: str | None, label: str) -> date | None:
+    """An ISO day from a query string (None if empty); raises FilterError
+    for anything else or a day outside FIRST_DAY..LAST_DAY."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FilterError(_("%(label)s is not a date like 2026-08-17.", label=label)) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FilterError(_("%(label)s must be between %(first)s and %(last)s.", label=label,
+                            first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+    return day
 
 
 def parse_filters(args, survey, timezone: str = "Asia/Jakarta") -> Filters:
@@ -83,8 +95,8 @@ def parse_filters(args, survey, timezone: str = "Asia/Jakarta") -> Filters:
     status = (args.get("status") or "complete").strip()
     if status not in ("complete", "all"):
         raise FilterError(_("Unknown response status filter. Use complete or all."))
-    date_from = _date(args.get("from"), _("The start date"))
-    date_to = _date(args.get("to"), _("The end date"))
+    date_from = parse_day(args.get("from"), _("The start date"))
+    date_to = parse_day(args.get("to"), _("The end date"))
     if date_from and date_to and date_from > date_to:
         raise FilterError(_("The start date (%(start)s) is after the end date (%(end)s).",
                             start=date_from.isoformat(), end=date_to.isoformat()))

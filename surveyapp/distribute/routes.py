@@ -236,11 +236,14 @@ def _invitations_page(survey: Survey, page: int, upload_form: ContactsForm, row_
     contacts (access.can_see_contacts), so a viewer's page holds nobody's name."""
     counts = invitations.counts(survey.id)
     contacts_shown = can_see_contacts()
+    pages = max(1, -(-counts["invited"] // PER_PAGE))
+    # A page number past either end (or not a number) shows the nearest page.
+    page = min(max(1, page), pages)
     return render_template(
         "distribute/invitations.html", survey=survey, counts=counts, can_edit=_can_edit(),
         can_see_contacts=contacts_shown,
         rows=list(invitations.iter_page(survey.id, page, PER_PAGE)) if contacts_shown else [], page=page,
-        pages=max(1, -(-counts["invited"] // PER_PAGE)), upload_form=upload_form, form=ConfirmForm(),
+        pages=pages, upload_form=upload_form, form=ConfirmForm(),
         row_errors=row_errors,
     )
 
@@ -249,8 +252,7 @@ def _invitations_page(survey: Survey, page: int, upload_form: ContactsForm, row_
 @role_required(Role.VIEWER)
 def manage_invitations(survey_id: int):
     survey = _survey(survey_id)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    return _invitations_page(survey, page, ContactsForm())
+    return _invitations_page(survey, request.args.get("page", 1, type=int) or 1, ContactsForm())
 
 
 @bp.route("/surveys/<int:survey_id>/invitations/import", methods=["POST"])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, refresh
@@ -11,7 +10,7 @@ from flask_babel import gettext as _
 from ..access import current_org, current_role, get_owned_or_404, role_required
 from ..analytics import cache, charts, privacy
 from ..analytics.crosstab import CROSSABLE, crosstab
-from ..analytics.filters import FILTERABLE_TYPES, Filters, FilterError, parse_filters
+from ..analytics.filters import FILTERABLE_TYPES, Filters, FilterError, parse_day, parse_filters
 from ..analytics.queries import Scope, text_answers
 from ..analytics.service import summary_for
 from ..analytics.summary import family_of, ordered_questions
@@ -20,6 +19,7 @@ from ..analytics.weighting import demographic_questions, weigh
 from ..extensions import db
 from ..orgs.models import Organisation, Role
 from ..responses.models import Channel
+from ..routing import BIGINT_MAX, id_from_text
 from ..surveys.models import Survey
 from . import services
 
@@ -130,6 +130,8 @@ def manage_answers(survey_id: int, question_id: int):
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         _bad_request(survey, _("The page number must be a whole number."))
+    if (page - 1) * PAGE_SIZE > BIGINT_MAX:  # an offset the database cannot take
+        _bad_request(survey, _("There is no page %(page)s.", page=page))
     hidden = _privacy_k(filters, organisation) is not None
     items, total = ([], 0) if hidden else text_answers(Scope(survey.id, filters), question.id, search,
                                                        PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -206,19 +208,17 @@ def manage_compare(survey_id: int):
     ranges = [request.args.get(k, "").strip() for k in ("before_from", "before_to", "after_from", "after_to")]
     base = Filters(timezone=organisation.timezone)
     if other_id:
-        try:
-            other = db.session.get(Survey, int(other_id))
-        except ValueError:
-            other = None
+        number = id_from_text(other_id)
+        other = db.session.get(Survey, number) if number is not None else None
         if other is None or other.organisation_id != organisation.id:
             _bad_request(survey, _("Choose a survey of your organisation to compare with."))
         result = compare((other, base), (survey, base), language)
         before_label, after_label = other.text("title", language), survey.text("title", language)
     elif any(ranges):
         try:
-            days = [date.fromisoformat(v) if v else None for v in ranges]
-        except ValueError:
-            _bad_request(survey, _("Enter dates like 2026-08-17."))
+            days = [parse_day(v, _("A date")) for v in ranges]
+        except FilterError as error:
+            _bad_request(survey, str(error))
         if not all(days):
             _bad_request(survey, _("Give a start and an end date for both periods."))
         if days[0] > days[1] or days[2] > days[3]:

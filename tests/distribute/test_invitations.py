@@ -116,6 +116,14 @@ def test_missing_file_and_oversized_body(client, world, app):
     assert invitations(survey.id) == []
 
 
+@pytest.mark.parametrize("page", ["-1", "abc", "99", str(10**30)])
+def test_a_page_past_either_end_shows_the_nearest_page(client, world, page):
+    survey = imported(client, world)
+    response = client.get(f"/surveys/{survey.id}/invitations?page={page}")
+    assert response.status_code == 200
+    assert "Siti Aminah" in response.get_data(as_text=True)
+
+
 def test_names_are_escaped(client, world):
     survey = imported(client, world, content=f"name,email\n\"{XSS.replace(chr(34), chr(34) * 2)}\",x@example.org\n")
     html = client.get(f"/surveys/{survey.id}/invitations").get_data(as_text=True)
