@@ -38,6 +38,8 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "core.dashboard": VIEWER,
     "static": PUBLIC,
     "accounts.signup": PUBLIC,
+    "accounts.signup_sent": PUBLIC,
+    "accounts.confirm_signup": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.logout": LOGIN,
     "accounts.forgot_password": PUBLIC,

@@ -145,6 +145,7 @@ def seed() -> World:
         "programmes.display_feedback_form": {"token": public},
         "orgs.join": {"token": join_token},
         "accounts.reset_password": {"token": accounts.make_reset_token(spare)},
+        "accounts.confirm_signup": {"token": accounts.make_signup_token("Crawled", "crawled@new.test", "a long crawl password 1", "Crawl org")},
         "programmes.manage_unlink_survey": {"survey_id": programme.wave1.id},
         "results.manage_answers": {"question_id": text_question.id},
     }
