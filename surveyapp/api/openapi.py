@@ -51,7 +51,8 @@ SCHEMAS = {
         "type": "object", "required": ["response_id", "submission_id", "survey_id", "status", "created"],
         "properties": {"response_id": {"type": "integer"}, "submission_id": {"type": "string"},
                        "survey_id": {"type": "integer"}, "status": {"const": "complete"},
-                       "submitted_at": {"type": ["string", "null"]}, "created": {"type": "boolean"}},
+                       "submitted_at": {"type": ["string", "null"]}, "created": {"type": "boolean"},
+                       "note": {"type": "string", "description": "Only when this call completed an incomplete response left with the same submission_id (e.g. by the web flow); created is true then."}},
     },
     "ResponseRecord": {
         "type": "object",
