@@ -7,7 +7,7 @@ organisation's survey id answers 404. Read tokens get 403 on writes.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from itertools import islice
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, stream_with_context, url_for
@@ -153,12 +153,10 @@ def submit_response(survey_id: int):
         problems["language"] = _("This survey is not offered in the language %(value)s.", value=str(language)[:10])
     started_at = None
     if body.get("started_at") is not None:
-        try:
-            started_at = datetime.fromisoformat(str(body["started_at"]).replace("Z", "+00:00"))
-            if started_at.tzinfo is not None:
-                started_at = started_at.astimezone(timezone.utc).replace(tzinfo=None)
-        except ValueError:
-            problems["started_at"] = _("Use an ISO 8601 time like 2026-08-17T09:30:00Z.")
+        started_at = responses.started_at_from(body["started_at"])
+        if started_at is None:
+            problems["started_at"] = _("Use an ISO 8601 time like 2026-08-17T09:30:00Z, "
+                                       "from the year 2000 and not in the future.")
     if problems:
         return _unprocessable(_("The submission is not valid."), problems)
     try:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, exc, insert, update
@@ -472,6 +472,28 @@ def check_whole(survey: Survey, raws: dict) -> tuple[dict, dict[str, str]]:
             if message:
                 errors[question.code] = message
     return normal, errors
+
+
+# A response begun before this cannot be real, and its duration in seconds
+# would outgrow the column (PostgreSQL integer); a day ahead allows for
+# devices whose clock runs fast.
+STARTED_AT_EARLIEST = datetime(2000, 1, 1)
+CLOCK_SKEW = timedelta(days=1)
+
+
+def started_at_from(value, now: datetime | None = None) -> datetime | None:
+    """A client's start time (ISO 8601; with an offset or Z, else taken as
+    UTC) as naive UTC, or None when it is not such a time or lies outside
+    2000-01-01 .. now + one day."""
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
+        return None
+    if not STARTED_AT_EARLIEST <= moment <= (now or utcnow()) + CLOCK_SKEW:
+        return None
+    return moment
 
 
 class Outcome(str, enum.Enum):
