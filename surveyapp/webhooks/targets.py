@@ -29,6 +29,9 @@ from flask_babel import gettext as _
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 URL_MAX = 500
+# Addresses tried per call when connecting fails: each may take the whole
+# timeout, and the call must end well inside the delivery's lease.
+MAX_ADDRESSES = 4
 # is_global misses these (Python 3.11): local-use NAT64 (RFC 8215) and the
 # deprecated 6to4 relay anycast (RFC 7526).
 EXTRA_REFUSED = [ipaddress.ip_network(n) for n in ("64:ff9b:1::/48", "192.88.99.0/24")]
@@ -150,11 +153,12 @@ class PinnedConnection(http.client.HTTPConnection):
 
 def post(target: Target, body: bytes, headers: dict, timeout: float) -> int:
     """POST ``body`` to the target through its checked addresses (the next
-    one only when connecting to one fails); the HTTP status. Never follows
+    one only when connecting fails, at most MAX_ADDRESSES); the HTTP
+    status. Never follows
     a redirect (http.client does not). Raises OSError / http.client errors."""
     headers = {**headers, "Host": target.host_header}
     error: Exception | None = None
-    for address in target.addresses:
+    for address in target.addresses[:MAX_ADDRESSES]:
         connection = PinnedConnection(target, address, timeout)
         try:
             connection.connect()

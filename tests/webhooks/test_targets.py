@@ -184,3 +184,21 @@ def test_https_connects_to_the_address_and_checks_the_certificate_for_the_host_n
     assert delivery.deliver_due() == (0, 1)
     assert asked == [(PUBLIC_V4, 443)] and wrapped == [HOST] and receiver.calls == []
     assert "certificate" in _row().last_error
+
+
+def test_when_connecting_fails_the_next_checked_address_is_tried_and_no_other(world, ctx, dns, connections,
+                                                                               monkeypatch):
+    asked, receiver = connections
+    through = socket.create_connection  # the recording fake
+
+    def refuse_the_first(address, *args, **kwargs):
+        if not asked:
+            asked.append(tuple(address[:2]))
+            raise ConnectionRefusedError("refused (test)")
+        return through(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", refuse_the_first)
+    _queued(world, f"http://{HOST}/hook")
+    dns.answers[HOST] = [[PUBLIC_V4, "8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9"], ["127.0.0.1"]]
+    assert delivery.deliver_due() == (1, 0)
+    assert asked == [(PUBLIC_V4, 80), ("8.8.8.8", 80)] and len(receiver.calls) == 1
