@@ -55,10 +55,16 @@ class Filters:
 
         def to_utc(day: date) -> datetime:
             local = datetime.combine(day, time.min, tzinfo=zone)
-            return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+            try:
+                return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+            except OverflowError:
+                # 0001-01-01 or 9999-12-31 shifted past what a datetime
+                # holds: the bound is "the beginning" or "the end" of time.
+                return datetime.min if day.year == date.min.year else datetime.max
 
         start = to_utc(self.date_from) if self.date_from else None
-        end = to_utc(self.date_to + timedelta(days=1)) if self.date_to else None
+        # The last day a date holds has no next day: no upper bound then.
+        end = to_utc(self.date_to + timedelta(days=1)) if self.date_to and self.date_to < date.max else None
         return start, end
 
 

@@ -43,7 +43,7 @@ SCHEMAS = {
         "properties": {
             "submission_id": {"type": "string", "format": "uuid", "description": "A UUID4 made once per response; a retry with the same id stores nothing twice."},
             "language": {"type": "string"},
-            "started_at": {"type": "string", "format": "date-time"},
+            "started_at": {"type": "string", "format": "date-time", "description": "When the respondent began (from 2000-01-01, at most a day ahead of the server's clock); enables the duration and the minimum-time check."},
             "answers": {"type": "object", "description": "Question code -> answer: an option code, a list of option codes, a number, a date (YYYY-MM-DD), a text, {item: option} for a matrix, {option: rank} for a ranking, or {\"choice\"|\"choices\", \"other\"} for \"other, please specify\"."},
         },
     },
@@ -51,7 +51,8 @@ SCHEMAS = {
         "type": "object", "required": ["response_id", "submission_id", "survey_id", "status", "created"],
         "properties": {"response_id": {"type": "integer"}, "submission_id": {"type": "string"},
                        "survey_id": {"type": "integer"}, "status": {"const": "complete"},
-                       "submitted_at": {"type": ["string", "null"]}, "created": {"type": "boolean"}},
+                       "submitted_at": {"type": ["string", "null"]}, "created": {"type": "boolean"},
+                       "note": {"type": "string", "description": "Only when this call completed an incomplete response left with the same submission_id (e.g. by the web flow); created is true then."}},
     },
     "ResponseRecord": {
         "type": "object",
@@ -122,7 +123,8 @@ PATHS = {
     "/surveys/{survey_id}/responses.jsonl": {
         "get": {"summary": "Every response as JSON lines (streamed)", "parameters": [SURVEY_ID, *FILTERS],
                 "responses": {"200": {"description": "One ResponseRecord per line",
-                                      "content": {"application/x-ndjson": {"schema": _ref("ResponseRecord")}}}, **ERRORS}},
+                                      "content": {"application/x-ndjson": {"schema": _ref("ResponseRecord")}}},
+                              "400": _json("Error", "Bad filter"), **ERRORS}},
     },
     "/surveys/{survey_id}/summary": {
         "get": {"summary": "The survey's summary document", "parameters": [

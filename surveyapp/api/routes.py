@@ -7,7 +7,7 @@ organisation's survey id answers 404. Read tokens get 403 on writes.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from itertools import islice
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, stream_with_context, url_for
@@ -155,32 +155,35 @@ def submit_response(survey_id: int):
         problems["language"] = _("This survey is not offered in the language %(value)s.", value=str(language)[:10])
     started_at = None
     if body.get("started_at") is not None:
-        try:
-            started_at = datetime.fromisoformat(str(body["started_at"]).replace("Z", "+00:00"))
-            if started_at.tzinfo is not None:
-                started_at = started_at.astimezone(timezone.utc).replace(tzinfo=None)
-        except ValueError:
-            problems["started_at"] = _("Use an ISO 8601 time like 2026-08-17T09:30:00Z.")
+        started_at = responses.started_at_from(body["started_at"])
+        if started_at is None:
+            problems["started_at"] = _("Use an ISO 8601 time like 2026-08-17T09:30:00Z, "
+                                       "from the year 2000 and not in the future.")
     if problems:
         return _unprocessable(_("The submission is not valid."), problems)
-    existing = responses.find_by_submission(submission_id)
     try:
-        response = responses.submit_complete(survey, answers, submission_id, Channel.API.value,
-                                             language=language, started_at=started_at)
+        submitted = responses.submit_whole(survey, answers, submission_id, Channel.API.value,
+                                           language=language, started_at=started_at)
     except responses.ValidationFailed as error:
         return _unprocessable(_("Some answers are not valid."), error.errors)
     except responses.NotAnswerable as error:
         abort_with(409, _("This survey is not taking responses now (%(reason)s).", reason=error.reason))
     except responses.SubmissionConflict:
         abort_with(409, _("This submission_id was already used for another survey."))
-    created = existing is None or existing.status != "complete"
-    if created:
+    if submitted.created:
         from ..webhooks.delivery import kick
 
         kick(current_app._get_current_object())
-    return jsonify(response_id=response.id, submission_id=response.submission_id, survey_id=survey.id,
-                   status=response.status, submitted_at=_iso(response.submitted_at),
-                   created=created), 201 if created else 200
+    response = submitted.response
+    result = {"response_id": response.id, "submission_id": response.submission_id, "survey_id": survey.id,
+              "status": response.status, "submitted_at": _iso(response.submitted_at),
+              "created": submitted.created}
+    if submitted.outcome == responses.Outcome.COMPLETED_PARTIAL:
+        # A client that resends after a lost answer learns that this call,
+        # not the earlier one, stored its response (docs/api.md).
+        result["note"] = _("An incomplete response with this submission_id was found; "
+                           "it was completed with the answers of this request.")
+    return jsonify(result), 201 if submitted.created else 200
 
 
 @bp.get("/surveys/<int:survey_id>/summary")

@@ -93,9 +93,24 @@ def year(y: int) -> Window:
 HELP = 'Use a month "2026-07", a quarter "2026-Q3", a year "2026" or a range "2026-07-01..2026-09-30".'
 
 
+# A window, the earlier windows it is compared with and its bounds in any
+# time zone must stay inside what a date holds (years 1-9999).
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
 def parse_window(text: str | None) -> Window:
     """Parse a window string; raises WindowError with a message naming the accepted forms."""
+    window = _parse(text)
+    if window.start.year < FIRST_YEAR or window.end.year > LAST_YEAR:
+        raise WindowError(f"Use a window within the years {FIRST_YEAR} to {LAST_YEAR}. {HELP}")
+    return window
+
+
+def _parse(text: str | None) -> Window:
     value = (text or "").strip()
+    if value[:4].isdigit() and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        # Before building the window: 9999-12 has no following month to end it.
+        raise WindowError(f"Use a window within the years {FIRST_YEAR} to {LAST_YEAR}. {HELP}")
     try:
         if m := MONTH.match(value):
             if not 1 <= int(m.group(2)) <= 12:
@@ -104,8 +119,6 @@ def parse_window(text: str | None) -> Window:
         if m := QUARTER.match(value):
             return quarter(int(m.group(1)), int(m.group(2)))
         if m := YEAR.match(value):
-            if int(value) < 1900:
-                raise WindowError(f"Year {value} is out of range. {HELP}")
             return year(int(value))
         if m := CUSTOM.match(value):
             try:

@@ -22,12 +22,15 @@ The first page of a new response (for a one-page survey, the whole
 response) is written by ``start_with_page`` in ONE short transaction: the
 page is validated before it, then the response row (already complete when
 the page is the last), its answer rows (one executemany) and the completion
-checks share the transaction that holds the write lock.
+checks share the transaction that holds the write lock. A whole response
+in one call (``submit_whole``: API, paper, offline import) is written the
+same way: no response row is ever committed before its answers.
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, exc, insert, update
@@ -523,14 +526,70 @@ def check_whole(survey: Survey, raws: dict) -> tuple[dict, dict[str, str]]:
     return normal, errors
 
 
+# A response begun before this cannot be real, and its duration in seconds
+# would outgrow the column (PostgreSQL integer); a day ahead allows for
+# devices whose clock runs fast.
+STARTED_AT_EARLIEST = datetime(2000, 1, 1)
+CLOCK_SKEW = timedelta(days=1)
+
+
+def started_at_from(value, now: datetime | None = None) -> datetime | None:
+    """A client's start time (ISO 8601; with an offset or Z, else taken as
+    UTC) as naive UTC, or None when it is not such a time or lies outside
+    2000-01-01 .. now + one day."""
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
+        return None
+    if not STARTED_AT_EARLIEST <= moment <= (now or utcnow()) + CLOCK_SKEW:
+        return None
+    return moment
+
+
+class Outcome(str, enum.Enum):
+    """What ``submit_whole`` did with a submission id."""
+
+    CREATED = "created"  # a new response, written in one transaction
+    COMPLETED_PARTIAL = "completed_partial"  # an incomplete response with this id was completed
+    ALREADY_COMPLETE = "already_complete"  # stored before: nothing written
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response: Response
+    outcome: Outcome
+
+    @property
+    def created(self) -> bool:
+        """This call stored the response (new, or completed a partial one)."""
+        return self.outcome != Outcome.ALREADY_COMPLETE
+
+
 def submit_complete(survey: Survey, raws: dict, submission_id: str, channel: str, language: str | None = None,
                     started_at: datetime | None = None, participant_id: int | None = None, *,
                     invitation_id: int | None = None, client: ClientInfo | None = None,
                     now: datetime | None = None) -> Response:
+    """``submit_whole`` for callers that need only the stored response."""
+    return submit_whole(survey, raws, submission_id, channel, language, started_at, participant_id,
+                        invitation_id=invitation_id, client=client, now=now).response
+
+
+def submit_whole(survey: Survey, raws: dict, submission_id: str, channel: str, language: str | None = None,
+                 started_at: datetime | None = None, participant_id: int | None = None, *,
+                 invitation_id: int | None = None, client: ClientInfo | None = None,
+                 now: datetime | None = None) -> Submitted:
     """Store a whole response at once (paper entry, kiosk sync, JSON API).
 
+    All or nothing: a new response row, its answers and its completion are
+    ONE transaction, so a process killed mid-way leaves nothing behind.
     Same validation and exactly-once rules as the page flow: a repeated
-    call with the same ``submission_id`` returns the stored response.
+    call with the same ``submission_id`` returns the stored response
+    (ALREADY_COMPLETE). An incomplete response with this id (left by the
+    web flow, or by a version that committed the row before its answers)
+    is completed with these answers, which replace any it had
+    (COMPLETED_PARTIAL).
     Raises ValidationFailed (nothing written), NotAnswerable,
     SubmissionConflict, or ValueError for a malformed submission id.
     ``started_at`` (naive UTC) enables the minimum-time check and the
@@ -538,41 +597,95 @@ def submit_complete(survey: Survey, raws: dict, submission_id: str, channel: str
     """
     if not tokens.is_submission_id(submission_id):
         raise ValueError("submission_id must be a UUID4")
-    existing = find_by_submission(submission_id)
-    if existing is not None and existing.survey_id != survey.id:
-        raise SubmissionConflict(submission_id)
+    existing = _same_survey(survey, find_by_submission(submission_id))
     if existing is not None and existing.status == ResponseStatus.COMPLETE.value:
-        return existing
+        return Submitted(existing, Outcome.ALREADY_COMPLETE)
     current = state(survey, now)
     if current != State.OPEN:
         raise NotAnswerable(current.value)
     normal, errors = check_whole(survey, raws)
     if errors:
         raise ValidationFailed(errors, normal)
-    response, _created = start_response(
-        survey, submission_id, channel=channel, language=language, started_at=started_at or now,
-        client=client, participant_id=participant_id, invitation_id=invitation_id,
-    )
+    pages = answering.visible(survey, normal)
+    if existing is None:
+        response_id = _insert_whole(survey, submission_id, normal, pages, channel=channel, language=language,
+                                    started_at=started_at, client=client, participant_id=participant_id,
+                                    invitation_id=invitation_id, now=now)
+        if response_id is not None:
+            return Submitted(db.session.get(Response, response_id), Outcome.CREATED)
+        # A concurrent call with this id committed first (rule 1).
+        existing = _same_survey(survey, find_by_submission(submission_id))
+        if existing is None:
+            raise RuntimeError("the submission id was taken but its response is gone")
+    return _complete_whole(survey, existing, normal, pages, language=language, client=client, now=now,
+                           timed=started_at is not None)
+
+
+def _same_survey(survey: Survey, response: Response | None) -> Response | None:
+    if response is not None and response.survey_id != survey.id:
+        raise SubmissionConflict(response.submission_id)
+    return response
+
+
+def _insert_whole(survey: Survey, submission_id: str, normal: dict, pages: list, *, channel: str,
+                  language: str | None, started_at: datetime | None, client: ClientInfo | None,
+                  participant_id: int | None, invitation_id: int | None, now: datetime | None) -> int | None:
+    """Insert a complete response and its answers in one transaction; its
+    id, or None (nothing written) when the submission id is taken."""
+    now = now or utcnow()
+    values = {
+        "survey_id": survey.id, "submission_id": submission_id, "channel": channel,
+        "language": language or survey.default_language, "started_at": started_at or now,
+        "last_page": answering.number_of(pages[-1]) if pages else None,
+        **_identity_values(survey, submission_id, client, participant_id, invitation_id),
+    }
+    rows = _answer_rows(survey, None, {q.id for q in survey.questions}, normal,
+                        {q.code for p in pages for q in p.questions})
+    values["sheet"] = sheets.from_rows(rows)
     try:
         begin_write(db.session)
-        pages = answering.visible(survey, normal)
+        values.update(_completion_values(survey, None, values["browser_hash"], started_at, client, now,
+                                         timed=started_at is not None))
+        try:
+            # Through the session so its events see the completion (webhooks).
+            response_id = db.session.execute(_INSERT_RESPONSE, values).inserted_primary_key[0]
+        except exc.IntegrityError:
+            db.session.rollback()
+            return None
+        for row in rows:
+            row["response_id"] = response_id
+        if rows:
+            db.session.connection().execute(_INSERT_ANSWERS, rows)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return response_id
+
+
+def _complete_whole(survey: Survey, response: Response, normal: dict, pages: list, *, language: str | None,
+                    client: ClientInfo | None, now: datetime | None, timed: bool) -> Submitted:
+    """Give an incomplete response exactly these answers and complete it,
+    in one transaction (a no-op if another call completed it first)."""
+    try:
+        begin_write(db.session)
         last = answering.number_of(pages[-1]) if pages else None
         if not _lock_partial(response, last, language):
             db.session.rollback()
             db.session.refresh(response)
-            return response
+            return Submitted(response, Outcome.ALREADY_COMPLETE)
         codes = {q.code for p in pages for q in p.questions}
         db.session.execute(
             delete(Answer).where(Answer.response_id == response.id).execution_options(synchronize_session=False)
         )
         _replace_rows(survey, response.id, {q.id for q in survey.questions}, normal, codes)
-        _complete_locked(survey, response, client, now, timed=started_at is not None)
+        _complete_locked(survey, response, client, now, timed=timed)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.refresh(response)
-    return response
+    return Submitted(response, Outcome.COMPLETED_PARTIAL)
 
 
 # ---- personal invitations (added for surveyapp/distribute) --------------------

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import random
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,8 +32,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..responses.models import Response
 from ..surveys.models import Survey
+from . import targets
 from .models import Webhook, WebhookDelivery
-from .services import WebhookRefused, check_url
+from .targets import WebhookRefused
 
 # Defaults; the WEBHOOK_* settings in config.py override them.
 MAX_ATTEMPTS = 8
@@ -170,25 +170,17 @@ def headers_for(claimed: Claimed, body: bytes) -> dict:
             "X-Suara-Attempt": str(claimed.attempts + 1), "X-Suara-Signature": sign(claimed.secret, body)}
 
 
-def _post(url: str, body: bytes, headers: dict) -> Outcome:
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
-    opener = urllib.request.build_opener(_NoRedirect)
+def _post(target: targets.Target, body: bytes, headers: dict) -> Outcome:
+    """One call to the checked target (its addresses, never a new DNS
+    answer); a redirect is a failure like any other non-2xx answer, since
+    it could lead to an internal address."""
     try:
-        with opener.open(request, timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", TIMEOUT_SECONDS)) as answer:
-            if 200 <= answer.status < 300:
-                return Outcome(True, answer.status)
-            return Outcome(False, answer.status, f"HTTP {answer.status}")
-    except urllib.error.HTTPError as error:
-        return Outcome(False, error.code, f"HTTP {error.code}")
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return Outcome(False, None, str(getattr(error, "reason", error))[:300])
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead to an internal address: treat it as a failure."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
+        status = targets.post(target, body, headers, _setting("WEBHOOK_TIMEOUT_SECONDS", TIMEOUT_SECONDS))
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return Outcome(False, None, str(error)[:300] or type(error).__name__)
+    if 200 <= status < 300:
+        return Outcome(True, status)
+    return Outcome(False, status, f"HTTP {status}")
 
 
 # ---- claiming and recording -------------------------------------------------------
@@ -246,7 +238,9 @@ def attempt(claimed: Claimed) -> Outcome:
     to build the payload is recorded like a failed call, so it is retried
     and the owner sees it."""
     try:
-        url = check_url(claimed.url)  # again at send time: DNS may have changed
+        # Checked again at send time (DNS may have changed), and the call
+        # goes to the addresses this check resolved, never to a new answer.
+        target = targets.resolve(claimed.url)
         body = _body(claimed)
     except WebhookRefused as refused:
         db.session.rollback()
@@ -256,7 +250,7 @@ def attempt(claimed: Claimed) -> Outcome:
         current_app.logger.exception("Building webhook delivery %s failed", claimed.id)
         return Outcome(False, None, _("Suara could not build the message; it will try again."))
     db.session.commit()  # end the read transaction: none stays open during the call
-    return _post(url, body, headers_for(claimed, body))
+    return _post(target, body, headers_for(claimed, body))
 
 
 def due_ids(limit: int, now: datetime | None = None) -> list[int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_babel import gettext as _
 
@@ -98,13 +98,8 @@ def _value(question, text: str):
 
 
 def _started_at(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
+    """The start time, or None (unknown) when it is missing or not plausible."""
+    return responses.started_at_from(text)
 
 
 def import_submissions(survey: Survey, data: bytes, max_rows: int = MAX_ROWS) -> SubmissionReport:
