@@ -169,6 +169,11 @@ def load(app, n: int, questions=TEN, organisation_id: int | None = None) -> int:
             "insert into answers (response_id, question_id, option_id, item_id, value_num, value_text) "
             f"values ({', '.join([param] * 6)})", answers)
         raw.commit()
+    if db.engine.dialect.name == "postgresql":
+        # The ids above were given, so the sequence did not move: move it,
+        # or the next response stored through the app collides with them.
+        cursor.execute("select setval(pg_get_serial_sequence('responses', 'id'), (select max(id) from responses))")
+        raw.commit()
     raw.close()
     return survey.id
 
