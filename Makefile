@@ -61,7 +61,7 @@ bench: translations
 # ratio is reported but not enforced here (SOAK_MIN_RATIO): on a 2-core
 # machine the export's CPU comes out of the residents' (docs/benchmarks.md).
 SOAK_MIN_RATIO ?= 0
-SOAK_ARGS ?= --seconds 12 --clients 16 --export-rows 20000
+SOAK_ARGS ?= --seconds 10 --clients 16 --export-rows 20000
 soak: translations
 	$(BIN)/python -m bench.soak $(SOAK_ARGS) --min-ratio $(SOAK_MIN_RATIO)
 

@@ -209,10 +209,20 @@ class Gunicorn:
         except OSError:
             return []
 
-    def kill_worker(self, rng: random.Random) -> int | None:
-        """SIGKILL one worker, chosen at random; the master starts another.
-        Returns its pid, or None when there was none to kill."""
-        pids = self.worker_pids()
+    def kill_worker(self, rng: random.Random, booted_for: float = 0.0) -> int | None:
+        """SIGKILL one worker, chosen at random among those started at least
+        ``booted_for`` seconds ago (killing one still loading the app tests
+        nothing); the master starts another. Returns its pid, or None."""
+        ticks, boot = os.sysconf("SC_CLK_TCK"), _boot_time()
+        pids = []
+        for pid in self.worker_pids():
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    started = boot + int(handle.read().rsplit(")", 1)[1].split()[19]) / ticks
+            except (OSError, IndexError, ValueError):
+                continue
+            if time.time() - started >= booted_for:
+                pids.append(pid)
         if not pids:
             return None
         pid = rng.choice(pids)
@@ -229,6 +239,11 @@ class Gunicorn:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def _boot_time() -> float:
+    with open("/proc/stat") as handle:
+        return float(next(line for line in handle if line.startswith("btime")).split()[1])
 
 
 # ---- the resident's requests ------------------------------------------------------------------

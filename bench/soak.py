@@ -19,13 +19,15 @@ its number, so the stored values can be checked and not only counted. A
 request that fails (connection reset, 5xx while a worker restarts) is sent
 again with the same submission id, as a browser or API client would.
 
-The run alternates windows of about 5 s without and with the export (the
-owner downloading the CSV export of the bulk-loaded survey over and over;
-a download cut by a kill starts again), ``--seconds`` of each in all, so a
-machine whose load drifts weighs on both alike. In each condition one
-worker is killed with SIGKILL ``--kills`` times, evenly spread (the master
-starts a new one). The submission rate with the export must be at least
-``--min-ratio`` (0.9) of the rate without.
+Clients submit throughout, and one worker is killed with SIGKILL every
+``--seconds`` / ``--kills`` seconds (one every 3 s by default; only a
+worker that has booted: loading the app takes seconds), the master starting
+a new one. Meanwhile rounds alternate: the owner downloads the whole CSV
+export of the bulk-loaded survey (a download cut by a kill starts again),
+then as long without an export, until exports have run ``--seconds``; so
+a machine whose load drifts weighs on both alike. The submission rate while
+an export streams must be at least ``--min-ratio`` (0.9) of the rate
+without.
 
 At the end, read from the database: each accepted submission is stored
 exactly once, complete, with exactly its answers; no stored response is
@@ -206,16 +208,12 @@ class Client:
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]*)"')
 
 
-class Exporter(threading.Thread):
-    """The owner downloading the CSV export again and again while ``active``
-    is set; clearing it drops a download under way (the owner gave up)."""
+class Exporter:
+    """The owner downloading the CSV export of the bulk-loaded survey."""
 
     def __init__(self, port: int, survey_id: int, rows: int):
-        super().__init__(daemon=True)
         self.port, self.survey_id, self.rows = port, survey_id, rows
-        self.active = threading.Event()
-        self.finished = threading.Event()
-        self.completed, self.cut, self.dropped, self.wrong, self.seconds = 0, 0, 0, [], []
+        self.completed, self.cut, self.wrong, self.seconds = 0, 0, [], []
         self.cookie = None
 
     def _login(self, conn) -> None:
@@ -232,10 +230,10 @@ class Exporter(threading.Thread):
             raise RuntimeError(f"log-in answered {response.status}")
         self.cookie = response.getheader("Set-Cookie", "").split(";")[0] or cookie
 
-    def run(self):
-        while not self.finished.is_set():
-            if not self.active.wait(0.05):
-                continue
+    def download(self, give_up_at: float) -> bool:
+        """One whole export; a download cut by a killed worker starts again,
+        as the owner would. False if none completed by ``give_up_at``."""
+        while time.time() < give_up_at:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             started = time.perf_counter()
             try:
@@ -251,103 +249,99 @@ class Exporter(threading.Thread):
                 lines = 0
                 while chunk := response.read(64 * 1024):
                     lines += chunk.count(b"\n")
-                    if not self.active.is_set():
-                        break
-                else:
-                    # The loaded answers hold no line breaks: a line per response, and the header.
-                    if lines - 1 == self.rows:
-                        self.completed += 1
-                        self.seconds.append(time.perf_counter() - started)
-                    else:
-                        self.wrong.append(f"export had {lines - 1} rows, not {self.rows}")
+                # The loaded answers hold no line breaks: a line per response, and the header.
+                if lines - 1 != self.rows:
+                    self.wrong.append(f"export had {lines - 1} rows, not {self.rows}")
                     continue
-                self.dropped += 1
+                self.completed += 1
+                self.seconds.append(time.perf_counter() - started)
+                return True
             except (OSError, http.client.HTTPException):
-                self.cut += 1  # a killed worker: start again, as the owner would
+                self.cut += 1
                 time.sleep(RETRY_PAUSE)
             finally:
                 conn.close()
+        return False
 
 
 # ---- the run ---------------------------------------------------------------------------------------
 
 @dataclass
 class Window:
-    """A slice of the run: with or without the export, and its kills."""
+    """A stretch of the run with or without the export under way."""
     export: bool
     start: float
     end: float
-    kills: int
-    killed: list = field(default_factory=list)
-
-
-def schedule(args, start: float) -> list[Window]:
-    """``--rounds`` alternating pairs of windows (baseline, export), so that
-    a machine whose load drifts weighs on both alike; each condition gets
-    ``--seconds`` in all and ``--kills`` spread the same way."""
-    length = args.seconds / args.rounds
-    windows = []
-    for r in range(args.rounds):
-        kills = args.kills // args.rounds + (1 if r < args.kills % args.rounds else 0)
-        for export in (False, True):
-            begin = start + len(windows) * length
-            windows.append(Window(export, begin, begin + length, kills))
-    return windows
 
 
 def run(server: Gunicorn, args, token: str, survey_id: int, api_key: str, exporter: Exporter,
-        rng: random.Random) -> tuple[list[Window], list[Submission]]:
+        rng: random.Random) -> tuple[list[Window], list[Submission], list[float]]:
+    """Clients submit throughout; a kill every ``args.seconds / args.kills``
+    seconds; then rounds of (one whole export, as long again without) until
+    the export has run ``args.seconds``. Returns the windows, the
+    submissions and the times of the kills."""
     submissions: list[Submission] = []
+    kills: list[float] = []
     lock = threading.Lock()
     numbers = iter(range(10**9))
-    begin = time.time()
-    windows = schedule(args, begin + args.warm_up)
-    deadline = windows[-1].end
+    done = threading.Event()
 
     def client():
         me = Client(server.port, token, survey_id, api_key)
         try:
-            while time.time() < deadline:
+            while not done.is_set():
                 with lock:
                     sub = Submission(next(numbers), "")
                     sub.channel = "api" if sub.number % 2 else "link"
                     submissions.append(sub)
-                # A submission begun before the deadline is seen through (its
+                # A submission begun before the end is seen through (its
                 # retries may run past it), so none is left half-tried.
                 me.submit(sub, time.time() + RETRY_FOR)
         finally:
             me.close()
 
+    def killer():
+        interval = args.seconds / args.kills
+        while not done.wait(interval):
+            # Only a worker that has booted: the app takes seconds to load.
+            if server.kill_worker(rng, booted_for=interval / 2) is not None:
+                kills.append(time.time())
+
     threads = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
     for thread in threads:
         thread.start()
-    for window in windows:
-        time.sleep(max(0.0, window.start - time.time()))
-        if window.export:
-            exporter.active.set()
-        else:
-            exporter.active.clear()
-        for k in range(window.kills):
-            time.sleep(max(0.0, window.start + (k + 0.5) * (window.end - window.start) / window.kills - time.time()))
-            pid = server.kill_worker(rng)
-            if pid is not None:
-                window.killed.append(pid)
-        time.sleep(max(0.0, window.end - time.time()))
-    exporter.active.clear()
+    time.sleep(args.warm_up)
+    killing = threading.Thread(target=killer, daemon=True)
+    killing.start()
+    windows: list[Window] = []
+    exported = 0.0
+    while exported < args.seconds:
+        start = time.time()
+        if not exporter.download(start + 300):
+            break
+        windows.append(Window(True, start, time.time()))
+        exported += windows[-1].end - start
+        time.sleep(windows[-1].end - start)
+        windows.append(Window(False, windows[-1].end, time.time()))
+    done.set()
+    killing.join()
     for thread in threads:
         thread.join()
-    return windows, submissions
+    return windows, submissions, kills
 
 
-def rates(windows: list[Window], submissions: list[Submission]) -> dict[bool, dict]:
+def rates(windows: list[Window], submissions: list[Submission], kills: list[float]) -> dict[bool, dict]:
     """Per condition (export or not): seconds, kills, accepted, submissions/s."""
     result = {}
     for export in (False, True):
         mine = [w for w in windows if w.export == export]
         seconds = sum(w.end - w.start for w in mine)
-        accepted = [s for s in submissions if s.accepted_at is not None
-                    and any(w.start <= s.accepted_at < w.end for w in mine)]
-        result[export] = {"seconds": seconds, "kills": sum(len(w.killed) for w in mine), "accepted": len(accepted),
+
+        def inside(moment, mine=mine):
+            return any(w.start <= moment < w.end for w in mine)
+
+        accepted = [s for s in submissions if s.accepted_at is not None and inside(s.accepted_at)]
+        result[export] = {"seconds": seconds, "kills": sum(1 for k in kills if inside(k)), "accepted": len(accepted),
                           "web": sum(1 for s in accepted if s.channel == "link"),
                           "rate": len(accepted) / seconds if seconds else 0.0}
     return result
@@ -431,12 +425,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=16, help="client threads (default 16)")
     parser.add_argument("--seconds", type=float, default=30,
-                        help="seconds of each condition, without and with the export (default 30)")
+                        help="seconds of exports under way in all, and as long without (default 30)")
     parser.add_argument("--kills", type=int, default=None,
-                        help="workers killed in each condition (default: one every 3 s)")
+                        help="workers killed per --seconds, evenly spaced (default: one every 3 s)")
     parser.add_argument("--export-rows", type=int, default=100_000, help="responses in the exported survey")
-    parser.add_argument("--rounds", type=int, default=None,
-                        help="alternations of the two conditions (default: windows of about 5 s)")
     parser.add_argument("--warm-up", type=float, default=3.0, help="seconds of submissions before the clock")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -448,44 +440,38 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.kills is None:
         args.kills = max(1, int(args.seconds // 3))
-    if args.rounds is None:
-        args.rounds = max(1, round(args.seconds / 5))
     url = args.database_url
     if not url:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='suara-soak-')}/soak.db"
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     print(f"soak: {engine}, {os.cpu_count()} CPUs, {versions()}; gunicorn -w {args.workers} --threads "
-          f"{args.threads}; {args.clients} clients; {args.seconds:g} s and {args.kills} kills with and without "
-          f"the export of {args.export_rows:,} responses, alternating in {args.rounds} rounds", flush=True)
+          f"{args.threads}; {args.clients} clients; a worker killed every "
+          f"{args.seconds / args.kills:.1f} s; {args.seconds:g} s with the export of {args.export_rows:,} responses "
+          "under way, and as long without, alternating", flush=True)
     survey_id, token, (api_key, export_survey) = prepare_database(url, seed(args.export_rows))
     server = Gunicorn("bench.live:create_bench_app()", url, args.workers, args.threads, survey_id)
     exporter = Exporter(server.port, export_survey, args.export_rows)
     try:
-        exporter.start()
-        exporter.active.set()  # one whole export before the clock: log-in, and it works at all
-        deadline = time.time() + 120
-        while not (exporter.completed or exporter.wrong) and time.time() < deadline:
-            time.sleep(0.1)
-        exporter.active.clear()
-        if not exporter.completed:
+        # One whole export before the clock: the log-in, and that it works at all.
+        if not exporter.download(time.time() + 120):
             raise RuntimeError(f"the export did not work: {exporter.wrong} {server.log_tail()}")
         exporter.completed, exporter.seconds = 0, []
-        windows, submissions = run(server, args, token, survey_id, api_key, exporter, random.Random(args.seed))
+        windows, submissions, kills = run(server, args, token, survey_id, api_key, exporter,
+                                          random.Random(args.seed))
     finally:
-        exporter.finished.set()
         server.stop()
     problems, counts = check(submissions, stored_responses(url, survey_id))
     problems.extend(exporter.wrong)
     if exporter.completed == 0:
         problems.append("no export completed: it did not stream beside the submissions")
-    by = rates(windows, submissions)
+    by = rates(windows, submissions, kills)
     for export, figures in by.items():
         print(f"{'with the export' if export else 'baseline':16} {figures['seconds']:5.1f} s  kills {figures['kills']:2}  "
               f"accepted {figures['accepted']:5} ({figures['web']} web, {figures['accepted'] - figures['web']} API)  "
               f"{figures['rate']:6.1f} submissions/s")
     took = f" ({min(exporter.seconds):.1f}-{max(exporter.seconds):.1f} s each)" if exporter.seconds else ""
-    print(f"exports: {exporter.completed} complete{took}, {exporter.cut} cut by a kill, "
-          f"{exporter.dropped} dropped at the end of a window")
+    print(f"exports: {exporter.completed} complete{took}, {exporter.cut} cut by a kill (started again); "
+          f"{len(kills)} workers killed in all")
     failures = {}
     for failure in (f for s in submissions for f in s.failures):
         failures[failure] = failures.get(failure, 0) + 1
