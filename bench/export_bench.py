@@ -115,16 +115,19 @@ def make_app(url: str):
     return create_app("testing", SQLALCHEMY_DATABASE_URI=normalise_database_url(url))
 
 
-def load(app, n: int, questions=TEN) -> int:
-    """A survey with ``questions`` and ``n`` complete responses; returns its id."""
+def load(app, n: int, questions=TEN, organisation_id: int | None = None) -> int:
+    """A survey with ``questions`` and ``n`` complete responses, in a new
+    organisation unless ``organisation_id`` is given; returns its id."""
     from surveyapp.extensions import db
     from surveyapp.orgs.models import Organisation
     from surveyapp.surveys.services import create_from_definition
 
-    org = Organisation(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
-    db.session.add(org)
-    db.session.commit()
-    survey = create_from_definition(org.id, None, {
+    if organisation_id is None:
+        org = Organisation(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
+        db.session.add(org)
+        db.session.commit()
+        organisation_id = org.id
+    survey = create_from_definition(organisation_id, None, {
         "format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id"], "default_language": "id",
         "title": t("Bench"), "pages": [{"questions": questions}]})
     qs = {q.code: q for q in survey.questions}
@@ -166,8 +169,31 @@ def load(app, n: int, questions=TEN) -> int:
             "insert into answers (response_id, question_id, option_id, item_id, value_num, value_text) "
             f"values ({', '.join([param] * 6)})", answers)
         raw.commit()
+    if db.engine.dialect.name == "postgresql":
+        # The ids above were given, so the sequence did not move: move it,
+        # or the next response stored through the app collides with them.
+        cursor.execute("select setval(pg_get_serial_sequence('responses', 'id'), (select max(id) from responses))")
+        raw.commit()
     raw.close()
     return survey.id
+
+
+def after_load(survey_id: int) -> int:
+    """What an operator does after a bulk load; returns the sheets filled.
+
+    Bulk loads skip the services that write each response's answer sheet
+    at completion, so they are filled here; PostgreSQL then gets planner
+    statistics (autovacuum would, where it is on; this machine's is off):
+    without them it guessed one row per survey and sorted the whole survey
+    for every batch. SQLite planned well without."""
+    from surveyapp.extensions import db
+    from surveyapp.responses import sheets
+
+    filled = sheets.fill(survey_id)
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(db.text("ANALYZE"))
+    return filled
 
 
 def baseline(app, survey_id: int, path: str) -> int:
@@ -204,13 +230,11 @@ def run_export(survey_id: int, fmt: str, path: str) -> int:
     stream = rows.iter_rows(layout, survey.id, Filters())
     if fmt == "csv":
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            for chunk in writers.csv_chunks(layout, rows.iter_batches(layout, survey.id, Filters(), ready=True)):
-                handle.write(chunk)
+            handle.writelines(writers.csv_chunks(layout, rows.iter_batches(layout, survey.id, Filters(), ready=True)))
         return None  # counted after the clock stops (count_rows)
     if fmt == "jsonl":
         with open(path, "w", encoding="utf-8") as handle:
-            for chunk in writers.jsonl_chunks(layout, stream):
-                handle.write(chunk)
+            handle.writelines(writers.jsonl_chunks(layout, stream))
         return None
     if fmt == "xlsx":
         return writers.write_xlsx(layout, rows.iter_batches(layout, survey.id, Filters(), ready=True), path)
@@ -257,12 +281,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="suara-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     app = make_app(url)
-    from flask_migrate import upgrade
-
     import matplotlib
     import openpyxl
     import pyreadstat
     import sqlalchemy
+    from flask_migrate import upgrade
 
     with app.app_context():
         from surveyapp.extensions import db
@@ -283,20 +306,9 @@ def main() -> None:
             print(f"load: {args.responses:,} responses in {time.perf_counter() - started:.1f} s", flush=True)
         else:
             print(f"reusing survey {survey_id} ({args.responses:,} responses)", flush=True)
-        # Bulk loads skip the services that write each response's answer sheet
-        # at completion; fill them as an operator would after such a load.
-        from surveyapp.responses import sheets
-
         started = time.perf_counter()
-        filled = sheets.fill(survey_id)
+        filled = after_load(survey_id)
         print(f"fill answer sheets: {filled:,} in {time.perf_counter() - started:.1f} s", flush=True)
-        if db.engine.dialect.name == "postgresql":
-            # Planner statistics after a bulk load, as an operator would (and
-            # autovacuum does where it is on; this machine's is off). Without
-            # them PostgreSQL guessed one row per survey and sorted the whole
-            # survey for every batch. SQLite planned well without.
-            with db.engine.begin() as conn:
-                conn.execute(db.text("ANALYZE"))
         db.session.remove()
         if not args.load_only:
             with bench_lock(args.lock):
