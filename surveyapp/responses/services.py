@@ -644,7 +644,7 @@ def _insert_whole(survey: Survey, submission_id: str, normal: dict, pages: list,
     values["sheet"] = sheets.from_rows(rows)
     try:
         begin_write(db.session)
-        values.update(_completion_values(survey, None, values["browser_hash"], started_at, client, now,
+        values.update(_completion_values(survey, normal, None, values["browser_hash"], started_at, client, now,
                                          timed=started_at is not None))
         try:
             # Through the session so its events see the completion (webhooks).
