@@ -1,17 +1,27 @@
 """Sign-up, log-in, log-out and password reset pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from ..extensions import limiter
+from ..links import external_url
 from ..mail import send_mail
 from ..security import safe_next
 from . import services
+from .auth import SESSION_VERSION_KEY
 from .forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
-from ..links import external_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -70,12 +80,30 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+def _end_sessions_and_log_out() -> None:
+    # The version goes up before the cookie is cleared, so a copy of this
+    # session's cookie taken earlier stops working too, not just this browser.
+    services.end_all_sessions(current_user)
+    logout_user()
+    session.pop("org_id", None)
+    session.pop(SESSION_VERSION_KEY, None)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
-    session.pop("org_id", None)
+    _end_sessions_and_log_out()
     flash(_("You are logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    # The same version bump as a plain log-out; the separate button and
+    # message tell the user that other browsers and devices end as well.
+    _end_sessions_and_log_out()
+    flash(_("You are logged out on every device and browser."), "info")
     return redirect(url_for("core.index"))
 
 
