@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009p'
-down_revision = '0008s'
+down_revision = '0009a'
 branch_labels = None
 depends_on = None
 

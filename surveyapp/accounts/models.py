@@ -24,8 +24,12 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Copied into the session at login; the session counts only while the
+    # two agree (accounts/auth.py). Raising it ends every session of the user
+    # at once (services.end_all_sessions), even copies of a captured cookie.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+    memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"
     )
 

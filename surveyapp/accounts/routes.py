@@ -21,6 +21,7 @@ from ..links import external_url
 from ..mail import send_mail
 from ..security import safe_next
 from . import known_browsers, services
+from .auth import SESSION_VERSION_KEY
 from .forms import (
     ConfirmSignupForm,
     ForgotPasswordForm,
@@ -151,12 +152,30 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+def _end_sessions_and_log_out() -> None:
+    # The version goes up before the cookie is cleared, so a copy of this
+    # session's cookie taken earlier stops working too, not just this browser.
+    services.end_all_sessions(current_user)
+    logout_user()
+    session.pop("org_id", None)
+    session.pop(SESSION_VERSION_KEY, None)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
-    session.pop("org_id", None)
+    _end_sessions_and_log_out()
     flash(_("You are logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    # The same version bump as a plain log-out; the separate button and
+    # message tell the user that other browsers and devices end as well.
+    _end_sessions_and_log_out()
+    flash(_("You are logged out on every device and browser."), "info")
     return redirect(url_for("core.index"))
 
 

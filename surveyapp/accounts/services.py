@@ -1,4 +1,4 @@
-"""Account writes: sign-up, password reset tokens."""
+"""Account writes: sign-up, password reset tokens, ending sessions."""
 from __future__ import annotations
 
 from flask import current_app
@@ -110,6 +110,17 @@ def user_from_reset_token(token: str) -> User:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    user.set_password(password)
+def end_all_sessions(user: User) -> None:
+    """Every session opened so far for the user stops counting (auth.py
+    compares the version stored in the session with this one). Atomic in
+    SQL so two logouts at once both raise it."""
+    db.session.execute(
+        db.update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
     db.session.commit()
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password also ends every session opened with the old one."""
+    user.set_password(password)
+    end_all_sessions(user)

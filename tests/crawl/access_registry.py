@@ -42,6 +42,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "accounts.confirm_signup": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.logout": LOGIN,
+    "accounts.logout_everywhere": LOGIN,
     "accounts.forgot_password": PUBLIC,
     "accounts.reset_password": PUBLIC,
     # organisation
