@@ -208,6 +208,16 @@ class Client:
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]*)"')
 
 
+def _session_cookie(response) -> str | None:
+    """The ``session=...`` pair among the response's cookies (a log-in also
+    sets the known-browser cookie, in no promised order)."""
+    for header in response.msg.get_all("Set-Cookie") or []:
+        pair = header.split(";")[0].strip()
+        if pair.startswith("session="):
+            return pair
+    return None
+
+
 class Exporter:
     """The owner downloading the CSV export of the bulk-loaded survey."""
 
@@ -220,7 +230,7 @@ class Exporter:
         conn.request("GET", "/login")
         response = conn.getresponse()
         page = response.read().decode()
-        cookie = response.getheader("Set-Cookie", "").split(";")[0]
+        cookie = _session_cookie(response) or ""
         body = urlencode({"email": OWNER, "password": PASSWORD, "csrf_token": unescape(CSRF.search(page).group(1))})
         conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
                                                            "Cookie": cookie})
@@ -228,7 +238,7 @@ class Exporter:
         response.read()
         if response.status != 302:
             raise RuntimeError(f"log-in answered {response.status}")
-        self.cookie = response.getheader("Set-Cookie", "").split(";")[0] or cookie
+        self.cookie = _session_cookie(response) or cookie
 
     def download(self, give_up_at: float) -> bool:
         """One whole export; a download cut by a killed worker starts again,
