@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "suara_known"
 SALT = "suara-known-browser"
@@ -19,8 +19,8 @@ MAX_ACCOUNTS = 5
 MAX_AGE = 365 * 24 * 3600
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def _digest(email: str) -> str:
@@ -31,7 +31,9 @@ def _accounts(cookie: str | None) -> list[str]:
     if not cookie:
         return []
     try:
-        value = _serializer().loads(cookie)
+        # Timed: a copied cookie stops exempting after MAX_AGE, whatever
+        # the browser does with the cookie's own expiry.
+        value = _serializer().loads(cookie, max_age=MAX_AGE)
     except BadSignature:
         return []
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []

@@ -52,3 +52,14 @@ def test_a_forged_known_browser_cookie_does_not_exempt(app, world):
     client = app.test_client()
     client.set_cookie("suara_known", "forged.value.here")
     assert attempt(app, VICTIM, PASSWORD, "198.51.100.10", client) == 429
+
+
+def test_a_known_browser_cookie_expires(app, client, world, monkeypatch):
+    from surveyapp.accounts import known_browsers
+
+    assert attempt(app, VICTIM, PASSWORD, "198.51.100.11", client) == 302
+    cookie = client.get_cookie(known_browsers.COOKIE).value
+    with app.test_request_context():
+        assert known_browsers.knows(cookie, VICTIM)
+        monkeypatch.setattr(known_browsers, "MAX_AGE", -1)
+        assert not known_browsers.knows(cookie, VICTIM)
