@@ -242,20 +242,9 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
             except Incomplete as refused:
                 completing, incomplete = False, refused
         values["sheet"] = sheets.from_rows(rows) if completing else None
-        try:
-            # Through the session (not its connection) so session events see
-            # the new response (webhooks wake on completions).
-            response_id = db.session.execute(_INSERT_RESPONSE, values).inserted_primary_key[0]
-        except exc.IntegrityError:
-            # The submission id is taken: the other request's response is
-            # the one (rule 1), and nothing of this one was written.
-            db.session.rollback()
+        response_id = _insert_and_commit(values, rows)
+        if response_id is None:
             return None
-        for row in rows:
-            row["response_id"] = response_id
-        if rows:
-            db.session.connection().execute(_INSERT_ANSWERS, rows)
-        db.session.commit()
     except Exception:
         db.session.rollback()
         raise
@@ -646,20 +635,29 @@ def _insert_whole(survey: Survey, submission_id: str, normal: dict, pages: list,
         begin_write(db.session)
         values.update(_completion_values(survey, normal, None, values["browser_hash"], started_at, client, now,
                                          timed=started_at is not None))
-        try:
-            # Through the session so its events see the completion (webhooks).
-            response_id = db.session.execute(_INSERT_RESPONSE, values).inserted_primary_key[0]
-        except exc.IntegrityError:
-            db.session.rollback()
-            return None
-        for row in rows:
-            row["response_id"] = response_id
-        if rows:
-            db.session.connection().execute(_INSERT_ANSWERS, rows)
-        db.session.commit()
+        response_id = _insert_and_commit(values, rows)
     except Exception:
         db.session.rollback()
         raise
+    return response_id
+
+
+def _insert_and_commit(values: dict, rows: list[dict]) -> int | None:
+    """Insert a new response row and its answer rows, and commit: its id,
+    or None (rolled back, nothing written) when the submission id is taken,
+    because then the other request's response is the one (rule 1)."""
+    try:
+        # Through the session (not its connection) so session events see
+        # the new response (webhooks wake on completions).
+        response_id = db.session.execute(_INSERT_RESPONSE, values).inserted_primary_key[0]
+    except exc.IntegrityError:
+        db.session.rollback()
+        return None
+    for row in rows:
+        row["response_id"] = response_id
+    if rows:
+        db.session.connection().execute(_INSERT_ANSWERS, rows)
+    db.session.commit()
     return response_id
 
 
