@@ -52,6 +52,9 @@ class Config:
     RESPOND_RATE_LIMIT = os.environ.get("RESPOND_RATE_LIMIT", "60 per minute")
     RESPOND_LINK_RATE_LIMIT = os.environ.get("RESPOND_LINK_RATE_LIMIT", "600 per minute")
     RESPOND_MAX_CONTENT_LENGTH = int(os.environ.get("RESPOND_MAX_CONTENT_LENGTH", 256 * 1024))
+    # While every CPU is wanted, a streamed download of responses uses at
+    # most this share of a core (exports/pacing.py); 1 turns pacing off.
+    EXPORT_BUSY_SHARE = float(os.environ.get("EXPORT_BUSY_SHARE", 0.1))
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -98,6 +101,9 @@ class TestingConfig(Config):
     WEBHOOK_DELIVERY = "inline"
     # The test client's address, so links in mails open in the test client.
     PUBLIC_BASE_URL = "http://localhost"
+    # A test run keeps every CPU busy: downloads would pause (and the suite
+    # crawl) for no one. tests/exports/test_pacing.py turns pacing back on.
+    EXPORT_BUSY_SHARE = 1.0
 
 
 class ProductionConfig(Config):

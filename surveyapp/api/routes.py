@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..analytics.filters import FilterError, parse_filters
 from ..errors import abort_with
+from ..exports import pacing
 from ..extensions import csrf, db, limiter
 from ..orgs.models import Organisation
 from ..surveys import definition
@@ -238,7 +239,7 @@ def export_responses(survey_id: int):
     survey = _survey(survey_id)
     records = _records(survey, 0)
     lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    return Response(stream_with_context(lines), mimetype="application/x-ndjson; charset=utf-8")
+    return Response(stream_with_context(pacing.download(lines)), mimetype="application/x-ndjson; charset=utf-8")
 
 
 @bp.get("/programmes/<int:programme_id>/metrics")

@@ -18,7 +18,7 @@ from ..orgs.models import Role
 from ..results.view_args import survey_filters_language
 from ..surveys.models import Survey, pick_language
 from . import rows as rows_module
-from . import sav, writers
+from . import pacing, sav, writers
 from .layout import build_layout
 from .weights import WeightsUnavailable, weights_for
 
@@ -70,7 +70,7 @@ def export_csv(survey_id: int):
     bom = request.args.get("bom") == "1"
     chunks = writers.csv_chunks(layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights,
                                                                   ready=True), bom)
-    return Response(stream_with_context(chunks), mimetype=MIMETYPES["csv"],
+    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["csv"],
                     headers=_headers(_filename(survey, "responses", "csv")))
 
 
@@ -79,7 +79,7 @@ def export_csv(survey_id: int):
 def export_jsonl(survey_id: int):
     survey, filters, layout, weights = _prepare(survey_id)
     chunks = writers.jsonl_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights))
-    return Response(stream_with_context(chunks), mimetype=MIMETYPES["jsonl"],
+    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["jsonl"],
                     headers=_headers(_filename(survey, "responses", "jsonl")))
 
 
@@ -102,7 +102,7 @@ def export_xlsx(survey_id: int):
                           n=format(writers.XLSX_MAX_ROWS, ",")))
     chunks = writers.xlsx_chunks(layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights,
                                                                    ready=True), expected_rows=count)
-    return Response(stream_with_context(chunks), mimetype=MIMETYPES["xlsx"],
+    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["xlsx"],
                     headers=_headers(_filename(survey, "responses", "xlsx")))
 
 
@@ -115,5 +115,5 @@ def export_sav(survey_id: int):
     chunks = sav.sav_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), widths,
                             label=pick_language(survey.title, request.args.get("lang") or survey.default_language,
                                                 survey.default_language))
-    return Response(stream_with_context(chunks), mimetype=MIMETYPES["sav"],
+    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["sav"],
                     headers=_headers(_filename(survey, "responses", "sav")))
