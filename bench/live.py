@@ -39,16 +39,24 @@ def db_url(url: str) -> str:
 
 # ---- the app gunicorn serves ----------------------------------------------------------
 
+WORKER_HEADER = "X-Bench-Worker"
+
+
 def answer_warm_up(app):
     """Answer the load generator's start-up probe with the worker's pid
-    (so it can wait until every worker has loaded the app)."""
+    (so it can wait until every worker has loaded the app), and name the
+    worker on every response (``X-Bench-Worker``: the soak spares the one
+    streaming its export)."""
     inner = app.wsgi_app
 
     def wsgi_app(environ, start_response):
         if environ.get("PATH_INFO") == WARM_UP_PATH:
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [str(os.getpid()).encode()]
-        return inner(environ, start_response)
+
+        def named(status, headers, exc_info=None):
+            return start_response(status, [*headers, (WORKER_HEADER, str(os.getpid()))], exc_info)
+        return inner(environ, named)
 
     app.wsgi_app = wsgi_app
     return app
@@ -209,10 +217,11 @@ class Gunicorn:
         except OSError:
             return []
 
-    def kill_worker(self, rng: random.Random, booted_for: float = 0.0) -> int | None:
+    def kill_worker(self, rng: random.Random, booted_for: float = 0.0, spare: int | None = None) -> int | None:
         """SIGKILL one worker, chosen at random among those started at least
         ``booted_for`` seconds ago (killing one still loading the app tests
-        nothing); the master starts another. Returns its pid, or None."""
+        nothing) other than ``spare``; the master starts another. Returns
+        its pid, or None."""
         ticks, boot = os.sysconf("SC_CLK_TCK"), _boot_time()
         pids = []
         for pid in self.worker_pids():
@@ -221,7 +230,7 @@ class Gunicorn:
                     started = boot + int(handle.read().rsplit(")", 1)[1].split()[19]) / ticks
             except (OSError, IndexError, ValueError):
                 continue
-            if time.time() - started >= booted_for:
+            if time.time() - started >= booted_for and pid != spare:
                 pids.append(pid)
         if not pids:
             return None
