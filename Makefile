@@ -57,13 +57,17 @@ bench: translations
 
 # Soak test (bench/soak.py): submissions while gunicorn workers are killed,
 # with and without a streaming export. SQLite unless TEST_DATABASE_URL names
-# a PostgreSQL database, which it EMPTIES. Integrity is enforced; the rate
-# ratio is reported but not enforced here (SOAK_MIN_RATIO): on a 2-core
-# machine the export's CPU comes out of the residents' (docs/benchmarks.md).
-SOAK_MIN_RATIO ?= 0
+# a PostgreSQL database, which it EMPTIES. Integrity is enforced, and the
+# submission rate while an export streams must be SOAK_MIN_RATIO of the rate
+# without (exports/pacing.py; docs/benchmarks.md).
+SOAK_MIN_RATIO ?= 0.9
 SOAK_ARGS ?= --seconds 10 --clients 16 --export-rows 20000
+# The ratio is a measurement on a shared machine: when only it fell short
+# (exit 3) it is measured once more. An integrity failure is never re-run.
+SOAK = $(BIN)/python -m bench.soak $(SOAK_ARGS) --min-ratio $(SOAK_MIN_RATIO)
 soak: translations
-	$(BIN)/python -m bench.soak $(SOAK_ARGS) --min-ratio $(SOAK_MIN_RATIO)
+	$(SOAK) || { status=$$?; [ $$status -eq 3 ] || exit $$status; \
+	  echo "== the rate ratio fell short; measuring it once more"; $(SOAK); }
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/*.db-*

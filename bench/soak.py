@@ -36,7 +36,9 @@ nothing stored.
 At the end, read from the database: each accepted submission is stored
 exactly once, complete, with exactly its answers; no stored response is
 incomplete or unknown to the clients. The script prints a summary and
-exits 1 on any violation (or a rate below the ratio), 0 otherwise.
+exits 1 on any violation of integrity, 3 when only the rate fell below the
+ratio (a measurement, which a shared machine's noise can spoil: `make soak`
+measures it again once; a lost answer never is), 0 otherwise.
 """
 from __future__ import annotations
 
@@ -69,6 +71,7 @@ from bench.live import (
 PASSWORD = "soak password, not for production"
 OWNER = "soak-owner@bench.test"
 RETRY_PAUSE = 0.1  # seconds between two attempts of one submission
+TOO_SLOW = 3  # exit status when integrity held and only the rate ratio fell short
 RETRY_FOR = 60.0  # a submission is given up after this long (then it must be absent or complete)
 SUBSETS = [list(c) for n in (1, 2, 3) for c in combinations("xyz", n)]
 
@@ -500,19 +503,24 @@ def main(argv=None) -> int:
     ratio = by[True]["rate"] / by[False]["rate"] if by[False]["rate"] else 0.0
     print(f"submission rate with the export {by[True]['rate']:.1f}/s = {ratio:.2f} of the baseline "
           f"{by[False]['rate']:.1f}/s (required {args.min_ratio:.2f})")
-    if ratio < args.min_ratio:
-        problems.append(f"the rate with the export is {ratio:.2f} of the baseline, below {args.min_ratio:.2f}")
+    slow = ratio < args.min_ratio
+    if slow:
+        print(f"TOO SLOW: the rate with the export is {ratio:.2f} of the baseline, below {args.min_ratio:.2f}")
     for problem in problems[:50]:
         print("VIOLATION:", problem)
     if len(problems) > 50:
         print(f"... and {len(problems) - 50} more")
-    print("soak: FAILED" if problems else "soak: OK, every accepted submission stored exactly once and complete")
+    if problems:
+        print("soak: FAILED")
+    else:
+        print("soak: every accepted submission stored exactly once and complete"
+              + ("; the rate with the export FAILED" if slow else ", OK"))
     if not args.database_url:
         path = Path(url[len("sqlite:///"):])
         for leftover in path.parent.glob(path.name + "*"):
             leftover.unlink()
         path.parent.rmdir()
-    return 1 if problems else 0
+    return 1 if problems else TOO_SLOW if slow else 0
 
 
 if __name__ == "__main__":
