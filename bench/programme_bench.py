@@ -44,10 +44,10 @@ def main(argv=None) -> None:
     parser.add_argument("--reuse", action="store_true", help="Measure an already loaded benchmark database (no rebuild).")
     args = parser.parse_args(argv)
 
+    import sqlalchemy
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    import sqlalchemy
     from config import normalise_database_url
     from surveyapp import create_app
     from surveyapp.accounts.models import User
@@ -92,7 +92,7 @@ def main(argv=None) -> None:
             waves = [create_from_definition(org.id, None, definition(f"Wave {k}")) for k in (1, 2)]
             for k, survey in enumerate(waves, start=1):
                 services.link_survey(programme, survey, series="pulse", wave=k)
-            org_id, programme_id, salt = org.id, programme.id, org.participant_salt
+            org_id, programme_id = org.id, programme.id
             qmaps = []
             for survey in waves:
                 qs = {q.code: q for q in survey.questions}

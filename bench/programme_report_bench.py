@@ -70,15 +70,15 @@ def main(argv=None) -> None:
         for key in args.windows:
             window = parse_window(key)
             measure(f"metric set only (the dashboard's computation), window {key}",
-                    lambda: compute_set(programme, window) and "")
+                    lambda window=window: compute_set(programme, window) and "")
             report = measure(f"programme report content (metric set + facts + actions), window {key}",
-                             lambda: programme_content.build(programme, window, "en"))
+                             lambda window=window: programme_content.build(programme, window, "en"))
             rows[-1] = rows[-1][:3] + ("",)
             body = measure(f"programme report PDF render only (charts + layout), window {key}",
-                           lambda: programme_pdf.render(report))
+                           lambda report=report: programme_pdf.render(report))
             rows[-1] = rows[-1][:3] + (f"{len(body) // 1024} KiB",)
             body = measure(f"**programme report PDF, end to end**, window {key}",
-                           lambda: programme_pdf.render(programme_content.build(programme, window, "en")))
+                           lambda window=window: programme_pdf.render(programme_content.build(programme, window, "en")))
             rows[-1] = rows[-1][:3] + (f"{len(body) // 1024} KiB",)
         dialect = db.engine.dialect.name
         server = db.session.execute(sqlalchemy.text("select sqlite_version()" if dialect == "sqlite" else "show server_version")).scalar()
@@ -86,7 +86,7 @@ def main(argv=None) -> None:
     print(f"Machine: {platform.machine()}, {platform.processor() or platform.platform()}; Python {platform.python_version()}, "
           f"{dialect} {server}, SQLAlchemy {sqlalchemy.__version__}; programme {programme.id} \"{DEMO_PROGRAMME}\" "
           f"(flask seed-demo).\n")
-    print("| What | cold (s) | warm, median of %d (s) | output |" % args.repeat)
+    print(f"| What | cold (s) | warm, median of {args.repeat} (s) | output |")
     print("|---|---:|---:|---|")
     for label, cold, warm, result in rows:
         print(f"| {label} | {cold:.2f} | {warm:.2f} | {result if isinstance(result, str) else ''} |")

@@ -230,12 +230,12 @@ def main() -> None:
 
     from config import normalise_database_url
     from surveyapp import create_app
+    from surveyapp.accounts.models import User
     from surveyapp.analytics import cache, tally
     from surveyapp.analytics.filters import Filters
     from surveyapp.analytics.summary import build_summary
     from surveyapp.extensions import db
     from surveyapp.orgs.models import Membership, Organisation
-    from surveyapp.accounts.models import User
     from surveyapp.surveys.models import Survey
     from surveyapp.surveys.services import create_from_definition
 

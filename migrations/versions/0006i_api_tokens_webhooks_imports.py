@@ -5,9 +5,8 @@ Revises: 0003a
 Create Date: 2026-11-28 12:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006i'
 down_revision = '0003a'

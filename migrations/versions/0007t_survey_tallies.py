@@ -5,9 +5,8 @@ Revises: 0006i
 Create Date: 2026-12-02 12:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007t'
 down_revision = '0006i'

@@ -5,9 +5,8 @@ Revises: 0007t
 Create Date: 2026-12-02 16:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0008s'
 down_revision = '0007t'

@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 # every chart module (programmes, reports) takes its Figure from this module, and tick
 # labels read the setting when matplotlib creates them.
 matplotlib.rcParams["text.parse_math"] = False
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure  # noqa: E402 (after the backend and the setting above)
 
 BAR = "#1d6b57"
 ERR = "#333333"

@@ -41,7 +41,7 @@ class Filters:
         """True when the filter selects a subgroup (anything beyond status)."""
         return bool(self.date_from or self.date_to or self.channels or self.languages or self.answers)
 
-    def base(self) -> "Filters":
+    def base(self) -> Filters:
         """The same population without the subgroup: what a filtered view
         could be subtracted from."""
         return Filters(statuses=self.statuses, timezone=self.timezone)

@@ -7,7 +7,6 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from scipy import stats as st
@@ -23,7 +22,7 @@ from .stopwords import STOPWORDS
 # - Two-sample differences are always first − second, matching statsmodels and scipy.
 # - `Data` is either raw values or a frequency table {value: count}, which is what SQL
 #   GROUP BY returns; tables are expanded with numpy.repeat only where a library needs raw data.
-Data = Union[Sequence[float], Mapping[float, float]]
+Data = Sequence[float] | Mapping[float, float]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -294,7 +294,7 @@ def _over_time(days: list[tuple], timezone: str) -> dict:
     weeks: dict[date, int] = defaultdict(int)
     for day, n in counts.items():
         weeks[day - timedelta(days=day.weekday())] += n
-    weekly = [{"period": "%d-W%02d" % start.isocalendar()[:2], "start": start.isoformat(), "count": n}
+    weekly = [{"period": "{}-W{:02d}".format(*start.isocalendar()[:2]), "start": start.isoformat(), "count": n}
               for start, n in sorted(weeks.items())]
     return {"day": daily, "week": weekly, "timezone": timezone}
 

@@ -9,10 +9,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import DateTime, bindparam, case, cast, func, select, text
 
 from ..extensions import db
+from . import queries, tally
 from .models import TallyAnswer, TallyDuration, TallyQuestion, TallyWord
-from . import queries
 from .queries import BINS
-from . import tally
 from .tally import SLOT_SECONDS, SPLIT_SLOT
 
 EPOCH = date(1970, 1, 1)

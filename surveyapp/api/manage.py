@@ -4,14 +4,16 @@ those that gave up again)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..access import current_org, get_owned_or_404, role_required
 from ..extensions import db
 from ..orgs.models import Role
-from ..webhooks import queries as webhook_queries, services as webhook_services
-from ..webhooks.models import Webhook, WebhookDelivery
+from ..webhooks import queries as webhook_queries
+from ..webhooks import services as webhook_services
+from ..webhooks.models import Webhook
 from . import tokens
 from .models import ApiToken
 

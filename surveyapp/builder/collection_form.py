@@ -6,7 +6,7 @@ like every other timestamp.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -47,13 +47,13 @@ class CollectionForm(FlaskForm):
 def to_utc(local: datetime | None, tz_name: str) -> datetime | None:
     if local is None:
         return None
-    return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC).replace(tzinfo=None)
 
 
 def to_local(utc: datetime | None, tz_name: str) -> datetime | None:
     if utc is None:
         return None
-    return utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
+    return utc.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
 
 
 def form_for(survey, tz_name: str, formdata=None) -> CollectionForm:

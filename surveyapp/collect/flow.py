@@ -8,9 +8,9 @@ kept (422 for errors, 400 for a bad submission token).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from flask_babel import refresh
 
 from ..analytics import privacy
 from ..extensions import db
+from ..links import external_url
 from ..orgs.models import Organisation
 from ..questions import get_type
 from ..responses import answering, queries, services, tokens
@@ -26,7 +27,6 @@ from ..responses.models import Channel, Response, ResponseStatus
 from ..surveys import structure_cache
 from ..surveys.models import Question, Survey, SurveyKind
 from ..surveys.snapshot import SurveySnapshot
-from ..links import external_url
 
 HONEYPOT = "website"
 BROWSER_COOKIE = "suara_b"
@@ -179,7 +179,7 @@ def local_time(moment: datetime, tz_name: str | None) -> str:
     from flask_babel import get_locale
 
     tz = ZoneInfo(tz_name or current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    aware = moment.replace(tzinfo=timezone.utc).astimezone(tz)
+    aware = moment.replace(tzinfo=UTC).astimezone(tz)
     return format_datetime(aware, "d MMMM y, HH:mm zzz", tzinfo=tz, locale=str(get_locale()))
 
 
@@ -325,7 +325,7 @@ def show_resume(token: str, resume: str, flow: Flow = LINK):
 
 
 def _token_for(survey: Survey, response: Response) -> str:
-    started = response.started_at.replace(tzinfo=timezone.utc).timestamp()
+    started = response.started_at.replace(tzinfo=UTC).timestamp()
     return tokens.form_token(survey.id, response.submission_id, int(started))
 
 
@@ -443,7 +443,7 @@ def handle_submit(token: str, flow: Flow = LINK, on_accepted: Callable[[Response
             try:
                 result = services.start_with_page(
                     survey, submission_id, number, check, channel=flow.channel, language=lang,
-                    started_at=datetime.fromtimestamp(issued, timezone.utc).replace(tzinfo=None), client=client,
+                    started_at=datetime.fromtimestamp(issued, UTC).replace(tzinfo=None), client=client,
                     participant_id=flow.participant_id, invitation_id=flow.invitation_id,
                 )
             except services.NotAnswerable as error:

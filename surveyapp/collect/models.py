@@ -37,4 +37,4 @@ class SurveyInvitation(db.Model):
     reminder_count: Mapped[int] = mapped_column(default=0)
     response_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("responses.id", ondelete="SET NULL"))
 
-    survey: Mapped["Survey"] = relationship()  # noqa: F821
+    survey: Mapped[Survey] = relationship()  # noqa: F821

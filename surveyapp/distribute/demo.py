@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert
 
+from ..collect.models import SurveyInvitation
 from ..database import utcnow
 from ..extensions import db
 from ..orgs.models import Organisation
@@ -27,7 +28,6 @@ from ..security import hash_token
 from ..surveys.models import Question, Survey, SurveyStatus
 from ..surveys.visibility import active_pages, visible
 from . import participants
-from ..collect.models import SurveyInvitation
 
 SIZES = {"needs_assessment": 240, "satisfaction": 180, "trust": 260, "community_relations": 200, "quick_poll": 320}
 CHANNELS = [(Channel.LINK.value, 40), (Channel.QR.value, 22), (Channel.PAPER.value, 16), (Channel.KIOSK.value, 10),
@@ -209,7 +209,7 @@ def _seed_survey(survey: Survey, rng: random.Random, now: datetime, pool) -> int
     page_of = {q.code: index + 1 for index, (_p, qs) in enumerate(pages) for q in qs}
     invited = rng.sample(pool, min(INVITED, len(pool)))
     invitations = []
-    for (name, email, phone), person in invited:
+    for (name, email, _phone), person in invited:
         invitation = SurveyInvitation(
             survey_id=survey.id, participant_id=person.id, name=name, email=email, phone=None,
             segments={"rw": rng.choice(["01", "02", "03", "04", "05", "06", "07", "08"])},

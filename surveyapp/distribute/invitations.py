@@ -19,14 +19,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from ..collect.models import SurveyInvitation
 from ..database import utcnow
 from ..extensions import db
 from ..mail import send_mail
@@ -35,8 +36,6 @@ from ..security import hash_token, new_token
 from ..surveys.models import Survey
 from . import participants
 from .contacts import Contact
-
-from ..collect.models import SurveyInvitation
 
 TOKEN_LENGTH = 32
 

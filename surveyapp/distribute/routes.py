@@ -21,8 +21,7 @@ import io
 import re
 from dataclasses import replace
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -30,6 +29,7 @@ from markupsafe import Markup
 from ..access import SEES_CONTACTS, can_see_contacts, current_org, current_role, get_owned_or_404, role_required
 from ..collect import flow as answering_flow
 from ..extensions import csrf
+from ..links import external_url
 from ..orgs.models import Role
 from ..responses import tokens
 from ..responses.models import Channel
@@ -37,7 +37,6 @@ from ..surveys.models import Survey
 from ..wrappers import cleans_own_text
 from . import contacts, invitations, kiosk, paper, pdf, qr
 from .forms import ConfirmForm, ContactsForm
-from ..links import external_url
 
 bp = Blueprint("distribute", __name__)
 

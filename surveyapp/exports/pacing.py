@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterable, Iterator, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from flask import current_app
 

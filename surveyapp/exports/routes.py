@@ -17,8 +17,8 @@ from ..errors import abort_with
 from ..orgs.models import Role
 from ..results.view_args import survey_filters_language
 from ..surveys.models import Survey, pick_language
-from . import rows as rows_module
 from . import pacing, sav, writers
+from . import rows as rows_module
 from .layout import build_layout
 from .weights import WeightsUnavailable, weights_for
 

@@ -22,7 +22,7 @@ million sheets are one short row each.
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import bindparam, func, select
 

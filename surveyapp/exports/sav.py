@@ -44,9 +44,10 @@ from __future__ import annotations
 
 import struct
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import BinaryIO, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import BinaryIO
 
 import numpy as np
 
@@ -216,7 +217,7 @@ def _clip_bytes(text: str, limit: int) -> bytes:
     raw = (text or "").encode("utf-8")
     if len(raw) <= limit:
         return raw
-    return raw[:limit - 3].decode("utf-8", "ignore").encode("utf-8") + "…".encode("utf-8")
+    return raw[:limit - 3].decode("utf-8", "ignore").encode("utf-8") + "…".encode()
 
 
 # ---- the dictionary ----------------------------------------------------------
@@ -231,7 +232,7 @@ def _fixed(text: str, size: int) -> bytes:
 
 
 def header(case_size: int, compressed: bool, ncases: int = -1, label: str = "", now: datetime | None = None) -> bytes:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return b"".join([
         b"$FL2",
         _fixed("@(#) SPSS DATA FILE Suara (suara survey platform)", 60),
@@ -364,7 +365,7 @@ def _python_seconds(value) -> float:
         value = datetime.fromisoformat(value.replace("Z", "+00:00")) if len(value) > 10 else date.fromisoformat(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return float((value.toordinal() - SPSS_EPOCH) * 86400 + value.hour * 3600 + value.minute * 60 + value.second)
     return float((value.toordinal() - SPSS_EPOCH) * 86400)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Iterable, Iterator
 
 from . import sav, xlsx
 from .cells import FORMULA_STARTS, neutralise  # noqa: F401  (FORMULA_STARTS: part of this module's interface)

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import Iterable, Iterator
 
 MAX_ROWS = 1_048_575  # Excel's limit, less the header row
 ROWS_PER_CHUNK = 1_000

@@ -23,7 +23,7 @@ class Role(str, enum.Enum):
     def rank(self) -> int:
         return ROLE_RANK[self]
 
-    def allows(self, needed: "Role") -> bool:
+    def allows(self, needed: Role) -> bool:
         return self.rank >= needed.rank
 
 
@@ -47,7 +47,7 @@ class Organisation(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    memberships: Mapped[list["Membership"]] = relationship(
+    memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
     )
 
@@ -67,7 +67,7 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped["User"] = relationship(back_populates="memberships")  # noqa: F821
+    user: Mapped[User] = relationship(back_populates="memberships")  # noqa: F821
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
     @property

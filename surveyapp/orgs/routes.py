@@ -9,11 +9,11 @@ from ..access import current_org, get_owned_or_404, role_required
 from ..accounts import services as account_services
 from ..accounts.forms import JoinForm
 from ..extensions import db
+from ..links import external_url
 from ..mail import send_mail
 from . import services
 from .forms import ConfirmForm, InviteForm, RoleForm, SettingsForm, SwitchForm
 from .models import Invitation, Membership, Role
-from ..links import external_url
 
 bp = Blueprint("orgs", __name__, url_prefix="/org")
 

@@ -213,7 +213,7 @@ def _responses(survey: Survey, people: list[dict], rng: random.Random, count: in
             used.append(person["id"])
     ids = db.session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), rows).all()
     answers = []
-    for response_id, (demo, person, when) in zip(ids, plans):
+    for response_id, (demo, _person, _planned) in zip(ids, plans):
         # Trust and satisfaction lean on the person's neighbourhood: RW 05 is less happy.
         mood = -1.0 if demo["neighbourhood"] == "rw_05" else 0.0
         for code, q in questions.items():

@@ -11,7 +11,8 @@ import dataclasses
 from functools import cached_property
 
 from flask import g, has_request_context, url_for
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..orgs.models import Organisation
@@ -584,4 +585,4 @@ def csv_rows(metric_set: dict, k: int):
         for row in pure.suppress_small(m["segments"], k):
             yield [pure.safe_cell(x) for x in (m["code"], name, key, row.get("dimension"), row.get("category"),
                                                row.get("value"), row.get("n"), row.get("low"), row.get("high"),
-                                               "suppressed: fewer than %d" % k if row.get("suppressed") else "")]
+                                               f"suppressed: fewer than {k}" if row.get("suppressed") else "")]

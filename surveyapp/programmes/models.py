@@ -69,10 +69,10 @@ class Programme(db.Model):
     feedback_form_enabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    populations: Mapped[list["PopulationMargin"]] = relationship(
+    populations: Mapped[list[PopulationMargin]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", passive_deletes=True,
         order_by="(PopulationMargin.dimension, PopulationMargin.id)")
-    links: Mapped[list["ProgrammeSurvey"]] = relationship(
+    links: Mapped[list[ProgrammeSurvey]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", passive_deletes=True)
 
 
@@ -107,8 +107,8 @@ class ProgrammeSurvey(db.Model):
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="links")
-    survey: Mapped["Survey"] = relationship()  # noqa: F821
-    activity: Mapped["Activity | None"] = relationship()
+    survey: Mapped[Survey] = relationship()  # noqa: F821
+    activity: Mapped[Activity | None] = relationship()
 
 
 class Activity(db.Model):
@@ -178,7 +178,7 @@ class FeedbackItem(db.Model):
     auto_positive: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    actions: Mapped[list["FollowUpAction"]] = relationship(
+    actions: Mapped[list[FollowUpAction]] = relationship(
         secondary=feedback_actions, back_populates="feedback", order_by="FollowUpAction.action_date")
 
 
@@ -212,7 +212,7 @@ class OutcomeIndicator(db.Model):
     baseline: Mapped[float | None]
     target: Mapped[float | None]
 
-    values: Mapped[list["IndicatorValue"]] = relationship(
+    values: Mapped[list[IndicatorValue]] = relationship(
         back_populates="indicator", cascade="all, delete-orphan", passive_deletes=True,
         order_by="IndicatorValue.observed_on")
 

@@ -14,7 +14,14 @@ from ..extensions import db
 from ..responses.models import Answer, Response
 from ..surveys.models import Option, Question, Survey
 from .models import (
-    Activity, Attendance, FeedbackItem, FollowUpAction, IndicatorValue, OutcomeIndicator, ProgrammeSurvey, Story,
+    Activity,
+    Attendance,
+    FeedbackItem,
+    FollowUpAction,
+    IndicatorValue,
+    OutcomeIndicator,
+    ProgrammeSurvey,
+    Story,
     feedback_actions,
 )
 

@@ -23,16 +23,24 @@ from ..access import can_see_contacts, current_org, current_role, get_owned_or_4
 from ..database import utcnow
 from ..errors import abort_with
 from ..extensions import db, limiter
+from ..links import external_url
 from ..orgs.models import Organisation, Role
 from ..responses.models import Participant
 from ..surveys.models import Survey
-from . import charts, forms, metrics, participants as people, services
+from . import charts, forms, metrics, services
+from . import participants as people
 from .models import (
-    Activity, Attendance, FeedbackItem, FeedbackSource, FollowUpAction, OutcomeIndicator, Programme, ProgrammeSurvey,
+    Activity,
+    Attendance,
+    FeedbackItem,
+    FeedbackSource,
+    FollowUpAction,
+    OutcomeIndicator,
+    Programme,
+    ProgrammeSurvey,
     Story,
 )
 from .windows import WindowError, parse_window, window_of
-from ..links import external_url
 
 bp = Blueprint("programmes", __name__)
 CHARTED = ("M1", "M2", "M3", "M7", "M9", "M10", "E3", "E4")

@@ -15,8 +15,20 @@ from ..responses.models import Answer, Response
 from ..surveys.models import Question, Survey
 from . import participants as people
 from .models import (
-    Activity, ActionStatus, Attendance, FeedbackItem, FeedbackSource, FollowUpAction, IndicatorValue,
-    OutcomeIndicator, PopulationMargin, Programme, ProgrammeSurvey, Sentiment, Story, feedback_actions,
+    ActionStatus,
+    Activity,
+    Attendance,
+    FeedbackItem,
+    FeedbackSource,
+    FollowUpAction,
+    IndicatorValue,
+    OutcomeIndicator,
+    PopulationMargin,
+    Programme,
+    ProgrammeSurvey,
+    Sentiment,
+    Story,
+    feedback_actions,
 )
 
 MAX_TEXT = 4000

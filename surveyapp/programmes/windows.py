@@ -53,7 +53,7 @@ class Window:
 
         return utc(self.start), utc(self.end + timedelta(days=1))
 
-    def previous(self) -> "Window":
+    def previous(self) -> Window:
         """The window of the same length just before this one."""
         if self.kind == "month":
             last = self.start - timedelta(days=1)
@@ -65,7 +65,7 @@ class Window:
             return year(self.start.year - 1)
         return Window("custom", self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
-    def previous_windows(self, count: int = 4) -> list["Window"]:
+    def previous_windows(self, count: int = 4) -> list[Window]:
         """The ``count`` windows before this one, oldest first."""
         out, current = [], self
         for _ in range(count):

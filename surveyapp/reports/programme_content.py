@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import force_locale, format_date, format_decimal, format_number, format_percent
+from flask_babel import force_locale, format_date, format_decimal, format_number, format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..extensions import db
 from ..orgs.models import Organisation

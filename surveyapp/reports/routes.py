@@ -17,6 +17,7 @@ from ..access import get_owned_or_404, role_required
 from ..errors import abort_with
 from ..orgs.models import Role
 from ..programmes.models import Programme
+
 # The dashboard's own window parsing, so both read ?window= the same way (400 with the accepted forms).
 from ..programmes.routes import _window_from_request as dashboard_window
 from ..results.view_args import survey_filters_language

@@ -103,7 +103,7 @@ class Response(db.Model):
     # instead of pivoting the long answers. Deferred: only exports need it.
     sheet: Mapped[str | None] = mapped_column(Text, deferred=True)
 
-    answers: Mapped[list["Answer"]] = relationship(
+    answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )
     participant: Mapped[Participant | None] = relationship()

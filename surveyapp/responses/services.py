@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, exc, insert, update
@@ -529,7 +529,7 @@ def started_at_from(value, now: datetime | None = None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         return None
     if not STARTED_AT_EARLIEST <= moment <= (now or utcnow()) + CLOCK_SKEW:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..access import current_org, current_role, get_owned_or_404, role_required
 from ..analytics import cache, charts, privacy
 from ..analytics.crosstab import CROSSABLE, crosstab
-from ..analytics.filters import FILTERABLE_TYPES, Filters, FilterError, parse_day, parse_filters
+from ..analytics.filters import FILTERABLE_TYPES, FilterError, Filters, parse_day, parse_filters
 from ..analytics.queries import Scope, text_answers
 from ..analytics.service import summary_for
 from ..analytics.summary import family_of, ordered_questions

@@ -5,7 +5,7 @@ or a group ``{"all": [...]}`` / ``{"any": [...]}`` (docs/survey-format.md).
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..questions import get_type
 from ..questions.base import NO_ANSWER, Operands

@@ -66,10 +66,10 @@ class Survey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    pages: Mapped[list["Page"]] = relationship(
+    pages: Mapped[list[Page]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="Page.position"
     )
-    questions: Mapped[list["Question"]] = relationship(
+    questions: Mapped[list[Question]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="Question.position"
     )
 
@@ -92,7 +92,7 @@ class Page(db.Model):
     logic: Mapped[dict | None] = mapped_column(JSON)
 
     survey: Mapped[Survey] = relationship(back_populates="pages")
-    questions: Mapped[list["Question"]] = relationship(
+    questions: Mapped[list[Question]] = relationship(
         back_populates="page", order_by="Question.position"
     )
 
@@ -120,7 +120,7 @@ class Question(db.Model):
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
     page: Mapped[Page | None] = relationship(back_populates="questions")
-    options: Mapped[list["Option"]] = relationship(
+    options: Mapped[list[Option]] = relationship(
         back_populates="question", cascade="all, delete-orphan", order_by="Option.position"
     )
 

@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
     _listen_once()
 
 
-def dispatcher_for(app: Flask) -> "Dispatcher | None":
+def dispatcher_for(app: Flask) -> Dispatcher | None:
     return app.extensions.get(EXTENSION)
 
 
@@ -174,7 +174,7 @@ class Dispatcher:
             return
         self.start_worker()
 
-    def start_worker(self) -> "Worker":
+    def start_worker(self) -> Worker:
         with self._lock:
             if self._worker is None or self._pid != os.getpid() or not self._worker.alive:
                 self._worker = Worker(self.app)

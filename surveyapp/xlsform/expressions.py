@@ -7,7 +7,7 @@ the row instead of guessing.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 TOKEN = re.compile(r"""\s*(?:
     (?P<ref>\$\{[^}]*\}) |

@@ -18,7 +18,8 @@ from surveyapp.api.openapi import document as openapi_document
 from surveyapp.extensions import db
 from surveyapp.responses.models import Response
 from surveyapp.surveys.models import Survey
-from surveyapp.webhooks import delivery, services as webhook_services
+from surveyapp.webhooks import delivery
+from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import WebhookDelivery
 from tests.conftest import get_csrf, login
 from tests.exports import data

@@ -4,11 +4,11 @@ languages, exports it and imports it again with nothing lost, all through
 the HTTP routes."""
 from __future__ import annotations
 
-from markupsafe import escape
 import io
 import json
 
 import pytest
+from markupsafe import escape
 
 from surveyapp.surveys import library
 from tests.builder.conftest import form_from_definition, post, survey_id_from

@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 
 from surveyapp.extensions import db
-from tests.collect.helpers import (XSS, Resident, answer_count, document, hidden_fields, make_survey, options,
-                                   responses, scored, text)
+from tests.collect.helpers import (
+    XSS,
+    Resident,
+    answer_count,
+    document,
+    hidden_fields,
+    make_survey,
+    options,
+    responses,
+    scored,
+    text,
+)
 
 EVERY_TYPE = document([
     [

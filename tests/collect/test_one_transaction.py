@@ -11,8 +11,16 @@ from sqlalchemy import event
 from surveyapp.database import begin_write
 from surveyapp.extensions import db
 from surveyapp.responses.models import Answer
-from tests.collect.helpers import (answer_count, document, hidden_fields, make_survey, options, responses,
-                                   sheet_and_answers, text)
+from tests.collect.helpers import (
+    answer_count,
+    document,
+    hidden_fields,
+    make_survey,
+    options,
+    responses,
+    sheet_and_answers,
+    text,
+)
 
 
 def one_page_document() -> dict:

@@ -19,7 +19,7 @@ from tests.conftest import empty_tables, get_csrf, login
 
 from . import garbage
 from .access_registry import LOGIN, PUBLIC, ROLE_RANK, TOKEN_READ, TOKEN_WRITE, needed
-from .world import EMAILS, MISSING_ID, OVERFLOW_IDS, USERS, HOME_MARKERS, World, fingerprint, seed
+from .world import EMAILS, HOME_MARKERS, MISSING_ID, OVERFLOW_IDS, USERS, World, fingerprint, seed
 
 # Rendering these costs ~0.1-1 s (PDF, charts, workbooks): the plain request
 # for every visitor, two bad query strings and the bad ids for the owner only.
@@ -216,7 +216,7 @@ def _build_raw(app, rule, values) -> str:
     from urllib.parse import quote
 
     url = rule.rule
-    for name, converter in rule._converters.items():
+    for name in rule._converters:
         text = quote(str(values[name]), safe="/" if name == "filename" else "")
         url = _replace_argument(url, name, text)
     return url

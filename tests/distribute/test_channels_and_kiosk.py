@@ -6,8 +6,17 @@ import pytest
 from surveyapp.distribute import kiosk
 from surveyapp.extensions import db
 from surveyapp.responses.models import Response
-from tests.distribute.helpers import (Resident, channel_counts, export_links, get_csrf, login, make_survey, path_of,
-                                      responses, upload)
+from tests.distribute.helpers import (
+    Resident,
+    channel_counts,
+    export_links,
+    get_csrf,
+    login,
+    make_survey,
+    path_of,
+    responses,
+    upload,
+)
 
 
 def complete(client, start_url: str, token: str | None = None) -> Resident:

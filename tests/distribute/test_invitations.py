@@ -7,8 +7,18 @@ from surveyapp.collect.models import SurveyInvitation
 from surveyapp.distribute import invitations as service
 from surveyapp.extensions import db
 from surveyapp.responses.models import Participant, Response
-from tests.distribute.helpers import (XSS, Resident, export_links, invitations, login, make_survey, path_of, post,
-                                      responses, upload)
+from tests.distribute.helpers import (
+    XSS,
+    Resident,
+    export_links,
+    invitations,
+    login,
+    make_survey,
+    path_of,
+    post,
+    responses,
+    upload,
+)
 
 CONTACTS = "name,email,phone,rw\nSiti Aminah,siti@example.org,,01\nBudi,,0812 3456 7890,02\nDewi,dewi@example.org,0813 1111 2222,01\n"
 
@@ -244,8 +254,8 @@ def test_invitation_of_a_closed_survey(client, world):
 
 
 def test_links_are_derived_not_stored(ctx, world):
-    from tests.collect.helpers import make_survey as make
     from surveyapp.distribute import contacts
+    from tests.collect.helpers import make_survey as make
 
     survey = make(world.org)
     service.import_contacts(survey, world.org, contacts.parse(b"email\na@example.org\n"))

@@ -9,8 +9,8 @@ from surveyapp.distribute import kiosk, qr
 from surveyapp.extensions import db
 from surveyapp.responses.models import Answer
 from surveyapp.surveys import services
-from tests.distribute.helpers import XSS, get_csrf, login, make_survey, responses, text
 from tests.collect.helpers import document
+from tests.distribute.helpers import XSS, get_csrf, login, make_survey, responses, text
 
 
 def test_share_page_shows_every_tool(client, world):

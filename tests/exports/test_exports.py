@@ -96,7 +96,7 @@ def test_xlsx_round_trip_and_injection(client, world, filled):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["responses", "codebook"]
     sheet = list(book["responses"].iter_rows(values_only=True))
-    header, first = sheet[0], dict(zip(sheet[0], sheet[1]))
+    first = dict(zip(sheet[0], sheet[1]))
     assert first["response_id"] == full.id and first["age"] == 42 and first["recommend"] == 9
     assert first["visit"].date() == date(2026, 2, 17)
     assert first["gender_other"] == "'=HYPERLINK(\"http://evil\")"

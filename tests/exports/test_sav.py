@@ -9,7 +9,7 @@ import shutil
 import struct
 import subprocess
 import tracemalloc
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -305,7 +305,7 @@ def test_dates_and_times_in_every_form_give_spss_seconds():
     moment = midnight + 3 * 3600 + 4 * 60 + 5
     forms = [
         (naive, None, naive.replace(microsecond=250_000)),
-        (naive.replace(tzinfo=timezone.utc), None),
+        (naive.replace(tzinfo=UTC), None),
         (naive.replace(tzinfo=timezone(timedelta(hours=7))) + timedelta(hours=7), ""),
         (naive.isoformat() + "Z", None),
     ]

@@ -66,7 +66,7 @@ def test_xlsx_leaves_in_pieces_while_rows_are_still_being_read():
         nonlocal consumed
         for k in range(total):
             consumed += 1
-            yield [k, "%032x" % rng.getrandbits(128)]
+            yield [k, f"{rng.getrandbits(128):032x}"]
 
     sizes_at = []
     body = b""

@@ -71,7 +71,7 @@ def test_malformed_margins_change_nothing(client, world):
 
 
 def test_action_on_feedback_of_another_organisation_is_404(client, world):
-    h = light_programme(world.org)
+    light_programme(world.org)  # the owner has a programme too
     theirs = light_programme(world.other_org)
     login(client, "owner@mawar.test")
     response = post(client, f"/programmes/feedback/{theirs.form_item.id}/actions",

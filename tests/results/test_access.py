@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from surveyapp.results.models import SurveyPopulationMargin
 from surveyapp.extensions import db
+from surveyapp.results.models import SurveyPopulationMargin
 from tests.conftest import get_csrf, login
 from tests.results import builders as b
 

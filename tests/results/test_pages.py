@@ -101,9 +101,10 @@ def test_viewer_filter_leaving_few_outside_is_suppressed(client, world, survey):
 
 
 def test_viewer_filtered_cells_suppressed_with_complement(client, world, survey, ctx):
+    from werkzeug.datastructures import MultiDict
+
     from surveyapp.analytics.filters import parse_filters
     from surveyapp.analytics.service import summary_for
-    from werkzeug.datastructures import MultiDict
 
     # rw1 has 13 (12 women + 1 man), rw2 has 2 men. Filter on "used = yes": 10 of 15.
     filters = parse_filters(MultiDict([("answer", "used:yes")]), survey)

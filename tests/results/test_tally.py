@@ -99,7 +99,7 @@ def test_tally_summary_equals_live_summary(ctx, seed, timezone):
     org = factories.organisation(f"Desa {seed}", timezone=timezone)
     survey = b.survey(org)
     partials = []
-    for round_ in range(5):
+    for _round in range(5):
         for _ in range(rng.randint(5, 40)):
             response = respond(survey, rng, status="partial" if rng.random() < 0.15 else "complete")
             if response.status == "partial":

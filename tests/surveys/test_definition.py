@@ -149,7 +149,7 @@ def test_cli_import_export_list(runner, world, tmp_path):
     exported = runner.invoke(args=["surveys", "export-definition", str(survey_id)])
     assert json.loads(exported.output) == definition.export_definition(db.session.get(Survey, survey_id))
     listing = runner.invoke(args=["surveys", "list", "--org", world.org.slug]).output
-    line = next(l for l in listing.splitlines() if l.startswith(f"{survey_id}\t"))
+    line = next(row for row in listing.splitlines() if row.startswith(f"{survey_id}\t"))
     assert f"\t{world.org.slug}\tdraft\t" in line and "/s/" in line and line.endswith("Semua jenis")
 
 

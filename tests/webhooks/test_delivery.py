@@ -16,7 +16,8 @@ import pytest
 from surveyapp.database import utcnow
 from surveyapp.extensions import db
 from surveyapp.responses import services as responses
-from surveyapp.webhooks import delivery, services as webhook_services
+from surveyapp.webhooks import delivery
+from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import WebhookDelivery
 from tests.collect.helpers import Resident, make_survey
 from tests.webhooks.conftest import Receiver

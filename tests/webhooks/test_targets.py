@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 
 from surveyapp.extensions import db
-from surveyapp.webhooks import delivery, services as webhook_services
+from surveyapp.webhooks import delivery
+from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import Webhook, WebhookDelivery
 from tests.exports import data
 from tests.webhooks.conftest import Receiver

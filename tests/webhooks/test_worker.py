@@ -9,7 +9,8 @@ import pytest
 
 from surveyapp import create_app
 from surveyapp.extensions import db
-from surveyapp.webhooks import delivery, dispatch, services as webhook_services
+from surveyapp.webhooks import delivery, dispatch
+from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import WebhookDelivery
 from tests.collect.helpers import Resident, make_survey
 from tests.conftest import get_csrf, login
