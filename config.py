@@ -3,6 +3,7 @@
 Development gets safe local defaults; production refuses to start without
 its secrets, so a forgotten variable fails loudly instead of running open.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,9 @@ def normalise_database_url(url: str) -> str:
     psycopg 3 here; SQLite URLs pass through unchanged.
     """
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -81,9 +82,7 @@ class Config:
 class DevelopmentConfig(Config):
     DEBUG = True
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
-    SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (
-        f"sqlite:///{INSTANCE_DIR / 'suara.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (f"sqlite:///{INSTANCE_DIR / 'suara.db'}")
 
 
 class TestingConfig(Config):
@@ -117,9 +116,7 @@ class ProductionConfig(Config):
         # QR codes) is built on it, never on the request's Host header.
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL") if not os.environ.get(name)]
         if missing:
-            raise RuntimeError(
-                "Production configuration needs these environment variables: " + ", ".join(missing)
-            )
+            raise RuntimeError("Production configuration needs these environment variables: " + ", ".join(missing))
 
 
 CONFIGS = {

@@ -26,6 +26,7 @@ After each run the complete responses in the database are counted and
 compared with the client's count of 2xx/3xx answers, and some submission
 ids are sent again to show that no duplicate is stored.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,17 +66,23 @@ def create_baseline_app():
 
     engine = create_engine(db_url(os.environ["DATABASE_URL"]), pool_pre_ping=False)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def pragmas(conn, _record):
             cursor = conn.cursor()
             for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
+
     survey_id = int(os.environ["BENCH_SURVEY_ID"])
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT q.id, MIN(o.id) FROM questions q LEFT JOIN options o ON o.question_id = q.id "
-            "WHERE q.survey_id = :s GROUP BY q.id ORDER BY q.id"), {"s": survey_id}).all()
+        rows = conn.execute(
+            text(
+                "SELECT q.id, MIN(o.id) FROM questions q LEFT JOIN options o ON o.question_id = q.id "
+                "WHERE q.survey_id = :s GROUP BY q.id ORDER BY q.id"
+            ),
+            {"s": survey_id},
+        ).all()
     answers = [(qid, oid) for qid, oid in rows] + [(rows[0][0], rows[0][1])]  # 11 rows like the real one
     app = Flask(__name__)
 
@@ -83,15 +90,23 @@ def create_baseline_app():
     def bare():
         submission_id = request.form["submission_id"]
         with engine.begin() as conn:
-            existing = conn.execute(text("SELECT id FROM responses WHERE submission_id = :s"), {"s": submission_id}).first()
+            existing = conn.execute(
+                text("SELECT id FROM responses WHERE submission_id = :s"), {"s": submission_id}
+            ).first()
             if existing:
                 return "", 303
-            response_id = conn.execute(text(
-                "INSERT INTO responses (survey_id, submission_id, status, channel, language, started_at, submitted_at, "
-                "flagged) VALUES (:survey, :sid, 'complete', 'link', 'id', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false) "
-                "RETURNING id"), {"survey": survey_id, "sid": submission_id}).scalar_one()
-            conn.execute(text("INSERT INTO answers (response_id, question_id, option_id, value_num) "
-                              "VALUES (:r, :q, :o, 1)"), [{"r": response_id, "q": q, "o": o} for q, o in answers])
+            response_id = conn.execute(
+                text(
+                    "INSERT INTO responses (survey_id, submission_id, status, channel, language, started_at, submitted_at, "
+                    "flagged) VALUES (:survey, :sid, 'complete', 'link', 'id', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false) "
+                    "RETURNING id"
+                ),
+                {"survey": survey_id, "sid": submission_id},
+            ).scalar_one()
+            conn.execute(
+                text("INSERT INTO answers (response_id, question_id, option_id, value_num) VALUES (:r, :q, :o, 1)"),
+                [{"r": response_id, "q": q, "o": o} for q, o in answers],
+            )
         return "", 303
 
     return answer_warm_up(app)
@@ -99,16 +114,20 @@ def create_baseline_app():
 
 # ---- set-up ---------------------------------------------------------------------------
 
+
 def count_complete(url: str, survey_id: int) -> tuple[int, int]:
     from sqlalchemy import create_engine
     from sqlalchemy import text as sql
 
     engine = create_engine(db_url(url))
     with engine.connect() as conn:
-        responses = conn.execute(sql("SELECT COUNT(*) FROM responses WHERE survey_id = :s AND status = 'complete'"),
-                                 {"s": survey_id}).scalar_one()
-        answers = conn.execute(sql("SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id "
-                                   "WHERE r.survey_id = :s"), {"s": survey_id}).scalar_one()
+        responses = conn.execute(
+            sql("SELECT COUNT(*) FROM responses WHERE survey_id = :s AND status = 'complete'"), {"s": survey_id}
+        ).scalar_one()
+        answers = conn.execute(
+            sql("SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.survey_id = :s"),
+            {"s": survey_id},
+        ).scalar_one()
     engine.dispose()
     return responses, answers
 
@@ -119,13 +138,16 @@ def reset_responses(url: str, survey_id: int) -> None:
 
     engine = create_engine(db_url(url))
     with engine.begin() as conn:
-        conn.execute(sql("DELETE FROM answers WHERE response_id IN (SELECT id FROM responses WHERE survey_id = :s)"),
-                     {"s": survey_id})
+        conn.execute(
+            sql("DELETE FROM answers WHERE response_id IN (SELECT id FROM responses WHERE survey_id = :s)"),
+            {"s": survey_id},
+        )
         conn.execute(sql("DELETE FROM responses WHERE survey_id = :s"), {"s": survey_id})
     engine.dispose()
 
 
 # ---- load generator ---------------------------------------------------------------------
+
 
 def run_load(port: int, mode: str, token: str, total: int, clients: int, seconds: float, forms: list | None = None):
     """Returns (ok, failed, latencies in s, wall time, submission ids sent ok)."""
@@ -189,8 +211,11 @@ def issue_forms(port: int, token: str, total: int, clients: int) -> list[dict]:
             forms.extend(mine)
 
     share = -(-total // clients)
-    threads = [threading.Thread(target=worker, args=(min(share, total - i * share),)) for i in range(clients)
-               if total - i * share > 0]
+    threads = [
+        threading.Thread(target=worker, args=(min(share, total - i * share),))
+        for i in range(clients)
+        if total - i * share > 0
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -213,8 +238,9 @@ def measure(args, url, survey_id, token, workers, threads, mode) -> dict:
     server = Gunicorn(target, url, workers, threads, survey_id, args.limiter)
     try:
         forms = issue_forms(server.port, token, args.responses, args.clients) if mode == "post" else None
-        ok, failed, latencies, wall, sent = run_load(server.port, mode, token, args.responses, args.clients,
-                                                     args.seconds, forms)
+        ok, failed, latencies, wall, sent = run_load(
+            server.port, mode, token, args.responses, args.clients, args.seconds, forms
+        )
         resent_refused = None
         if mode != "baseline" and sent:
             # Send 50 completed submissions again: each must answer (thanks) and store nothing.
@@ -232,10 +258,19 @@ def measure(args, url, survey_id, token, workers, threads, mode) -> dict:
         server.stop()
     stored, answers = count_complete(url, survey_id)
     return {
-        "mode": mode, "workers": workers, "threads": threads, "ok": ok, "failed": failed, "wall": wall,
-        "rate": ok / wall if wall else 0.0, "median_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p95_ms": percentile(latencies, 95) * 1000, "stored": stored, "answers": answers,
-        "resent": resent_refused, "limiter": "-" if mode == "baseline" else args.limiter,
+        "mode": mode,
+        "workers": workers,
+        "threads": threads,
+        "ok": ok,
+        "failed": failed,
+        "wall": wall,
+        "rate": ok / wall if wall else 0.0,
+        "median_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p95_ms": percentile(latencies, 95) * 1000,
+        "stored": stored,
+        "answers": answers,
+        "resent": resent_refused,
+        "limiter": "-" if mode == "baseline" else args.limiter,
     }
 
 
@@ -247,9 +282,13 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=float, default=60, help="time bound per run")
     parser.add_argument("--settings", default="2x4,4x4", help="gunicorn workers x threads, comma separated")
     parser.add_argument("--modes", default="post,get+post,baseline")
-    parser.add_argument("--limiter", choices=["off", "memory", "redis"], default="off",
-                        help="rate limiter of the real app: off, or counting (limits too high to refuse) "
-                             "in memory or in Redis at 127.0.0.1:6379 db 15")
+    parser.add_argument(
+        "--limiter",
+        choices=["off", "memory", "redis"],
+        default="off",
+        help="rate limiter of the real app: off, or counting (limits too high to refuse) "
+        "in memory or in Redis at 127.0.0.1:6379 db 15",
+    )
     parser.add_argument("--report", help="append the results as a section of this Markdown file")
     args = parser.parse_args(argv)
     tmp = None
@@ -265,11 +304,14 @@ def main(argv=None) -> None:
         for mode in args.modes.split(","):
             result = measure(args, url, survey_id, token, workers, threads, mode)
             results.append(result)
-            print(f"{engine:13} -w {workers} --threads {threads} {mode:9} limiter {result['limiter']:6} "
-                  f"{result['rate']:7.1f}/s "
-                  f"median {result['median_ms']:6.1f} ms p95 {result['p95_ms']:6.1f} ms ok {result['ok']} "
-                  f"failed {result['failed']} stored {result['stored']} answers {result['answers']} "
-                  f"resent {sorted(set(result['resent'] or []))}", flush=True)
+            print(
+                f"{engine:13} -w {workers} --threads {threads} {mode:9} limiter {result['limiter']:6} "
+                f"{result['rate']:7.1f}/s "
+                f"median {result['median_ms']:6.1f} ms p95 {result['p95_ms']:6.1f} ms ok {result['ok']} "
+                f"failed {result['failed']} stored {result['stored']} answers {result['answers']} "
+                f"resent {sorted(set(result['resent'] or []))}",
+                flush=True,
+            )
     if args.report:
         write_report(Path(args.report), engine, args, results)
 
@@ -277,24 +319,32 @@ def main(argv=None) -> None:
 def write_report(path: Path, engine: str, args, results: list[dict]) -> None:
     lines = [
         f"\n### Collection: complete submissions per second, {engine}\n",
-        (f"`python -m bench.collect_bench{' --database-url …' if engine.startswith('Postgre') else ''} "
-        f"--responses {args.responses} --clients {args.clients} --seconds {args.seconds:g}` on "
-        f"{os.cpu_count()} cores (`nproc` = {os.cpu_count()}), {platform.platform()}; {versions()}. "
-        "A 10-question one-page survey (11 answer rows per response); load generator in another process "
-        f"({args.clients} threads, http.client keep-alive) against 127.0.0.1. `post` = the resident's answering "
-        "POST alone (the GETs that issue submission ids ran before the timer); `get+post` = the page GET and the "
-        "POST per response, timed together; `baseline` = a bare Flask endpoint inserting the same rows with raw SQL "
-        "under the same gunicorn settings. Stored = complete responses counted in the database afterwards; "
-        "Resent = statuses when 50 completed submissions were sent again.\n"),
-        ("| gunicorn | mode | limiter | responses/s | median ms | p95 ms | client 2xx/3xx | errors | stored | answer rows "
-         "| resent |"),
+        (
+            f"`python -m bench.collect_bench{' --database-url …' if engine.startswith('Postgre') else ''} "
+            f"--responses {args.responses} --clients {args.clients} --seconds {args.seconds:g}` on "
+            f"{os.cpu_count()} cores (`nproc` = {os.cpu_count()}), {platform.platform()}; {versions()}. "
+            "A 10-question one-page survey (11 answer rows per response); load generator in another process "
+            f"({args.clients} threads, http.client keep-alive) against 127.0.0.1. `post` = the resident's answering "
+            "POST alone (the GETs that issue submission ids ran before the timer); `get+post` = the page GET and the "
+            "POST per response, timed together; `baseline` = a bare Flask endpoint inserting the same rows with raw SQL "
+            "under the same gunicorn settings. Stored = complete responses counted in the database afterwards; "
+            "Resent = statuses when 50 completed submissions were sent again.\n"
+        ),
+        (
+            "| gunicorn | mode | limiter | responses/s | median ms | p95 ms | client 2xx/3xx | errors | stored | answer rows "
+            "| resent |"
+        ),
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        resent = "-" if r["resent"] is None else f"{len(r['resent'])}× {'/'.join(str(s) for s in sorted(set(r['resent'])))}"
-        lines.append(f"| -w {r['workers']} --threads {r['threads']} | {r['mode']} | {r['limiter']} | {r['rate']:.0f} | "
-                     f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['ok']} | {r['failed']} | {r['stored']} | "
-                     f"{r['answers']} | {resent} |")
+        resent = (
+            "-" if r["resent"] is None else f"{len(r['resent'])}× {'/'.join(str(s) for s in sorted(set(r['resent'])))}"
+        )
+        lines.append(
+            f"| -w {r['workers']} --threads {r['threads']} | {r['mode']} | {r['limiter']} | {r['rate']:.0f} | "
+            f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['ok']} | {r['failed']} | {r['stored']} | "
+            f"{r['answers']} | {resent} |"
+        )
     with path.open("a", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
 

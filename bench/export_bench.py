@@ -16,6 +16,7 @@ size when the export starts; the last column is the process's CPU time
 ``/tmp/suara-bench.lock`` (``--lock``), so loads do not block other
 benchmarks and timings do not collide.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,10 +80,14 @@ def find_loaded(n: int) -> int | None:
     """A bench survey left by an earlier --keep run with exactly n responses."""
     from surveyapp.extensions import db
 
-    return db.session.execute(db.text(
-        "select s.id from surveys s join organisations o on o.id = s.organisation_id "
-        "where o.slug like 'bench-%' and (select count(*) from responses r where r.survey_id = s.id) = :n "
-        "order by s.id limit 1"), {"n": n}).scalar()
+    return db.session.execute(
+        db.text(
+            "select s.id from surveys s join organisations o on o.id = s.organisation_id "
+            "where o.slug like 'bench-%' and (select count(*) from responses r where r.survey_id = s.id) = :n "
+            "order by s.id limit 1"
+        ),
+        {"n": n},
+    ).scalar()
 
 
 def t(text):
@@ -98,9 +103,19 @@ TEN = [
     {"code": "rw", "type": "single_choice", "title": t("RW"), "options": opts("rw1", "rw2", "rw3", "rw4")},
     {"code": "age_band", "type": "single_choice", "title": t("Umur"), "options": opts("a", "b", "c", "d", "e")},
     {"code": "used", "type": "yes_no", "title": t("Pernah memakai layanan?")},
-    {"code": "services", "type": "multiple_choice", "title": t("Layanan"), "options": opts("clinic", "school", "market", "road")},
-    {"code": "overall", "type": "likert", "title": t("Kepuasan"), "settings": {"points": 5},
-     "options": [{"code": str(v), "label": t(str(v)), "value": v} for v in range(1, 6)]},
+    {
+        "code": "services",
+        "type": "multiple_choice",
+        "title": t("Layanan"),
+        "options": opts("clinic", "school", "market", "road"),
+    },
+    {
+        "code": "overall",
+        "type": "likert",
+        "title": t("Kepuasan"),
+        "settings": {"points": 5},
+        "options": [{"code": str(v), "label": t(str(v)), "value": v} for v in range(1, 6)],
+    },
     {"code": "recommend", "type": "rating_0_10", "title": t("Rekomendasi")},
     {"code": "people", "type": "number", "title": t("Jumlah orang"), "settings": {"integer": True}},
     {"code": "visit", "type": "date", "title": t("Tanggal kunjungan")},
@@ -127,9 +142,19 @@ def load(app, n: int, questions=TEN, organisation_id: int | None = None) -> int:
         db.session.add(org)
         db.session.commit()
         organisation_id = org.id
-    survey = create_from_definition(organisation_id, None, {
-        "format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id"], "default_language": "id",
-        "title": t("Bench"), "pages": [{"questions": questions}]})
+    survey = create_from_definition(
+        organisation_id,
+        None,
+        {
+            "format": "suara-survey",
+            "version": 1,
+            "kind": "custom",
+            "languages": ["id"],
+            "default_language": "id",
+            "title": t("Bench"),
+            "pages": [{"questions": questions}],
+        },
+    )
     qs = {q.code: q for q in survey.questions}
     rng = random.Random(7)
     raw = db.engine.raw_connection()
@@ -143,8 +168,20 @@ def load(app, n: int, questions=TEN, organisation_id: int | None = None) -> int:
         for k in range(first, min(n, first + chunk)):
             rid = start_id + k
             submitted = base + timedelta(seconds=k * 7)
-            responses.append((rid, survey.id, str(uuid.uuid4()), "complete", "link", "id",
-                              submitted - timedelta(seconds=300), submitted, 300, False))
+            responses.append(
+                (
+                    rid,
+                    survey.id,
+                    str(uuid.uuid4()),
+                    "complete",
+                    "link",
+                    "id",
+                    submitted - timedelta(seconds=300),
+                    submitted,
+                    300,
+                    False,
+                )
+            )
             for q in qs.values():
                 choices = [o for o in q.options if o.kind == "choice"]
                 if q.type in ("single_choice", "yes_no", "likert"):
@@ -161,13 +198,19 @@ def load(app, n: int, questions=TEN, organisation_id: int | None = None) -> int:
                     d = date(2025, 1, 1) + timedelta(days=rng.randint(0, 400))
                     answers.append((rid, q.id, None, None, float((d - date(1970, 1, 1)).days), d.isoformat()))
                 elif q.type in ("short_text", "long_text"):
-                    answers.append((rid, q.id, None, None, None, rng.choice(["Jalan rusak", "Bagus", "=1+1", "Air bersih kurang"])))
+                    answers.append(
+                        (rid, q.id, None, None, None, rng.choice(["Jalan rusak", "Bagus", "=1+1", "Air bersih kurang"]))
+                    )
         cursor.executemany(
             "insert into responses (id, survey_id, submission_id, status, channel, language, started_at, submitted_at, "
-            f"duration_seconds, flagged) values ({', '.join([param] * 10)})", responses)
+            f"duration_seconds, flagged) values ({', '.join([param] * 10)})",
+            responses,
+        )
         cursor.executemany(
             "insert into answers (response_id, question_id, option_id, item_id, value_num, value_text) "
-            f"values ({', '.join([param] * 6)})", answers)
+            f"values ({', '.join([param] * 6)})",
+            answers,
+        )
         raw.commit()
     if db.engine.dialect.name == "postgresql":
         # The ids above were given, so the sequence did not move: move it,
@@ -203,8 +246,11 @@ def baseline(app, survey_id: int, path: str) -> int:
     raw = db.engine.raw_connection()
     cursor = raw.cursor()
     param = "%s" if db.engine.dialect.name == "postgresql" else "?"
-    cursor.execute("select r.id, a.question_id, a.option_id, a.value_num, a.value_text from responses r "
-                   f"join answers a on a.response_id = r.id where r.survey_id = {param} order by r.id", (survey_id,))
+    cursor.execute(
+        "select r.id, a.question_id, a.option_id, a.value_num, a.value_text from responses r "
+        f"join answers a on a.response_id = r.id where r.survey_id = {param} order by r.id",
+        (survey_id,),
+    )
     n = 0
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
@@ -295,10 +341,12 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
-        print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-              f"{db.engine.dialect.name} {'.'.join(map(str, db.engine.dialect.server_version_info or ()))}, "
-              f"SQLAlchemy {sqlalchemy.__version__}, openpyxl {openpyxl.__version__}, pyreadstat {pyreadstat.__version__}, "
-              f"matplotlib {matplotlib.__version__}")
+        print(
+            f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"{db.engine.dialect.name} {'.'.join(map(str, db.engine.dialect.server_version_info or ()))}, "
+            f"SQLAlchemy {sqlalchemy.__version__}, openpyxl {openpyxl.__version__}, pyreadstat {pyreadstat.__version__}, "
+            f"matplotlib {matplotlib.__version__}"
+        )
         survey_id = find_loaded(args.responses) if args.keep else None
         if survey_id is None:
             started = time.perf_counter()
@@ -329,9 +377,12 @@ def _timed(args, survey_id: int, workdir: Path) -> None:
     with PeakRss() as memory:
         rows_out = baseline(None, survey_id, str(workdir / "baseline.csv"))
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"| baseline (bare cursor + csv.writer, long format) | {args.responses:,} | {took:.1f} s | "
-          f"{args.responses / took:,.0f} responses/s ({rows_out:,} answer rows) | {memory.growth:.0f} MB | "
-          f"{cpu:.1f} s |", flush=True)
+    print(
+        f"| baseline (bare cursor + csv.writer, long format) | {args.responses:,} | {took:.1f} s | "
+        f"{args.responses / took:,.0f} responses/s ({rows_out:,} answer rows) | {memory.growth:.0f} MB | "
+        f"{cpu:.1f} s |",
+        flush=True,
+    )
     for fmt in [f for f in args.formats.split(",") if f]:
         db.session.remove()
         started, cpu = time.perf_counter(), time.process_time()
@@ -340,8 +391,11 @@ def _timed(args, survey_id: int, workdir: Path) -> None:
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
         if n is None:
             n = count_rows(workdir / f"out.{fmt}", fmt)
-        print(f"| {fmt} export | {n:,} | {took:.1f} s | {n / took:,.0f} responses/s | {memory.growth:.0f} MB | "
-              f"{cpu:.1f} s |", flush=True)
+        print(
+            f"| {fmt} export | {n:,} | {took:.1f} s | {n / took:,.0f} responses/s | {memory.growth:.0f} MB | "
+            f"{cpu:.1f} s |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ requests over http.client.
 Used by bench/collect_bench.py (rate) and bench/soak.py (integrity under
 killed workers). Everything runs against 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -56,6 +57,7 @@ def answer_warm_up(app):
 
         def named(status, headers, exc_info=None):
             return start_response(status, [*headers, (WORKER_HEADER, str(os.getpid()))], exc_info)
+
         return inner(environ, named)
 
     app.wsgi_app = wsgi_app
@@ -74,14 +76,25 @@ def create_bench_app():
     settings = {"RATELIMIT_ENABLED": False}
     if limiter != "off":
         unlimited = "1000000 per minute"
-        settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": LIMITER_STORAGE[limiter],
-                    "RESPOND_RATE_LIMIT": unlimited, "RESPOND_LINK_RATE_LIMIT": unlimited}
-    return answer_warm_up(create_app(
-        "development", SECRET_KEY=SECRET, DEBUG=False,
-        SQLALCHEMY_DATABASE_URI=db_url(os.environ["DATABASE_URL"]), **settings))
+        settings = {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": LIMITER_STORAGE[limiter],
+            "RESPOND_RATE_LIMIT": unlimited,
+            "RESPOND_LINK_RATE_LIMIT": unlimited,
+        }
+    return answer_warm_up(
+        create_app(
+            "development",
+            SECRET_KEY=SECRET,
+            DEBUG=False,
+            SQLALCHEMY_DATABASE_URI=db_url(os.environ["DATABASE_URL"]),
+            **settings,
+        )
+    )
 
 
 # ---- the survey and a fresh database ----------------------------------------------------
+
 
 def text(en, id_):
     return {"en": en, "id": id_}
@@ -96,23 +109,64 @@ def likert():
 
 
 DOCUMENT = {
-    "format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id", "en"], "default_language": "id",
+    "format": "suara-survey",
+    "version": 1,
+    "kind": "custom",
+    "languages": ["id", "en"],
+    "default_language": "id",
     "title": text("Benchmark survey", "Survei uji beban"),
-    "pages": [{"questions": [
-        {"code": "q1", "type": "single_choice", "required": True, "title": text("One", "Satu"), "options": options("a", "b", "c")},
-        {"code": "q2", "type": "single_choice", "title": text("Two", "Dua"), "options": options("a", "b", "c")},
-        {"code": "q3", "type": "yes_no", "title": text("Three", "Tiga")},
-        {"code": "q4", "type": "likert", "title": text("Four", "Empat"), "settings": {"points": 5}, "options": likert()},
-        {"code": "q5", "type": "likert", "title": text("Five", "Lima"), "settings": {"points": 5}, "options": likert()},
-        {"code": "q6", "type": "rating_0_10", "title": text("Six", "Enam")},
-        {"code": "q7", "type": "multiple_choice", "title": text("Seven", "Tujuh"), "options": options("x", "y", "z")},
-        {"code": "q8", "type": "number", "title": text("Eight", "Delapan"), "settings": {"min": 0, "max": 120}},
-        {"code": "q9", "type": "short_text", "title": text("Nine", "Sembilan")},
-        {"code": "q10", "type": "single_choice", "title": text("Ten", "Sepuluh"), "options": options("a", "b")},
-    ]}],
+    "pages": [
+        {
+            "questions": [
+                {
+                    "code": "q1",
+                    "type": "single_choice",
+                    "required": True,
+                    "title": text("One", "Satu"),
+                    "options": options("a", "b", "c"),
+                },
+                {"code": "q2", "type": "single_choice", "title": text("Two", "Dua"), "options": options("a", "b", "c")},
+                {"code": "q3", "type": "yes_no", "title": text("Three", "Tiga")},
+                {
+                    "code": "q4",
+                    "type": "likert",
+                    "title": text("Four", "Empat"),
+                    "settings": {"points": 5},
+                    "options": likert(),
+                },
+                {
+                    "code": "q5",
+                    "type": "likert",
+                    "title": text("Five", "Lima"),
+                    "settings": {"points": 5},
+                    "options": likert(),
+                },
+                {"code": "q6", "type": "rating_0_10", "title": text("Six", "Enam")},
+                {
+                    "code": "q7",
+                    "type": "multiple_choice",
+                    "title": text("Seven", "Tujuh"),
+                    "options": options("x", "y", "z"),
+                },
+                {"code": "q8", "type": "number", "title": text("Eight", "Delapan"), "settings": {"min": 0, "max": 120}},
+                {"code": "q9", "type": "short_text", "title": text("Nine", "Sembilan")},
+                {"code": "q10", "type": "single_choice", "title": text("Ten", "Sepuluh"), "options": options("a", "b")},
+            ]
+        }
+    ],
 }
-ANSWERS = {"q-q1": "a", "q-q2": "b", "q-q3": "yes", "q-q4": "4", "q-q5": "5", "q-q6": "9", "q-q7": ["x", "z"],
-           "q-q8": "42", "q-q9": "Jalan rusak di RW 03", "q-q10": "a"}  # 11 answer rows
+ANSWERS = {
+    "q-q1": "a",
+    "q-q2": "b",
+    "q-q3": "yes",
+    "q-q4": "4",
+    "q-q5": "5",
+    "q-q6": "9",
+    "q-q7": ["x", "z"],
+    "q-q8": "42",
+    "q-q9": "Jalan rusak di RW 03",
+    "q-q10": "a",
+}  # 11 answer rows
 
 
 def prepare_database(url: str, seed=None) -> tuple[int, str, object]:
@@ -148,6 +202,7 @@ def prepare_database(url: str, seed=None) -> tuple[int, str, object]:
 
 # ---- gunicorn ------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -159,12 +214,35 @@ class Gunicorn:
         self.port = free_port()
         self.workers = workers
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
-        env = {**os.environ, "DATABASE_URL": url, "BENCH_SURVEY_ID": str(survey_id), "SUARA_CONFIG": "development",
-               "PYTHONPATH": str(ROOT), "BENCH_LIMITER": limiter}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "BENCH_SURVEY_ID": str(survey_id),
+            "SUARA_CONFIG": "development",
+            "PYTHONPATH": str(ROOT),
+            "BENCH_LIMITER": limiter,
+        }
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
-             f"127.0.0.1:{self.port}", "--log-level", "warning", "--keep-alive", "30", target],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "-w",
+                str(workers),
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--keep-alive",
+                "30",
+                target,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+        )
         # gunicorn binds the port before its workers have imported the app
         # (seconds on a busy machine): wait until every worker answers, so
         # no worker's start-up falls into the timed phase.
@@ -284,8 +362,9 @@ def post(conn, path: str, body: str) -> int:
     return post_response(conn, path, body)[0]
 
 
-def post_response(conn, path: str, body: str, content_type: str = "application/x-www-form-urlencoded",
-                  headers: dict | None = None) -> tuple[int, dict, bytes]:
+def post_response(
+    conn, path: str, body: str, content_type: str = "application/x-www-form-urlencoded", headers: dict | None = None
+) -> tuple[int, dict, bytes]:
     """POST and read the whole answer: (status, headers, body)."""
     conn.request("POST", path, body=body, headers={"Content-Type": content_type, **(headers or {})})
     response = conn.getresponse()
@@ -302,5 +381,7 @@ def versions() -> str:
         except PackageNotFoundError:
             return "-"
 
-    return (f"Python {platform.python_version()}, Flask {of('flask')}, SQLAlchemy {of('sqlalchemy')}, "
-            f"gunicorn {of('gunicorn')}, psycopg {of('psycopg')}, SQLite {__import__('sqlite3').sqlite_version}")
+    return (
+        f"Python {platform.python_version()}, Flask {of('flask')}, SQLAlchemy {of('sqlalchemy')}, "
+        f"gunicorn {of('gunicorn')}, psycopg {of('psycopg')}, SQLite {__import__('sqlite3').sqlite_version}"
+    )

@@ -13,6 +13,7 @@ dashboard page and the CSV download, beside baselines measured in the same run
 on the same tables: COUNT(*) of the window's responses and COUNT(*) of their
 answers (the scan every metric needs at least once).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,9 @@ def main(argv=None) -> None:
     parser.add_argument("--database", default="sqlite:////tmp/suara-programme-bench.db")
     parser.add_argument("--window", default="2026")
     parser.add_argument("--append", help="Markdown file to append the results section to.")
-    parser.add_argument("--reuse", action="store_true", help="Measure an already loaded benchmark database (no rebuild).")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Measure an already loaded benchmark database (no rebuild)."
+    )
     args = parser.parse_args(argv)
 
     import sqlalchemy
@@ -65,6 +68,7 @@ def main(argv=None) -> None:
     with app.app_context():
         if args.reuse:
             from surveyapp.programmes.models import Programme
+
             programme = db.session.execute(db.select(Programme).filter_by(name="Bench programme")).scalar_one()
             programme_id = programme.id
             survey_ids = [link.survey_id for link in programme.links]
@@ -83,12 +87,28 @@ def main(argv=None) -> None:
             db.session.flush()
             db.session.add(Membership(user_id=user.id, organisation_id=org.id, role="owner"))
             db.session.commit()
-            programme = services.create_programme(org.id, name="Bench programme", area=None, description=None,
-                                                  starts_on=date(2026, 1, 1), ends_on=None, community_size=args.participants * 3)
-            services.set_margins(programme, {"gender": {"female": args.participants * 3 // 2, "male": args.participants * 3 // 2},
-                                             "age_band": {"under_18": args.participants, "18_29": args.participants // 2,
-                                                          "30_44": args.participants // 2, "45_59": args.participants // 2,
-                                                          "60_plus": args.participants // 2}})
+            programme = services.create_programme(
+                org.id,
+                name="Bench programme",
+                area=None,
+                description=None,
+                starts_on=date(2026, 1, 1),
+                ends_on=None,
+                community_size=args.participants * 3,
+            )
+            services.set_margins(
+                programme,
+                {
+                    "gender": {"female": args.participants * 3 // 2, "male": args.participants * 3 // 2},
+                    "age_band": {
+                        "under_18": args.participants,
+                        "18_29": args.participants // 2,
+                        "30_44": args.participants // 2,
+                        "45_59": args.participants // 2,
+                        "60_plus": args.participants // 2,
+                    },
+                },
+            )
             waves = [create_from_definition(org.id, None, definition(f"Wave {k}")) for k in (1, 2)]
             for k, survey in enumerate(waves, start=1):
                 services.link_survey(programme, survey, series="pulse", wave=k)
@@ -106,20 +126,43 @@ def main(argv=None) -> None:
 
             def many(sql, rows):
                 for i in range(0, len(rows), CHUNK):
-                    cur.executemany(sql.replace("?", param), rows[i:i + CHUNK])
+                    cur.executemany(sql.replace("?", param), rows[i : i + CHUNK])
 
             now = datetime(2026, 1, 1)
-            many("INSERT INTO participants (id, organisation_id, identity_hash, pseudonym, created_at) VALUES (?, ?, ?, ?, ?)",
-                 [(k + 1, org_id, uuid.UUID(int=rng.getrandbits(128)).hex + "00" * 16, f"P-{k:06X}", now) for k in range(args.participants)])
+            many(
+                "INSERT INTO participants (id, organisation_id, identity_hash, pseudonym, created_at) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (k + 1, org_id, uuid.UUID(int=rng.getrandbits(128)).hex + "00" * 16, f"P-{k:06X}", now)
+                    for k in range(args.participants)
+                ],
+            )
             activity_rows, attendance_rows = [], []
             for a in range(200):
                 held = date(2026, 1, 1) + timedelta(days=a * 365 // 200)
-                activity_rows.append((a + 1, org_id, programme_id, f"Activity {a}", "forum", held, rng.randint(400, 700),
-                                      uuid.uuid4().hex[:24], True, now))
+                activity_rows.append(
+                    (
+                        a + 1,
+                        org_id,
+                        programme_id,
+                        f"Activity {a}",
+                        "forum",
+                        held,
+                        rng.randint(400, 700),
+                        uuid.uuid4().hex[:24],
+                        True,
+                        now,
+                    )
+                )
                 for pid in rng.sample(range(1, args.participants + 1), 500):
                     attendance_rows.append((a + 1, pid, "qr", now))
-            many("INSERT INTO activities (id, organisation_id, programme_id, title, kind, held_on, head_count, checkin_token, checkin_open, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", activity_rows)
-            many("INSERT INTO attendances (activity_id, participant_id, channel, checked_in_at) VALUES (?, ?, ?, ?)", attendance_rows)
+            many(
+                "INSERT INTO activities (id, organisation_id, programme_id, title, kind, held_on, head_count, checkin_token, checkin_open, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                activity_rows,
+            )
+            many(
+                "INSERT INTO attendances (activity_id, participant_id, channel, checked_in_at) VALUES (?, ?, ?, ?)",
+                attendance_rows,
+            )
             channels = ["link", "qr", "paper", "kiosk", "invitation"]
             done, response_id, answer_id = 0, 0, 0
             while done < args.responses:
@@ -133,11 +176,27 @@ def main(argv=None) -> None:
                     when = datetime(2026, 1, 1) + timedelta(days=day, seconds=rng.randint(0, 86_000))
                     duration = rng.randint(60, 1200)
                     pid = rng.randint(1, args.participants) if rng.random() < 0.6 else None
-                    responses.append((response_id, survey_ids[wave], uuid.UUID(int=rng.getrandbits(128)).hex, "complete",
-                                      channels[response_id % 5], "id", when - timedelta(seconds=duration), when, duration, pid, False))
+                    responses.append(
+                        (
+                            response_id,
+                            survey_ids[wave],
+                            uuid.UUID(int=rng.getrandbits(128)).hex,
+                            "complete",
+                            channels[response_id % 5],
+                            "id",
+                            when - timedelta(seconds=duration),
+                            when,
+                            duration,
+                            pid,
+                            False,
+                        )
+                    )
                     level = str(rng.choice("12334455"))
-                    for code, value in (("overall", level), ("belong", str(rng.randint(1, 5))),
-                                        ("gender", rng.choice(("female", "male", "male"))), ):
+                    for code, value in (
+                        ("overall", level),
+                        ("belong", str(rng.randint(1, 5))),
+                        ("gender", rng.choice(("female", "male", "male"))),
+                    ):
                         oid, num = q[code][1][value]
                         answer_id += 1
                         answers.append((answer_id, response_id, q[code][0], oid, num, None))
@@ -147,13 +206,21 @@ def main(argv=None) -> None:
                     if rng.random() < 0.02:
                         answer_id += 1
                         answers.append((answer_id, response_id, q["comment"][0], None, None, "Lampu jalan mati"))
-                many("INSERT INTO responses (id, survey_id, submission_id, status, channel, language, started_at, submitted_at, duration_seconds, participant_id, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", responses)
-                many("INSERT INTO answers (id, response_id, question_id, option_id, value_num, value_text) VALUES (?, ?, ?, ?, ?, ?)", answers)
+                many(
+                    "INSERT INTO responses (id, survey_id, submission_id, status, channel, language, started_at, submitted_at, duration_seconds, participant_id, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    responses,
+                )
+                many(
+                    "INSERT INTO answers (id, response_id, question_id, option_id, value_num, value_text) VALUES (?, ?, ?, ?, ?, ?)",
+                    answers,
+                )
                 raw.commit()
                 done += batch
             if param == "%s":
                 for table in ("participants", "activities", "attendances", "responses", "answers"):
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+                    cur.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                    )
                 cur.execute("ANALYZE")
             else:
                 cur.execute("ANALYZE")
@@ -165,12 +232,24 @@ def main(argv=None) -> None:
         window = parse_window(args.window)
         start, end = window.utc_bounds()
         ids = ",".join(str(i) for i in survey_ids)
-        base_count, n_resp = timed(lambda: db.session.execute(text(
-            f"SELECT COUNT(*) FROM responses WHERE survey_id IN ({ids}) AND status = 'complete' "
-            "AND submitted_at >= :s AND submitted_at < :e"), {"s": start, "e": end}).scalar_one())
-        base_answers, n_ans = timed(lambda: db.session.execute(text(
-            f"SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.survey_id IN ({ids}) "
-            "AND r.status = 'complete' AND r.submitted_at >= :s AND r.submitted_at < :e"), {"s": start, "e": end}).scalar_one())
+        base_count, n_resp = timed(
+            lambda: db.session.execute(
+                text(
+                    f"SELECT COUNT(*) FROM responses WHERE survey_id IN ({ids}) AND status = 'complete' "
+                    "AND submitted_at >= :s AND submitted_at < :e"
+                ),
+                {"s": start, "e": end},
+            ).scalar_one()
+        )
+        base_answers, n_ans = timed(
+            lambda: db.session.execute(
+                text(
+                    f"SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.survey_id IN ({ids}) "
+                    "AND r.status = 'complete' AND r.submitted_at >= :s AND r.submitted_at < :e"
+                ),
+                {"s": start, "e": end},
+            ).scalar_one()
+        )
         with app.test_request_context():
             cold, result = timed(lambda: compute_set(programme, window))  # includes reading 20k feedback items
             warm, result = timed(lambda: compute_set(programme, window))
@@ -183,8 +262,11 @@ def main(argv=None) -> None:
         m1 = next(m for m in result["metrics"] if m["code"] == "M1")
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         dialect = db.engine.dialect.name
-        version = (sqlite3.sqlite_version if dialect == "sqlite"
-                   else db.session.execute(text("SHOW server_version")).scalar_one())
+        version = (
+            sqlite3.sqlite_version
+            if dialect == "sqlite"
+            else db.session.execute(text("SHOW server_version")).scalar_one()
+        )
 
     lines = [
         "",
@@ -221,6 +303,7 @@ def _cpu() -> str:
         with open("/proc/cpuinfo") as handle:
             model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "?")
         import os
+
         return f"{model}, {os.cpu_count()} CPUs"
     except OSError:
         return "?"

@@ -13,6 +13,7 @@ run, the survey report PDF of the demo's largest survey and the metric set
 alone (what the dashboard computes). Prints a Markdown table; the median of
 ``--repeat`` warm runs after one cold run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,9 +54,13 @@ def main(argv=None) -> None:
     with app.test_request_context():
         programme = db.session.execute(select(Programme).filter_by(name=DEMO_PROGRAMME)).scalar_one()
         survey_id, responses = db.session.execute(
-            select(Response.survey_id, func.count()).join(ProgrammeSurvey, ProgrammeSurvey.survey_id == Response.survey_id)
+            select(Response.survey_id, func.count())
+            .join(ProgrammeSurvey, ProgrammeSurvey.survey_id == Response.survey_id)
             .where(ProgrammeSurvey.programme_id == programme.id, Response.status == "complete")
-            .group_by(Response.survey_id).order_by(func.count().desc()).limit(1)).one()
+            .group_by(Response.survey_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
         survey = db.session.get(Survey, survey_id)
 
         def measure(label, fn):
@@ -64,28 +69,42 @@ def main(argv=None) -> None:
             rows.append((label, cold, statistics.median(warm), result))
             return result
 
-        body = measure(f"survey report PDF (baseline): survey {survey.id}, {responses} responses",
-                       lambda: pdf.render(content.build(survey)))
+        body = measure(
+            f"survey report PDF (baseline): survey {survey.id}, {responses} responses",
+            lambda: pdf.render(content.build(survey)),
+        )
         rows[-1] = rows[-1][:3] + (f"{len(body) // 1024} KiB",)
         for key in args.windows:
             window = parse_window(key)
-            measure(f"metric set only (the dashboard's computation), window {key}",
-                    lambda window=window: compute_set(programme, window) and "")
-            report = measure(f"programme report content (metric set + facts + actions), window {key}",
-                             lambda window=window: programme_content.build(programme, window, "en"))
+            measure(
+                f"metric set only (the dashboard's computation), window {key}",
+                lambda window=window: compute_set(programme, window) and "",
+            )
+            report = measure(
+                f"programme report content (metric set + facts + actions), window {key}",
+                lambda window=window: programme_content.build(programme, window, "en"),
+            )
             rows[-1] = rows[-1][:3] + ("",)
-            body = measure(f"programme report PDF render only (charts + layout), window {key}",
-                           lambda report=report: programme_pdf.render(report))
+            body = measure(
+                f"programme report PDF render only (charts + layout), window {key}",
+                lambda report=report: programme_pdf.render(report),
+            )
             rows[-1] = rows[-1][:3] + (f"{len(body) // 1024} KiB",)
-            body = measure(f"**programme report PDF, end to end**, window {key}",
-                           lambda window=window: programme_pdf.render(programme_content.build(programme, window, "en")))
+            body = measure(
+                f"**programme report PDF, end to end**, window {key}",
+                lambda window=window: programme_pdf.render(programme_content.build(programme, window, "en")),
+            )
             rows[-1] = rows[-1][:3] + (f"{len(body) // 1024} KiB",)
         dialect = db.engine.dialect.name
-        server = db.session.execute(sqlalchemy.text("select sqlite_version()" if dialect == "sqlite" else "show server_version")).scalar()
+        server = db.session.execute(
+            sqlalchemy.text("select sqlite_version()" if dialect == "sqlite" else "show server_version")
+        ).scalar()
 
-    print(f"Machine: {platform.machine()}, {platform.processor() or platform.platform()}; Python {platform.python_version()}, "
-          f"{dialect} {server}, SQLAlchemy {sqlalchemy.__version__}; programme {programme.id} \"{DEMO_PROGRAMME}\" "
-          f"(flask seed-demo).\n")
+    print(
+        f"Machine: {platform.machine()}, {platform.processor() or platform.platform()}; Python {platform.python_version()}, "
+        f'{dialect} {server}, SQLAlchemy {sqlalchemy.__version__}; programme {programme.id} "{DEMO_PROGRAMME}" '
+        f"(flask seed-demo).\n"
+    )
     print(f"| What | cold (s) | warm, median of {args.repeat} (s) | output |")
     print("|---|---:|---:|---|")
     for label, cold, warm, result in rows:

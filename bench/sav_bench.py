@@ -12,6 +12,7 @@ timed part holds the shared lock /tmp/suara-bench.lock. "first bytes" is
 the time until the header, the dictionary and the first 64 kB of cases are
 ready (string widths query included): what an HTTP client waits for.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ def sav_stream(survey_id: int, path: str, compressed: bool) -> tuple[int, float]
     widths = sav.string_widths(layout, survey.id)
     first = None
     with open(path, "wb") as handle:
-        for chunk in sav.sav_chunks(layout, rows.iter_rows(layout, survey.id, Filters()), widths,
-                                    compressed=compressed):
+        for chunk in sav.sav_chunks(
+            layout, rows.iter_rows(layout, survey.id, Filters()), widths, compressed=compressed
+        ):
             handle.write(chunk)
             if first is None and handle.tell() > 64 * 1024:
                 first = time.perf_counter() - started
@@ -66,16 +68,18 @@ def legacy_write_sav(survey_id: int, path: str) -> int:
     survey = db.session.get(Survey, survey_id)
     layout = build_layout(survey)
     columns = layout.columns
-    numeric = [c.kind in ("code", "flag", "number", "rank") or c.name in ("response_id", "duration_seconds")
-               for c in columns]
+    numeric = [
+        c.kind in ("code", "flag", "number", "rank") or c.name in ("response_id", "duration_seconds") for c in columns
+    ]
     store: list = [array("d") if is_num else [] for is_num in numeric]
     codes = [c.spss_codes() if c.kind == "code" else None for c in columns]
     nan = float("nan")
     for row in rows_module.iter_rows(layout, survey.id, Filters()):
         for i, value in enumerate(row):
             if numeric[i]:
-                store[i].append(nan if value is None else codes[i].get(value, nan) if codes[i] is not None
-                                else float(value))
+                store[i].append(
+                    nan if value is None else codes[i].get(value, nan) if codes[i] is not None else float(value)
+                )
             else:
                 store[i].append(value)
     data = {}
@@ -90,9 +94,12 @@ def legacy_write_sav(survey_id: int, path: str) -> int:
             data[column.name] = pd.Series(["" if v is None else v for v in store[i]], dtype=object)
         store[i] = None
     frame = pd.DataFrame(data)
-    pyreadstat.write_sav(frame, path, column_labels={c.name: c.label for c in columns},
-                         variable_value_labels={c.name: {n: label[:120] for _c, n, label in c.codes}
-                                                for c in columns if c.codes})
+    pyreadstat.write_sav(
+        frame,
+        path,
+        column_labels={c.name: c.label for c in columns},
+        variable_value_labels={c.name: {n: label[:120] for _c, n, label in c.codes} for c in columns if c.codes},
+    )
     return len(frame)
 
 
@@ -101,8 +108,10 @@ def timed(label: str, n: int, work) -> None:
     with PeakRss() as memory:
         result = work()
     took = time.perf_counter() - started
-    print(f"| {label} | {n:,} | {took:.1f} s | {n / took:,.0f} responses/s | {memory.growth:.0f} MB | {result} |",
-          flush=True)
+    print(
+        f"| {label} | {n:,} | {took:.1f} s | {n / took:,.0f} responses/s | {memory.growth:.0f} MB | {result} |",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -113,7 +122,9 @@ def main() -> None:
     parser.add_argument("--uncompressed", action="store_true", help="Also time the writer without compression.")
     parser.add_argument("--lock", default="/tmp/suara-bench.lock")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="suara-sav-bench-", dir="/tmp/bench-sav" if os.path.isdir("/tmp/bench-sav") else None))
+    workdir = Path(
+        tempfile.mkdtemp(prefix="suara-sav-bench-", dir="/tmp/bench-sav" if os.path.isdir("/tmp/bench-sav") else None)
+    )
     app = make_app(args.database_url)
     with app.app_context():
         from flask_migrate import upgrade
@@ -131,8 +142,11 @@ def main() -> None:
         print("| export | responses | time | rate | peak RSS growth | output |")
         print("|---|---|---|---|---|---|")
         with bench_lock(args.lock):
-            timed("baseline: bare cursor + csv.writer, long format", n,
-                  lambda: f"{baseline(app, survey_id, str(workdir / 'baseline.csv')):,} answer rows")
+            timed(
+                "baseline: bare cursor + csv.writer, long format",
+                n,
+                lambda: f"{baseline(app, survey_id, str(workdir / 'baseline.csv')):,} answer rows",
+            )
             db.session.remove()
             timed("CSV export (streams)", n, lambda: f"{run_export(survey_id, 'csv', str(workdir / 'out.csv')):,} rows")
             for compressed in (True, False) if args.uncompressed else (True,):
@@ -142,12 +156,18 @@ def main() -> None:
                 def work(compressed=compressed, name=name):
                     size, first = sav_stream(survey_id, str(workdir / f"{name}.sav"), compressed)
                     return f"{size / 2**20:.1f} MB file, first 64 kB after {first:.2f} s"
+
                 timed(f"SPSS .sav, streaming writer, {name}", n, work)
             if args.legacy:
                 db.session.remove()
-                timed("SPSS .sav, former in-memory DataFrame + pyreadstat", n,
-                      lambda: f"{legacy_write_sav(survey_id, str(workdir / 'legacy.sav')):,} rows, "
-                              f"{os.path.getsize(workdir / 'legacy.sav') / 2**20:.1f} MB file")
+                timed(
+                    "SPSS .sav, former in-memory DataFrame + pyreadstat",
+                    n,
+                    lambda: (
+                        f"{legacy_write_sav(survey_id, str(workdir / 'legacy.sav')):,} rows, "
+                        f"{os.path.getsize(workdir / 'legacy.sav') / 2**20:.1f} MB file"
+                    ),
+                )
         # Outside the lock: the streamed files read back whole.
         import pyreadstat
 

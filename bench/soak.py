@@ -40,6 +40,7 @@ exits 1 on any violation of integrity, 3 when only the rate fell below the
 ratio (a measurement, which a shared machine's noise can spoil: `make soak`
 measures it again once; a lost answer never is), 0 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,22 +79,30 @@ SUBSETS = [list(c) for n in (1, 2, 3) for c in combinations("xyz", n)]
 
 # ---- what each submission answers -----------------------------------------------------------
 
+
 def expected(number: int, submission_id: str) -> dict:
     """The answers of submission ``number``, as the database check reads
     them back: option codes (a sorted list for multiple choice), numbers as
     floats, text as text. All 10 questions answered: 11+ answer rows."""
     return {
-        "q1": "abc"[number % 3], "q2": "abc"[number // 3 % 3], "q3": ("yes", "no")[number % 2],
-        "q4": str(1 + number % 5), "q5": str(1 + number // 5 % 5), "q6": float(number % 11),
-        "q7": SUBSETS[number % len(SUBSETS)], "q8": float(number % 121),
-        "q9": f"soak {number} {submission_id[:8]}", "q10": "ab"[number // 2 % 2],
+        "q1": "abc"[number % 3],
+        "q2": "abc"[number // 3 % 3],
+        "q3": ("yes", "no")[number % 2],
+        "q4": str(1 + number % 5),
+        "q5": str(1 + number // 5 % 5),
+        "q6": float(number % 11),
+        "q7": SUBSETS[number % len(SUBSETS)],
+        "q8": float(number % 121),
+        "q9": f"soak {number} {submission_id[:8]}",
+        "q10": "ab"[number // 2 % 2],
     }
 
 
 def form_answers(answers: dict) -> dict:
-    return {f"q-{code}": (value if isinstance(value, list) else
-                          str(int(value)) if isinstance(value, float) else value)
-            for code, value in answers.items()}
+    return {
+        f"q-{code}": (value if isinstance(value, list) else str(int(value)) if isinstance(value, float) else value)
+        for code, value in answers.items()
+    }
 
 
 def api_answers(answers: dict) -> dict:
@@ -102,8 +111,10 @@ def api_answers(answers: dict) -> dict:
 
 # ---- set-up ------------------------------------------------------------------------------------
 
+
 def seed(export_rows: int):
     """The API token, the owner, and the survey to export (in the app context)."""
+
     def run(org, survey):
         from bench.export_bench import after_load, load
         from surveyapp.accounts.models import User
@@ -128,6 +139,7 @@ def seed(export_rows: int):
 
 
 # ---- one submission ------------------------------------------------------------------------------
+
 
 @dataclass
 class Submission:
@@ -193,11 +205,16 @@ class Client:
             if status == 303 and "/thanks" in urlsplit(headers.get("Location", "")).path:
                 return True
         else:
-            payload = json.dumps({"submission_id": sub.submission_id, "language": "id",
-                                  "answers": api_answers(sub.answers)})
+            payload = json.dumps(
+                {"submission_id": sub.submission_id, "language": "id", "answers": api_answers(sub.answers)}
+            )
             status, headers, body = post_response(
-                self.conn, f"/api/v1/surveys/{self.survey_id}/responses", payload, "application/json",
-                {"Authorization": f"Bearer {self.api_key}"})
+                self.conn,
+                f"/api/v1/surveys/{self.survey_id}/responses",
+                payload,
+                "application/json",
+                {"Authorization": f"Bearer {self.api_key}"},
+            )
             if status in (200, 201):
                 record = json.loads(body)
                 if record.get("submission_id") == sub.submission_id and record.get("status") == "complete":
@@ -241,8 +258,9 @@ class Exporter:
         page = response.read().decode()
         cookie = _session_cookie(response) or ""
         body = urlencode({"email": OWNER, "password": PASSWORD, "csrf_token": unescape(CSRF.search(page).group(1))})
-        conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                           "Cookie": cookie})
+        conn.request(
+            "POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        )
         response = conn.getresponse()
         response.read()
         if response.status != 302:
@@ -287,16 +305,19 @@ class Exporter:
 
 # ---- the run ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class Window:
     """A stretch of the run with or without the export under way."""
+
     export: bool
     start: float
     end: float
 
 
-def run(server: Gunicorn, args, token: str, survey_id: int, api_key: str, exporter: Exporter,
-        rng: random.Random) -> tuple[list[Window], list[Submission], list[float]]:
+def run(
+    server: Gunicorn, args, token: str, survey_id: int, api_key: str, exporter: Exporter, rng: random.Random
+) -> tuple[list[Window], list[Submission], list[float]]:
     """Clients submit throughout; a kill every ``args.seconds / args.kills``
     seconds; then rounds of (one whole export, as long again without) until
     the export has run ``args.seconds``. Returns the windows, the
@@ -362,13 +383,18 @@ def rates(windows: list[Window], submissions: list[Submission], kills: list[floa
             return any(w.start <= moment < w.end for w in mine)
 
         accepted = [s for s in submissions if s.accepted_at is not None and inside(s.accepted_at)]
-        result[export] = {"seconds": seconds, "kills": sum(1 for k in kills if inside(k)), "accepted": len(accepted),
-                          "web": sum(1 for s in accepted if s.channel == "link"),
-                          "rate": len(accepted) / seconds if seconds else 0.0}
+        result[export] = {
+            "seconds": seconds,
+            "kills": sum(1 for k in kills if inside(k)),
+            "accepted": len(accepted),
+            "web": sum(1 for s in accepted if s.channel == "link"),
+            "rate": len(accepted) / seconds if seconds else 0.0,
+        }
     return result
 
 
 # ---- the check ------------------------------------------------------------------------------------------
+
 
 def stored_responses(url: str, survey_id: int) -> dict[str, list[dict]]:
     """Every response of the survey by submission id, with its answers read
@@ -378,12 +404,17 @@ def stored_responses(url: str, survey_id: int) -> dict[str, list[dict]]:
 
     engine = create_engine(db_url(url))
     with engine.connect() as conn:
-        responses = conn.execute(sql("SELECT id, submission_id, status, channel FROM responses WHERE survey_id = :s"),
-                                 {"s": survey_id}).all()
-        rows = conn.execute(sql(
-            "SELECT a.response_id, q.code, q.type, o.code, a.value_num, a.value_text FROM answers a "
-            "JOIN questions q ON q.id = a.question_id LEFT JOIN options o ON o.id = a.option_id "
-            "JOIN responses r ON r.id = a.response_id WHERE r.survey_id = :s"), {"s": survey_id}).all()
+        responses = conn.execute(
+            sql("SELECT id, submission_id, status, channel FROM responses WHERE survey_id = :s"), {"s": survey_id}
+        ).all()
+        rows = conn.execute(
+            sql(
+                "SELECT a.response_id, q.code, q.type, o.code, a.value_num, a.value_text FROM answers a "
+                "JOIN questions q ON q.id = a.question_id LEFT JOIN options o ON o.id = a.option_id "
+                "JOIN responses r ON r.id = a.response_id WHERE r.survey_id = :s"
+            ),
+            {"s": survey_id},
+        ).all()
     engine.dispose()
     answers: dict[int, dict] = {}
     for response_id, code, qtype, option, number, text_value in rows:
@@ -397,7 +428,8 @@ def stored_responses(url: str, survey_id: int) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
     for response_id, submission_id, status, channel in responses:
         found.setdefault(submission_id, []).append(
-            {"id": response_id, "status": status, "channel": channel, "answers": answers.get(response_id, {})})
+            {"id": response_id, "status": status, "channel": channel, "answers": answers.get(response_id, {})}
+        )
     return found
 
 
@@ -427,8 +459,10 @@ def check(submissions: list[Submission], found: dict[str, list[dict]]) -> tuple[
             counts["given_up_stored"] += bool(stored)
         for response in stored:
             if response["status"] != "complete":
-                problems.append(f"{where}: stored as {response['status']} with {len(response['answers'])} "
-                                f"answers (failed attempts: {sub.failures})")
+                problems.append(
+                    f"{where}: stored as {response['status']} with {len(response['answers'])} "
+                    f"answers (failed attempts: {sub.failures})"
+                )
             elif response["answers"] != sub.answers:
                 problems.append(f"{where}: stored answers {response['answers']} != sent {sub.answers}")
             elif response["channel"] != sub.channel:
@@ -442,21 +476,34 @@ def check(submissions: list[Submission], found: dict[str, list[dict]]) -> tuple[
 
 # ---- main --------------------------------------------------------------------------------------------------
 
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=16, help="client threads (default 16)")
-    parser.add_argument("--seconds", type=float, default=30,
-                        help="seconds of exports under way in all, and as long without (default 30)")
-    parser.add_argument("--kills", type=int, default=None,
-                        help="workers killed per --seconds, evenly spaced (default: one every 3 s)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=30,
+        help="seconds of exports under way in all, and as long without (default 30)",
+    )
+    parser.add_argument(
+        "--kills", type=int, default=None, help="workers killed per --seconds, evenly spaced (default: one every 3 s)"
+    )
     parser.add_argument("--export-rows", type=int, default=100_000, help="responses in the exported survey")
     parser.add_argument("--warm-up", type=float, default=3.0, help="seconds of submissions before the clock")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--min-ratio", type=float, default=0.9,
-                        help="the submission rate with the export over the rate without must reach this")
-    parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"),
-                        help="PostgreSQL to EMPTY and use (default TEST_DATABASE_URL, else a SQLite file in /tmp)")
+    parser.add_argument(
+        "--min-ratio",
+        type=float,
+        default=0.9,
+        help="the submission rate with the export over the rate without must reach this",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("TEST_DATABASE_URL"),
+        help="PostgreSQL to EMPTY and use (default TEST_DATABASE_URL, else a SQLite file in /tmp)",
+    )
     parser.add_argument("--seed", type=int, default=12, help="random seed: which worker is killed")
     args = parser.parse_args(argv)
     if args.kills is None:
@@ -465,10 +512,13 @@ def main(argv=None) -> int:
     if not url:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='suara-soak-')}/soak.db"
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    print(f"soak: {engine}, {os.cpu_count()} CPUs, {versions()}; gunicorn -w {args.workers} --threads "
-          f"{args.threads}; {args.clients} clients; a worker killed every "
-          f"{args.seconds / args.kills:.1f} s; {args.seconds:g} s with the export of {args.export_rows:,} responses "
-          "under way, and as long without, alternating", flush=True)
+    print(
+        f"soak: {engine}, {os.cpu_count()} CPUs, {versions()}; gunicorn -w {args.workers} --threads "
+        f"{args.threads}; {args.clients} clients; a worker killed every "
+        f"{args.seconds / args.kills:.1f} s; {args.seconds:g} s with the export of {args.export_rows:,} responses "
+        "under way, and as long without, alternating",
+        flush=True,
+    )
     survey_id, token, (api_key, export_survey) = prepare_database(url, seed(args.export_rows))
     server = Gunicorn("bench.live:create_bench_app()", url, args.workers, args.threads, survey_id)
     exporter = Exporter(server.port, export_survey, args.export_rows)
@@ -477,8 +527,7 @@ def main(argv=None) -> int:
         if not exporter.download(time.time() + 120):
             raise RuntimeError(f"the export did not work: {exporter.wrong} {server.log_tail()}")
         exporter.completed, exporter.seconds = 0, []
-        windows, submissions, kills = run(server, args, token, survey_id, api_key, exporter,
-                                          random.Random(args.seed))
+        windows, submissions, kills = run(server, args, token, survey_id, api_key, exporter, random.Random(args.seed))
     finally:
         server.stop()
     problems, counts = check(submissions, stored_responses(url, survey_id))
@@ -487,22 +536,30 @@ def main(argv=None) -> int:
         problems.append("no export completed: it did not stream beside the submissions")
     by = rates(windows, submissions, kills)
     for export, figures in by.items():
-        print(f"{'with the export' if export else 'baseline':16} {figures['seconds']:5.1f} s  kills {figures['kills']:2}  "
-              f"accepted {figures['accepted']:5} ({figures['web']} web, {figures['accepted'] - figures['web']} API)  "
-              f"{figures['rate']:6.1f} submissions/s")
+        print(
+            f"{'with the export' if export else 'baseline':16} {figures['seconds']:5.1f} s  kills {figures['kills']:2}  "
+            f"accepted {figures['accepted']:5} ({figures['web']} web, {figures['accepted'] - figures['web']} API)  "
+            f"{figures['rate']:6.1f} submissions/s"
+        )
     took = f" ({min(exporter.seconds):.1f}-{max(exporter.seconds):.1f} s each)" if exporter.seconds else ""
-    print(f"exports: {exporter.completed} complete{took}, {exporter.cut} cut by a kill (started again); "
-          f"{len(kills)} workers killed in all")
+    print(
+        f"exports: {exporter.completed} complete{took}, {exporter.cut} cut by a kill (started again); "
+        f"{len(kills)} workers killed in all"
+    )
     failures = {}
     for failure in (f for s in submissions for f in s.failures):
         failures[failure] = failures.get(failure, 0) + 1
-    print(f"stored {counts['stored']} responses; {counts['accepted']} submissions accepted, {counts['retried']} "
-          f"after a retry ({', '.join(f'{k} {v}' for k, v in sorted(failures.items(), key=str)) or 'none'}); "
-          f"{counts['given_up']} given up ({counts['given_up_stored']} of them stored complete); "
-          f"{counts['refused']} refused")
+    print(
+        f"stored {counts['stored']} responses; {counts['accepted']} submissions accepted, {counts['retried']} "
+        f"after a retry ({', '.join(f'{k} {v}' for k, v in sorted(failures.items(), key=str)) or 'none'}); "
+        f"{counts['given_up']} given up ({counts['given_up_stored']} of them stored complete); "
+        f"{counts['refused']} refused"
+    )
     ratio = by[True]["rate"] / by[False]["rate"] if by[False]["rate"] else 0.0
-    print(f"submission rate with the export {by[True]['rate']:.1f}/s = {ratio:.2f} of the baseline "
-          f"{by[False]['rate']:.1f}/s (required {args.min_ratio:.2f})")
+    print(
+        f"submission rate with the export {by[True]['rate']:.1f}/s = {ratio:.2f} of the baseline "
+        f"{by[False]['rate']:.1f}/s (required {args.min_ratio:.2f})"
+    )
     slow = ratio < args.min_ratio
     if slow:
         print(f"TOO SLOW: the rate with the export is {ratio:.2f} of the baseline, below {args.min_ratio:.2f}")
@@ -513,10 +570,12 @@ def main(argv=None) -> int:
     if problems:
         print("soak: FAILED")
     else:
-        print("soak: every accepted submission stored exactly once and complete"
-              + ("; the rate with the export FAILED" if slow else ", OK"))
+        print(
+            "soak: every accepted submission stored exactly once and complete"
+            + ("; the rate with the export FAILED" if slow else ", OK")
+        )
     if not args.database_url:
-        path = Path(url[len("sqlite:///"):])
+        path = Path(url[len("sqlite:///") :])
         for leftover in path.parent.glob(path.name + "*"):
             leftover.unlink()
         path.parent.rmdir()

@@ -23,6 +23,7 @@ measured with tracemalloc; the growth of the process peak during the
 catch-up fold (which works in chunks of 50,000 responses) with getrusage.
 --catch-up-only times (a) alone; --skip-catch-up times the rest.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,15 @@ def definition() -> dict:
         if q["type"] == "matrix":
             entry["items"] = [{"code": "i1", "label": t("i1")}, {"code": "i2", "label": t("i2")}]
         questions.append(entry)
-    return {"format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id", "en"],
-            "default_language": "id", "title": t("Benchmark"), "pages": [{"questions": questions}]}
+    return {
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        "title": t("Benchmark"),
+        "pages": [{"questions": questions}],
+    }
 
 
 def build_rows(survey, start_id: int, count: int, answer_id: int, rng):
@@ -83,8 +91,18 @@ def build_rows(survey, start_id: int, count: int, answer_id: int, rng):
     channels = rng.choice(["link", "qr", "paper"], count, p=[0.7, 0.2, 0.1])
     languages = rng.choice(["id", "en"], count, p=[0.9, 0.1])
     responses = [
-        (int(i), survey.id, f"bench-{i}", "complete", str(ch), str(lang),
-         base + timedelta(minutes=int(m)), base + timedelta(minutes=int(m), seconds=int(d)), int(d), False)
+        (
+            int(i),
+            survey.id,
+            f"bench-{i}",
+            "complete",
+            str(ch),
+            str(lang),
+            base + timedelta(minutes=int(m)),
+            base + timedelta(minutes=int(m), seconds=int(d)),
+            int(d),
+            False,
+        )
         for i, m, d, ch, lang in zip(ids, minutes, durations, channels, languages)
     ]
     answers = []
@@ -121,17 +139,38 @@ def build_rows(survey, start_id: int, count: int, answer_id: int, rng):
     return responses, answers, answer_id
 
 
-RESPONSE_COLS = ("id", "survey_id", "submission_id", "status", "channel", "language", "started_at",
-                 "submitted_at", "duration_seconds", "flagged")
+RESPONSE_COLS = (
+    "id",
+    "survey_id",
+    "submission_id",
+    "status",
+    "channel",
+    "language",
+    "started_at",
+    "submitted_at",
+    "duration_seconds",
+    "flagged",
+)
 ANSWER_COLS = ("id", "response_id", "question_id", "option_id", "item_id", "value_num", "value_text")
-ANSWER_INDEXES = ("ix_answers_question_option", "ix_answers_question_item_option", "ix_answers_question_value",
-                  "ix_answers_response_id", "ix_answers_question_text", "ix_responses_survey_unfolded")
+ANSWER_INDEXES = (
+    "ix_answers_question_option",
+    "ix_answers_question_item_option",
+    "ix_answers_question_value",
+    "ix_answers_response_id",
+    "ix_answers_question_text",
+    "ix_responses_survey_unfolded",
+)
 
 
 def insert_rows(cursor, dialect: str, responses: list, answers: list) -> None:
     if dialect == "sqlite":
-        cursor.executemany(f"INSERT INTO responses ({','.join(RESPONSE_COLS)}) VALUES ({','.join('?' * len(RESPONSE_COLS))})", responses)
-        cursor.executemany(f"INSERT INTO answers ({','.join(ANSWER_COLS)}) VALUES ({','.join('?' * len(ANSWER_COLS))})", answers)
+        cursor.executemany(
+            f"INSERT INTO responses ({','.join(RESPONSE_COLS)}) VALUES ({','.join('?' * len(RESPONSE_COLS))})",
+            responses,
+        )
+        cursor.executemany(
+            f"INSERT INTO answers ({','.join(ANSWER_COLS)}) VALUES ({','.join('?' * len(ANSWER_COLS))})", answers
+        )
     else:
         with cursor.copy(f"COPY responses ({','.join(RESPONSE_COLS)}) FROM STDIN") as copy:
             for row in responses:
@@ -180,8 +219,12 @@ def load(db, survey, total: int, chunk: int = 50_000) -> float:
             responses, answers, answer_id = build_rows(survey, start, min(chunk, total - start + 1), answer_id, rng)
             insert_rows(cursor, dialect, responses, answers)
             raw.commit()
-            print(f"  loaded {min(start + chunk - 1, total):,} responses, {answer_id - 1:,} answers "
-                  f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+            print(
+                f"  loaded {min(start + chunk - 1, total):,} responses, {answer_id - 1:,} answers "
+                f"({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
         for sql in index_sql:
             cursor.execute(sql)
         if dialect == "postgresql":
@@ -219,10 +262,12 @@ def main() -> None:
     parser.add_argument("--load-only", action="store_true", help="Build and load the database, time nothing.")
     parser.add_argument("--reuse", action="store_true", help="Time a database loaded before with --load-only.")
     parser.add_argument("--no-live", action="store_true", help="Skip the live summaries (full and filtered).")
-    parser.add_argument("--catch-up-only", action="store_true",
-                        help="Time only (a), the catch-up fold of every response, then stop.")
-    parser.add_argument("--skip-catch-up", action="store_true",
-                        help="Do not time (a); fold any backlog untimed and time the rest.")
+    parser.add_argument(
+        "--catch-up-only", action="store_true", help="Time only (a), the catch-up fold of every response, then stop."
+    )
+    parser.add_argument(
+        "--skip-catch-up", action="store_true", help="Do not time (a); fold any backlog untimed and time the rest."
+    )
     args = parser.parse_args()
 
     from flask_migrate import upgrade
@@ -239,8 +284,7 @@ def main() -> None:
     from surveyapp.surveys.models import Survey
     from surveyapp.surveys.services import create_from_definition
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=normalise_database_url(args.database),
-                     WTF_CSRF_ENABLED=False)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=normalise_database_url(args.database), WTF_CSRF_ENABLED=False)
     with app.app_context():
         load_seconds = None
         if args.reuse:
@@ -272,8 +316,9 @@ def main() -> None:
             db.session.execute(text("SELECT COUNT(*) FROM answers")).scalar_one()
 
         def plain_group_by():
-            db.session.execute(text("SELECT question_id, option_id, COUNT(*) FROM answers "
-                                    "GROUP BY question_id, option_id")).all()
+            db.session.execute(
+                text("SELECT question_id, option_id, COUNT(*) FROM answers GROUP BY question_id, option_id")
+            ).all()
 
         completes = db.session.execute(text("SELECT COUNT(*) FROM responses WHERE status = 'complete'")).scalar_one()
         results = {"count_star": timed(count_all, args.repeat), "group_by": timed(plain_group_by, args.repeat)}
@@ -292,10 +337,17 @@ def main() -> None:
             assert folded == completes, (folded, completes)
         assert tally.state(survey.id)[0] == completes
         if args.catch_up_only:
-            print(json.dumps({"responses": completes, "dialect": db.engine.dialect.name,
-                              "catch_up_fold_seconds": round(results["catch_up_fold"][0], 1),
-                              "catch_up_fold_maxrss_growth_mib": round((rss_after - rss_before) / 1024, 1),
-                              "process_maxrss_mib": round(rss_after / 1024, 1)}))
+            print(
+                json.dumps(
+                    {
+                        "responses": completes,
+                        "dialect": db.engine.dialect.name,
+                        "catch_up_fold_seconds": round(results["catch_up_fold"][0], 1),
+                        "catch_up_fold_maxrss_growth_mib": round((rss_after - rss_before) / 1024, 1),
+                        "process_maxrss_mib": round(rss_after / 1024, 1),
+                    }
+                )
+            )
             return
 
         # (b) everything folded.
@@ -338,20 +390,28 @@ def main() -> None:
         results["page"] = timed(page, args.repeat)
         results["page_cached"] = timed(page_cached, args.repeat)
 
-        server = db.session.execute(text("SELECT sqlite_version()" if db.engine.dialect.name == "sqlite"
-                                         else "SHOW server_version")).scalar_one()
+        server = db.session.execute(
+            text("SELECT sqlite_version()" if db.engine.dialect.name == "sqlite" else "SHOW server_version")
+        ).scalar_one()
         import sqlalchemy
 
         report = {
-            "responses": completes, "answers": n_answers, "dialect": db.engine.dialect.name,
-            "server_version": server, "load_seconds": load_seconds,
-            "timings_first_best": {k: [round(a, 3), None if b is None else round(b, 3)]
-                                   for k, (a, b) in results.items()},
+            "responses": completes,
+            "answers": n_answers,
+            "dialect": db.engine.dialect.name,
+            "server_version": server,
+            "load_seconds": load_seconds,
+            "timings_first_best": {
+                k: [round(a, 3), None if b is None else round(b, 3)] for k, (a, b) in results.items()
+            },
             "summary_peak_python_mib": round(peak / 2**20, 2),
             "catch_up_fold_maxrss_growth_mib": round((rss_after - rss_before) / 1024, 1),
             "process_maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "summary_n": doc["n"], "python": platform.python_version(), "sqlalchemy": sqlalchemy.__version__,
-            "machine": platform.machine(), "cpus": __import__("os").cpu_count(),
+            "summary_n": doc["n"],
+            "python": platform.python_version(),
+            "sqlalchemy": sqlalchemy.__version__,
+            "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(),
         }
         print(json.dumps(report, indent=2))
 

@@ -1,4 +1,5 @@
 """Suara: survey and polling platform for community engagement."""
+
 from __future__ import annotations
 
 import os
@@ -86,13 +87,19 @@ def register_blueprints(app: Flask) -> None:
     from .xlsform.routes import bp as xlsform_bp
 
     for blueprint in (
-        core_bp, accounts_bp, orgs_bp,            # foundation
-        builder_bp,                               # questionnaire builder
-        collect_bp, distribute_bp,                # collecting responses
-        results_bp,                               # results and analytics
-        programmes_bp,                            # engagement programmes and metrics
-        exports_bp, xlsform_bp, reports_bp,       # reports, exports, XLSForm
-        api_bp, api_manage_bp,                    # JSON API (CSRF-exempt in api.routes)
+        core_bp,
+        accounts_bp,
+        orgs_bp,  # foundation
+        builder_bp,  # questionnaire builder
+        collect_bp,
+        distribute_bp,  # collecting responses
+        results_bp,  # results and analytics
+        programmes_bp,  # engagement programmes and metrics
+        exports_bp,
+        xlsform_bp,
+        reports_bp,  # reports, exports, XLSForm
+        api_bp,
+        api_manage_bp,  # JSON API (CSRF-exempt in api.routes)
     ):
         app.register_blueprint(blueprint)
 

@@ -5,6 +5,7 @@ in it) and ``get_owned_or_404`` (object-level: the object must belong to the
 current organisation); ``can_see_contacts`` is the one rule for contact data. Objects of another organisation answer 404, never
 403, so their existence is not revealed.
 """
+
 from __future__ import annotations
 
 from functools import wraps

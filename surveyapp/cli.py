@@ -1,4 +1,5 @@
 """Flask commands: ``flask seed-demo`` and ``flask surveys ...``."""
+
 from __future__ import annotations
 
 import json

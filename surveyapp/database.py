@@ -1,4 +1,5 @@
 """Database helpers shared by every feature: column types, time, engine set-up."""
+
 from __future__ import annotations
 
 import sqlite3

@@ -5,6 +5,7 @@ responses, and an engagement programme with a year of activities.
 ``seed_demo`` is idempotent: it looks everything up by a natural key and
 creates only what is missing, so running it twice changes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,8 +37,9 @@ def seed_demo() -> DemoResult:
     organisation = db.session.execute(db.select(Organisation).filter_by(slug=DEMO_SLUG)).scalar_one_or_none()
     created = organisation is None
     if created:
-        organisation = Organisation(name="Kelurahan Sukamaju", slug=DEMO_SLUG, timezone="Asia/Jakarta",
-                                    default_language="id")
+        organisation = Organisation(
+            name="Kelurahan Sukamaju", slug=DEMO_SLUG, timezone="Asia/Jakarta", default_language="id"
+        )
         db.session.add(organisation)
         db.session.flush()
     for email, name, role in DEMO_USERS:
@@ -68,9 +70,9 @@ def seed_demo() -> DemoResult:
 def _seed_surveys(organisation: Organisation) -> None:
     """One open survey per template, found again by its kind (demo surveys
     are the only ones of their kind in the demo organisation)."""
-    existing = set(db.session.execute(
-        db.select(Survey.kind).where(Survey.organisation_id == organisation.id)
-    ).scalars())
+    existing = set(
+        db.session.execute(db.select(Survey.kind).where(Survey.organisation_id == organisation.id)).scalars()
+    )
     owner = db.session.execute(db.select(User).filter_by(email=DEMO_USERS[0][0])).scalar_one()
     for entry in library.templates():
         if entry.kind in existing:

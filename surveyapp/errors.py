@@ -1,4 +1,5 @@
 """Error handlers: an HTML page in the user's language, JSON under /api/."""
+
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
@@ -16,9 +17,14 @@ MESSAGES = {
     410: (_l("No longer available"), _l("This page is no longer available.")),
     413: (_l("Too large"), _l("What you sent is larger than Suara accepts. Please send a smaller file or less text.")),
     429: (_l("Too many requests"), _l("Too many attempts in a short time. Please wait a minute and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. Your data is safe; please try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened on our side. Your data is safe; please try again."),
+    ),
 }
-CSRF_MESSAGE = _l("This form was open for too long or was not sent from Suara. Please go back, reload the page and try again.")
+CSRF_MESSAGE = _l(
+    "This form was open for too long or was not sent from Suara. Please go back, reload the page and try again."
+)
 
 
 def wants_json() -> bool:

@@ -3,6 +3,7 @@
 Order for organiser pages: the user's saved choice, the choice made with the
 language switch in this session, then the browser's Accept-Language.
 """
+
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request, session
@@ -53,8 +54,13 @@ def init_app(app) -> None:
         }
 
     app.jinja_env.globals.update(
-        format_date=format_date, format_datetime=format_datetime, format_number=format_number,
-        format_decimal=format_decimal, format_percent=format_percent, now=utcnow, role_label=role_label,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_number=format_number,
+        format_decimal=format_decimal,
+        format_percent=format_percent,
+        now=utcnow,
+        role_label=role_label,
         pick=pick_text,
     )
 

@@ -1,4 +1,5 @@
 """Compile and check the message catalogues (used by make and the tests)."""
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,9 @@ def source_messages() -> set:
     """Every translatable message in the code and templates right now."""
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=METHODS, keywords=KEYWORDS,
+        str(ROOT),
+        method_map=METHODS,
+        keywords=KEYWORDS,
         options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}},
         directory_filter=lambda path: not Path(path).name.startswith(".") and ".venv" not in path,
     ):

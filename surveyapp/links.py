@@ -6,6 +6,7 @@ forged header would otherwise mail a valid reset token to an attacker's
 site (LimeSurvey CVE-2024-42903). So every absolute URL is the path
 ``url_for`` builds, appended to PUBLIC_BASE_URL, which production requires.
 """
+
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, url_for
@@ -20,7 +21,7 @@ def external_url(endpoint: str, **values) -> str:
         path = url_for(endpoint, **values)
         root = request.script_root
         if root and path.startswith(root):
-            path = path[len(root):]
+            path = path[len(root) :]
         return base + path
     current_app.inject_url_defaults(endpoint, values)
     return base + current_app.url_map.bind("localhost").build(endpoint, values)

@@ -3,6 +3,7 @@
 Running without SMTP is normal for a small organisation: the message (with
 its link) is written to the application log so an admin can pass it on.
 """
+
 from __future__ import annotations
 
 import smtplib

@@ -1,4 +1,5 @@
 """Every model in one import, for Alembic autogenerate and the shell."""
+
 from .accounts.models import User  # noqa: F401
 from .analytics.models import (  # noqa: F401
     TallyAnswer,

@@ -11,12 +11,13 @@ runs ``to_python`` after it has matched a path, and by then it has noted
 the methods of the path's other rules, so an out-of-range id on a path
 that also takes POST would answer 405 ("use POST") instead of 404.
 """
+
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-INTEGER_MAX = 2**31 - 1   # sqlalchemy.Integer: PostgreSQL "integer"
-BIGINT_MAX = 2**63 - 1    # database.BigId: PostgreSQL "bigint"
+INTEGER_MAX = 2**31 - 1  # sqlalchemy.Integer: PostgreSQL "integer"
+BIGINT_MAX = 2**63 - 1  # database.BigId: PostgreSQL "bigint"
 
 
 def at_most(largest: int) -> str:
@@ -28,7 +29,9 @@ def at_most(largest: int) -> str:
     for index, digit in enumerate(map(int, digits)):
         if digit:  # same leading digits, a smaller one here, any digits after
             rest = width - index - 1
-            choices.append(digits[:index] + (f"[0-{digit - 1}]" if digit > 1 else "0") + (rf"\d{{{rest}}}" if rest else ""))
+            choices.append(
+                digits[:index] + (f"[0-{digit - 1}]" if digit > 1 else "0") + (rf"\d{{{rest}}}" if rest else "")
+            )
     choices.append(digits)
     return "0*(?:" + "|".join(choices) + ")"
 

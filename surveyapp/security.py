@@ -1,4 +1,5 @@
 """HTTP security headers and small helpers for safe redirects and tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,13 @@ def is_safe_next(target: str | None) -> bool:
     if not target or any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in target):
         return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    )
 
 
 def safe_next(default: str) -> str:

@@ -15,6 +15,7 @@ through ``questions.base.clean_text``, which drops NUL with every other
 control character; a resident who pasted one from another program loses
 nothing. Their query strings, URL values and file names are still checked.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -41,8 +42,10 @@ def has_nul(value: Any) -> bool:
 
 
 def nul_message() -> str:
-    return _("What you sent contains a NUL character (\\0), which Suara cannot store. "
-             "Remove it (it often comes from copying out of another program) and try again.")
+    return _(
+        "What you sent contains a NUL character (\\0), which Suara cannot store. "
+        "Remove it (it often comes from copying out of another program) and try again."
+    )
 
 
 def refuse_nul(value: Any) -> None:

@@ -1,5 +1,6 @@
 """Fixtures: one database per test run, built by the migrations, emptied
 between tests. TEST_DATABASE_URL picks PostgreSQL; SQLite otherwise."""
+
 from __future__ import annotations
 
 import os
@@ -83,7 +84,9 @@ def empty_tables(app) -> None:
         tables = [t.name for t in db.metadata.sorted_tables]
         with db.engine.begin() as conn:
             if db.engine.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE TABLE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    text("TRUNCATE TABLE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+                )
             else:
                 for table in reversed(tables):
                     conn.execute(text(f'DELETE FROM "{table}"'))

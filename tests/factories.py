@@ -1,4 +1,5 @@
 """Test factories: plain functions that create committed rows."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -18,8 +19,13 @@ def organisation(name: str = "Desa Contoh", **fields) -> Organisation:
     return org
 
 
-def user(email: str, org: Organisation | None = None, role: Role = Role.OWNER, name: str | None = None,
-         password: str = PASSWORD) -> User:
+def user(
+    email: str,
+    org: Organisation | None = None,
+    role: Role = Role.OWNER,
+    name: str | None = None,
+    password: str = PASSWORD,
+) -> User:
     account = User(email=email, name=name or email.split("@")[0].title())
     account.set_password(password)
     db.session.add(account)

@@ -7,6 +7,7 @@ with valid form data, so a permitted change is seen to succeed.
 object of the home organisation whose id fills the URL, so an outsider
 (owner of another organisation) must get 404 for it.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,13 @@ ROUTES = [
     ("GET", "/dashboard", "viewer", None, {}),
     ("GET", "/org/members", "viewer", None, {}),
     ("GET", "/org/settings", "owner", None, {}),
-    ("POST", "/org/settings", "owner", None, {"name": "X", "timezone": "Asia/Jakarta", "default_language": "id", "privacy_min_cell": "5"}),
+    (
+        "POST",
+        "/org/settings",
+        "owner",
+        None,
+        {"name": "X", "timezone": "Asia/Jakarta", "default_language": "id", "privacy_min_cell": "5"},
+    ),
     ("POST", "/org/members/invite", "owner", None, {"email": "z@z.test", "role": "viewer"}),
     ("POST", "/org/members/{membership}/role", "owner", "membership", {"role": "viewer"}),
     ("POST", "/org/members/{membership}/remove", "owner", "membership", {}),
@@ -33,7 +40,9 @@ RANK = {"viewer": 1, "editor": 2, "owner": 3}
 def objects(world, ctx):
     from surveyapp.orgs.services import invite
 
-    invitation, _ = invite(world.org, "someone@mawar.test", __import__("surveyapp.orgs.models", fromlist=["Role"]).Role.VIEWER, world.owner)
+    invitation, _ = invite(
+        world.org, "someone@mawar.test", __import__("surveyapp.orgs.models", fromlist=["Role"]).Role.VIEWER, world.owner
+    )
     editor_membership = db.session.execute(
         db.select(Membership).filter_by(user_id=world.editor.id, organisation_id=world.org.id)
     ).scalar_one()

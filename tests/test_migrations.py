@@ -1,4 +1,5 @@
 """The schema comes only from the migrations, and they match the models."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -59,19 +60,23 @@ def test_sheets_migration_fills_the_complete_responses_already_stored(tmp_path):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'sheets.db'}")
     with app.app_context():
         survey = _migrated_with_a_survey()
-        complete = [data.respond(survey, data.FULL, sheet=False).id,
-                    data.respond(survey, {"used": "no", "age": "0.5"}, sheet=False).id,
-                    data.respond(survey, {}, sheet=False).id]
+        complete = [
+            data.respond(survey, data.FULL, sheet=False).id,
+            data.respond(survey, {"used": "no", "age": "0.5"}, sheet=False).id,
+            data.respond(survey, {}, sheet=False).id,
+        ]
         partial = data.respond(survey, {"used": "yes"}, status="partial").id
         expected = sheets.read(complete)
         db.session.remove()
         downgrade(revision="0007t")
         upgrade()
-        stored = dict(db.session.execute(db.select(Response.id, Response.sheet)
-                                         .where(Response.sheet.is_not(None))).all())
+        stored = dict(
+            db.session.execute(db.select(Response.id, Response.sheet).where(Response.sheet.is_not(None))).all()
+        )
         assert stored == expected and partial not in stored
-        rows = db.session.execute(db.select(db.func.count()).select_from(Answer)
-                                  .where(Answer.response_id == complete[0])).scalar_one()
+        rows = db.session.execute(
+            db.select(db.func.count()).select_from(Answer).where(Answer.response_id == complete[0])
+        ).scalar_one()
         assert len(sheets.decode(stored[complete[0]])) == rows > 10
         db.session.remove()
         db.engine.dispose()
@@ -114,15 +119,29 @@ def test_pseudonyms_migration_repairs_repeats_then_adds_the_constraint(tmp_path)
     with app.app_context():
         upgrade(revision="0008s")
         with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO organisations (id, name, slug, timezone, default_language, "
-                                    "privacy_min_cell, participant_salt, created_at) VALUES "
-                                    "(1, 'Desa', 'desa', 'Asia/Jakarta', 'id', 5, 's1', '2026-01-01'), "
-                                    "(2, 'Kota', 'kota', 'Asia/Jakarta', 'id', 5, 's2', '2026-01-01')"))
-            for pid, org, name in [(1, 1, "P-7F3A2C"), (2, 1, "P-7F3A2C"), (3, 1, "P-7F3A2C"), (4, 1, "P-000001"),
-                                   (5, 2, "P-7F3A2C"), (6, 1, "P-000001")]:
-                connection.execute(text("INSERT INTO participants (id, organisation_id, identity_hash, pseudonym, "
-                                        "created_at) VALUES (:id, :org, :hash, :name, '2026-01-01')"),
-                                   {"id": pid, "org": org, "hash": f"{pid:064x}", "name": name})
+            connection.execute(
+                text(
+                    "INSERT INTO organisations (id, name, slug, timezone, default_language, "
+                    "privacy_min_cell, participant_salt, created_at) VALUES "
+                    "(1, 'Desa', 'desa', 'Asia/Jakarta', 'id', 5, 's1', '2026-01-01'), "
+                    "(2, 'Kota', 'kota', 'Asia/Jakarta', 'id', 5, 's2', '2026-01-01')"
+                )
+            )
+            for pid, org, name in [
+                (1, 1, "P-7F3A2C"),
+                (2, 1, "P-7F3A2C"),
+                (3, 1, "P-7F3A2C"),
+                (4, 1, "P-000001"),
+                (5, 2, "P-7F3A2C"),
+                (6, 1, "P-000001"),
+            ]:
+                connection.execute(
+                    text(
+                        "INSERT INTO participants (id, organisation_id, identity_hash, pseudonym, "
+                        "created_at) VALUES (:id, :org, :hash, :name, '2026-01-01')"
+                    ),
+                    {"id": pid, "org": org, "hash": f"{pid:064x}", "name": name},
+                )
         upgrade()
         names = dict(db.session.execute(db.select(Participant.id, Participant.pseudonym)).all())
         assert names[1] == names[5] == "P-7F3A2C" and names[4] == "P-000001"

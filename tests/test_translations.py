@@ -1,4 +1,5 @@
 """Indonesian is complete: every message in code and templates is translated."""
+
 from surveyapp.i18n_catalogs import catalog_problems, source_messages
 
 

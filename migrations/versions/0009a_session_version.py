@@ -5,11 +5,12 @@ Revises: 0008s
 Create Date: 2026-12-09 12:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009a'
-down_revision = '0008s'
+revision = "0009a"
+down_revision = "0008s"
 branch_labels = None
 depends_on = None
 
@@ -18,7 +19,7 @@ depends_on = None
 # copy and drop ``users`` on SQLite, and with foreign keys on, dropping it
 # would cascade into memberships and everything else that names a user.
 def upgrade():
-    op.add_column('users', sa.Column('session_version', sa.Integer(), server_default='1', nullable=False))
+    op.add_column("users", sa.Column("session_version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade():

@@ -7,6 +7,7 @@ including any copy of its cookie, is refused from then on. The app never
 uses remember-me; a remember cookie would arrive with a fresh session and
 no version, so it is refused too rather than bypassing the check.
 """
+
 from __future__ import annotations
 
 from flask import session

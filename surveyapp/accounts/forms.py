@@ -1,4 +1,5 @@
 """Forms for sign-up, log-in and password reset."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,18 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A short deny-list of passwords people really use; length does the rest.
 COMMON_PASSWORDS = {
-    "password", "password123", "1234567890", "qwertyuiop", "iloveyou12", "indonesia1",
-    "passw0rd12", "123456789a", "admin12345", "katasandi1", "rahasia123", "bismillah1",
+    "password",
+    "password123",
+    "1234567890",
+    "qwertyuiop",
+    "iloveyou12",
+    "indonesia1",
+    "passw0rd12",
+    "123456789a",
+    "admin12345",
+    "katasandi1",
+    "rahasia123",
+    "bismillah1",
 }
 MIN_PASSWORD = 10
 
@@ -54,14 +65,20 @@ def new_password_field(label=None):
 def confirm_field():
     return PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords differ."))],
+        validators=[
+            DataRequired(message=_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class SignupForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)],
-                       render_kw={"autocomplete": "name"})
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
     email = email_field()
     organisation = StringField(
         _l("Organisation"),
@@ -78,13 +95,17 @@ class SignupForm(FlaskForm):
 
 class ConfirmSignupForm(FlaskForm):
     """Only a button (and the CSRF token): the account comes from the link."""
+
     submit = SubmitField(_l("Create my account"))
 
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField(_l("Log in"))
 
 

@@ -6,6 +6,7 @@ guessing one owner's password slows down everyone but the owner's own
 browser. The cookie holds no address in clear and cannot be forged without
 SECRET_KEY; it is not a credential (the password is still needed).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,6 +48,10 @@ def remember(response, cookie: str | None, email: str) -> None:
     digest = _digest(email)
     accounts = [digest] + [item for item in _accounts(cookie) if item != digest]
     response.set_cookie(
-        COOKIE, _serializer().dumps(accounts[:MAX_ACCOUNTS]), max_age=MAX_AGE, httponly=True, samesite="Lax",
+        COOKIE,
+        _serializer().dumps(accounts[:MAX_ACCOUNTS]),
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="Lax",
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
     )

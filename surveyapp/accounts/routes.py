@@ -1,4 +1,5 @@
 """Sign-up, log-in, log-out and password reset pages."""
+
 from __future__ import annotations
 
 from flask import (
@@ -72,18 +73,30 @@ def signup():
         email = form.email.data.strip().lower()
         if services.find_user(email) is None:
             token = services.make_signup_token(form.name.data, email, form.password.data, form.organisation.data)
-            send_mail(email, _("Confirm your Suara account"), _(
-                "Open this link within a day to finish creating your Suara account:\n%(link)s\n\n"
-                "If you did not sign up, you can ignore this message.",
-                link=external_url("accounts.confirm_signup", token=token)))
+            send_mail(
+                email,
+                _("Confirm your Suara account"),
+                _(
+                    "Open this link within a day to finish creating your Suara account:\n%(link)s\n\n"
+                    "If you did not sign up, you can ignore this message.",
+                    link=external_url("accounts.confirm_signup", token=token),
+                ),
+            )
         else:
             # Issue 12 item 10: the page must not reveal that the address has
             # an account; its owner hears about the attempt by mail instead.
-            send_mail(email, _("Someone tried to sign up with your address"), _(
-                "Someone tried to create a Suara account with %(email)s, which already has one.\n"
-                "If it was you, log in: %(login)s\nForgot your password? Reset it: %(reset)s\n\n"
-                "If it was not you, you can ignore this message.",
-                email=email, login=external_url("accounts.login"), reset=external_url("accounts.forgot_password")))
+            send_mail(
+                email,
+                _("Someone tried to sign up with your address"),
+                _(
+                    "Someone tried to create a Suara account with %(email)s, which already has one.\n"
+                    "If it was you, log in: %(login)s\nForgot your password? Reset it: %(reset)s\n\n"
+                    "If it was not you, you can ignore this message.",
+                    email=email,
+                    login=external_url("accounts.login"),
+                    reset=external_url("accounts.forgot_password"),
+                ),
+            )
         return redirect(url_for("accounts.signup_sent"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/signup.html", form=form), status
@@ -190,8 +203,11 @@ def forgot_password():
             send_mail(
                 user.email,
                 _("Reset your Suara password"),
-                _("Open this link within an hour to choose a new password:\n%(link)s\n\n"
-                  "If you did not ask for this, you can ignore this message.", link=link),
+                _(
+                    "Open this link within an hour to choose a new password:\n%(link)s\n\n"
+                    "If you did not ask for this, you can ignore this message.",
+                    link=link,
+                ),
             )
         # Same answer whether or not the account exists (no enumeration).
         flash(_("If an account exists for that address, we have sent a link to reset the password."), "info")

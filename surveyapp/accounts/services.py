@@ -1,4 +1,5 @@
 """Account writes: sign-up, password reset tokens, ending sessions."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -57,7 +58,8 @@ def read_signup_token(token: str) -> dict:
     """The sign-up a confirmation link carries; AccountError('expired'|'invalid')."""
     try:
         data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNUP_SALT).loads(
-            token, max_age=SIGNUP_MAX_AGE)
+            token, max_age=SIGNUP_MAX_AGE
+        )
     except SignatureExpired as exc:
         raise AccountError("expired") from exc
     except BadSignature as exc:
@@ -114,9 +116,7 @@ def end_all_sessions(user: User) -> None:
     """Every session opened so far for the user stops counting (auth.py
     compares the version stored in the session with this one). Atomic in
     SQL so two logouts at once both raise it."""
-    db.session.execute(
-        db.update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
-    )
+    db.session.execute(db.update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
     db.session.commit()
 
 

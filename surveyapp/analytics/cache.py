@@ -1,5 +1,6 @@
 """A small in-process LRU for summaries and charts, keyed on the state of a
 survey's responses so a new or completed response makes entries stale."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ summary document, so a chart never shows what its table does not.
 
 The one place matplotlib is set up for the server: the other chart modules
 import ``Figure`` and ``whiskers`` from here."""
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,7 @@ def whiskers(points: list[float], lows: list[float], highs: list[float]) -> list
 
     An interval's end can lie a rounding error past its point (Wilson's low end
     of 0/12 is 2.8e-17), and matplotlib refuses any negative error length."""
-    return [[max(0.0, p - low) for p, low in zip(points, lows)],
-            [max(0.0, high - p) for p, high in zip(points, highs)]]
+    return [[max(0.0, p - low) for p, low in zip(points, lows)], [max(0.0, high - p) for p, high in zip(points, highs)]]
 
 
 def _label(text, width: int = 28) -> str:
@@ -71,8 +71,15 @@ def histogram(bins: list[dict]) -> bytes:
         ax = fig.add_subplot()
         xs = list(range(len(bins)))
         ax.bar(xs, [b["count"] or 0 for b in bins], color=BAR)
-        ax.set_xticks(xs, [_label(b["low"] if b["low"] == b["high"] else f"{_short(b['low'])}–{_short(b['high'])}", 10)
-                           for b in bins], rotation=45, ha="right")
+        ax.set_xticks(
+            xs,
+            [
+                _label(b["low"] if b["low"] == b["high"] else f"{_short(b['low'])}–{_short(b['high'])}", 10)
+                for b in bins
+            ],
+            rotation=45,
+            ha="right",
+        )
         ax.set_ylabel("n")
         return _svg(fig)
 

@@ -1,5 +1,6 @@
 """``flask surveys summary SURVEY_ID``: the summary document as JSON;
 ``flask surveys tally [SURVEY_ID]``: fold new responses into the tally."""
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,11 @@ def tally_command(survey_id: int | None, rebuild: bool):
 
     if survey_id is not None and db.session.get(Survey, survey_id) is None:
         raise click.ClickException(f"No survey with id {survey_id}.")
-    ids = [survey_id] if survey_id is not None else list(db.session.execute(select(Survey.id).order_by(Survey.id)).scalars())
+    ids = (
+        [survey_id]
+        if survey_id is not None
+        else list(db.session.execute(select(Survey.id).order_by(Survey.id)).scalars())
+    )
     for sid in ids:
         folded = tally.rebuild(sid) if rebuild else tally.fold(sid)
         total = tally.state(sid)[0]

@@ -1,5 +1,6 @@
 """Which responses a summary covers: a plain value object, parsed from a
 query string against allow-lists (never trusted as given)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -85,8 +86,14 @@ def parse_day(value: str | None, label: str) -> date | None:
     except ValueError:
         raise FilterError(_("%(label)s is not a date like 2026-08-17.", label=label)) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise FilterError(_("%(label)s must be between %(first)s and %(last)s.", label=label,
-                            first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+        raise FilterError(
+            _(
+                "%(label)s must be between %(first)s and %(last)s.",
+                label=label,
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
     return day
 
 
@@ -104,8 +111,13 @@ def parse_filters(args, survey, timezone: str = "Asia/Jakarta") -> Filters:
     date_from = parse_day(args.get("from"), _("The start date"))
     date_to = parse_day(args.get("to"), _("The end date"))
     if date_from and date_to and date_from > date_to:
-        raise FilterError(_("The start date (%(start)s) is after the end date (%(end)s).",
-                            start=date_from.isoformat(), end=date_to.isoformat()))
+        raise FilterError(
+            _(
+                "The start date (%(start)s) is after the end date (%(end)s).",
+                start=date_from.isoformat(),
+                end=date_to.isoformat(),
+            )
+        )
     known_channels = {c.value for c in Channel}
     channels = tuple(sorted({c.strip() for c in args.getlist("channel") if c.strip()}))
     for channel in channels:
@@ -132,12 +144,24 @@ def parse_filters(args, survey, timezone: str = "Asia/Jakarta") -> Filters:
         chosen.setdefault(question.id, set()).add(option.id)
         echo_answers.append(raw)
     answers = tuple(sorted((qid, tuple(sorted(ids))) for qid, ids in chosen.items()))
-    echo = {"status": status, "from": date_from.isoformat() if date_from else None,
-            "to": date_to.isoformat() if date_to else None, "channel": list(channels),
-            "language": list(languages), "answer": sorted(echo_answers)}
-    return Filters(statuses=ALL_STATUSES if status == "all" else COMPLETE_ONLY, date_from=date_from,
-                   date_to=date_to, channels=channels, languages=languages, answers=answers,
-                   timezone=timezone, echo=echo)
+    echo = {
+        "status": status,
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "channel": list(channels),
+        "language": list(languages),
+        "answer": sorted(echo_answers),
+    }
+    return Filters(
+        statuses=ALL_STATUSES if status == "all" else COMPLETE_ONLY,
+        date_from=date_from,
+        date_to=date_to,
+        channels=channels,
+        languages=languages,
+        answers=answers,
+        timezone=timezone,
+        echo=echo,
+    )
 
 
 FILTERABLE_TYPES = ("single_choice", "multiple_choice", "yes_no", "likert")

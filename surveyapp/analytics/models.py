@@ -6,6 +6,7 @@ Key columns are NOT NULL with 0 standing for "none" (no item, no option, no
 value): NULLs are distinct in unique indexes on both databases, which would
 defeat ``ON CONFLICT ... DO UPDATE``. Counts are BigInteger.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,8 +42,11 @@ class TallyAnswer(db.Model):
     counts, ranks (value = rank) and value tables (rating, number, date)."""
 
     __tablename__ = "survey_tally_answers"
-    __table_args__ = (UniqueConstraint("question_id", "item_id", "option_id", "has_value", "value_num",
-                                       name="uq_survey_tally_answers_key"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "question_id", "item_id", "option_id", "has_value", "value_num", name="uq_survey_tally_answers_key"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = _survey_fk()
@@ -74,7 +78,9 @@ class TallyResponse(db.Model):
     a quarter hour times every channel and language would multiply."""
 
     __tablename__ = "survey_tally_responses"
-    __table_args__ = (UniqueConstraint("survey_id", "slot", "channel", "language", name="uq_survey_tally_responses_key"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "slot", "channel", "language", name="uq_survey_tally_responses_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))

@@ -10,6 +10,7 @@ it, and a cell is hidden when it differs from the unfiltered cell by fewer
 than k (else "everyone minus the filter" would reveal a small group).
 Pure functions on plain dicts; no database.
 """
+
 from __future__ import annotations
 
 import copy
@@ -132,7 +133,9 @@ def suppress(document: dict, k: int, base: dict | None = None) -> dict:
         _strip_details(q, k)
         for item in q.get("items") or []:
             key = f"{q['code']}/{item['code']}"
-            if small(item.get("n"), k) or (base is not None and small((base_ns.get(key) or 0) - (item.get("n") or 0), k)):
+            if small(item.get("n"), k) or (
+                base is not None and small((base_ns.get(key) or 0) - (item.get("n") or 0), k)
+            ):
                 item["distribution"], item["mean"], item["top2"] = [], None, None
                 item["n"], item["suppressed"] = None, True
 
@@ -200,11 +203,16 @@ def _strip_details(q: dict, k: int) -> None:
 
 def _hide_view(doc: dict, k: int, because_outside: bool) -> dict:
     if because_outside:
-        reason = _("This filter leaves fewer than %(k)d respondents outside it, so showing it would let "
-                   "anyone work out the answers of that small group.", k=k)
+        reason = _(
+            "This filter leaves fewer than %(k)d respondents outside it, so showing it would let "
+            "anyone work out the answers of that small group.",
+            k=k,
+        )
     else:
-        reason = _("Fewer than %(k)d respondents are in this view, so their answers are not shown to "
-                   "protect their privacy.", k=k)
+        reason = _(
+            "Fewer than %(k)d respondents are in this view, so their answers are not shown to protect their privacy.",
+            k=k,
+        )
     doc["privacy"].update(view_suppressed=True, reason=reason)
     doc["n"] = None
     doc["overview"] = None

@@ -6,6 +6,7 @@ A summary runs a handful of these per survey (one per question family, not
 one per question or per response), so its cost grows with the number of
 answer rows scanned inside the database, not with Python work per response.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,9 +48,11 @@ def response_conditions(survey_id: int, filters: Filters) -> list:
         clauses.append(Response.language.in_(filters.languages))
     for question_id, option_ids in filters.answers:
         # Semi-join per filtered question: uses ix_answers_question_option.
-        clauses.append(Response.id.in_(
-            select(Answer.response_id).where(Answer.question_id == question_id, Answer.option_id.in_(option_ids))
-        ))
+        clauses.append(
+            Response.id.in_(
+                select(Answer.response_id).where(Answer.question_id == question_id, Answer.option_id.in_(option_ids))
+            )
+        )
     return clauses
 
 
@@ -71,7 +74,8 @@ class Scope:
         if not self.needs_join:
             return query
         return query.join(Response, Response.id == Answer.response_id).where(
-            *response_conditions(self.survey_id, self.filters))
+            *response_conditions(self.survey_id, self.filters)
+        )
 
 
 def cache_key(survey_id: int) -> tuple:
@@ -79,9 +83,12 @@ def cache_key(survey_id: int) -> tuple:
     every response of the survey: cache.state_key uses tally.cache_key,
     which costs the same at any size."""
     row = db.session.execute(
-        select(func.count(), func.max(Response.id), func.max(Response.submitted_at),
-               func.sum(case((Response.status == "complete", 1), else_=0)))
-        .where(Response.survey_id == survey_id)
+        select(
+            func.count(),
+            func.max(Response.id),
+            func.max(Response.submitted_at),
+            func.sum(case((Response.status == "complete", 1), else_=0)),
+        ).where(Response.survey_id == survey_id)
     ).one()
     return tuple(str(v) if isinstance(v, datetime) else v for v in row)
 
@@ -89,13 +96,17 @@ def cache_key(survey_id: int) -> tuple:
 def status_counts(survey_id: int, filters: Filters, breakoff_before: datetime) -> dict:
     """Responses per status in the view (ignoring its status filter), plus
     break-offs: partial responses started before ``breakoff_before``."""
-    unfiltered_status = Filters(statuses=("complete", "partial"), date_from=filters.date_from,
-                                date_to=filters.date_to, channels=filters.channels,
-                                languages=filters.languages, answers=filters.answers,
-                                timezone=filters.timezone)
+    unfiltered_status = Filters(
+        statuses=("complete", "partial"),
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        channels=filters.channels,
+        languages=filters.languages,
+        answers=filters.answers,
+        timezone=filters.timezone,
+    )
     rows = db.session.execute(
-        select(Response.status, func.count(),
-               func.sum(case((Response.started_at < breakoff_before, 1), else_=0)))
+        select(Response.status, func.count(), func.sum(case((Response.started_at < breakoff_before, 1), else_=0)))
         .where(*response_conditions(survey_id, unfiltered_status))
         .group_by(Response.status)
     ).all()
@@ -115,11 +126,16 @@ def survey_status_counts(survey_id: int) -> dict[str, int]:
 def invitation_counts(survey_id: int) -> dict[str, int]:
     """Invited, completed and started-but-not-completed personal invitations."""
     invited, completed, partial = db.session.execute(
-        select(func.count(),
-               func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0)),
-               func.sum(case((and_(SurveyInvitation.completed_at.is_(None),
-                                   SurveyInvitation.started_at.is_not(None)), 1), else_=0)))
-        .where(SurveyInvitation.survey_id == survey_id)
+        select(
+            func.count(),
+            func.sum(case((SurveyInvitation.completed_at.is_not(None), 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(SurveyInvitation.completed_at.is_(None), SurveyInvitation.started_at.is_not(None)), 1),
+                    else_=0,
+                )
+            ),
+        ).where(SurveyInvitation.survey_id == survey_id)
     ).one()
     return {"invited": int(invited or 0), "completed": int(completed or 0), "partial": int(partial or 0)}
 
@@ -142,7 +158,9 @@ def _local_day(offset_minutes: int):
     return cast(response_time() + literal_column(f"interval '{offset} minutes'"), Date)
 
 
-def day_channel_language_counts(survey_id: int, filters: Filters, offset_minutes: int) -> list[tuple[str, str, str, int]]:
+def day_channel_language_counts(
+    survey_id: int, filters: Filters, offset_minutes: int
+) -> list[tuple[str, str, str, int]]:
     """[(local ISO day, channel, language, responses)]: one scan of
     ``responses`` for the time series and the channel and language splits."""
     day = _local_day(offset_minutes).label("day")
@@ -161,7 +179,8 @@ def option_counts(scope: Scope, question_ids: list[int]) -> list[tuple]:
     if not question_ids:
         return []
     query = select(Answer.question_id, Answer.item_id, Answer.option_id, func.count()).where(
-        Answer.question_id.in_(question_ids), Answer.option_id.is_not(None))
+        Answer.question_id.in_(question_ids), Answer.option_id.is_not(None)
+    )
     query = scope.apply(query).group_by(Answer.question_id, Answer.item_id, Answer.option_id)
     return [tuple(row) for row in db.session.execute(query)]
 
@@ -171,7 +190,8 @@ def rank_counts(scope: Scope, question_ids: list[int]) -> list[tuple]:
     if not question_ids:
         return []
     query = select(Answer.question_id, Answer.option_id, Answer.value_num, func.count()).where(
-        Answer.question_id.in_(question_ids), Answer.option_id.is_not(None), Answer.value_num.is_not(None))
+        Answer.question_id.in_(question_ids), Answer.option_id.is_not(None), Answer.value_num.is_not(None)
+    )
     query = scope.apply(query).group_by(Answer.question_id, Answer.option_id, Answer.value_num)
     return [tuple(row) for row in db.session.execute(query)]
 
@@ -181,7 +201,8 @@ def respondent_counts(scope: Scope, question_ids: list[int]) -> dict[int, int]:
     if not question_ids:
         return {}
     query = select(Answer.question_id, func.count(distinct(Answer.response_id))).where(
-        Answer.question_id.in_(question_ids))
+        Answer.question_id.in_(question_ids)
+    )
     query = scope.apply(query).group_by(Answer.question_id)
     return {qid: int(n) for qid, n in db.session.execute(query)}
 
@@ -195,7 +216,8 @@ def value_tables(scope: Scope, question_ids: list[int]) -> tuple[dict[int, dict[
     if not question_ids:
         return tables, overflow
     query = select(Answer.question_id, Answer.value_num, func.count()).where(
-        Answer.question_id.in_(question_ids), Answer.value_num.is_not(None))
+        Answer.question_id.in_(question_ids), Answer.value_num.is_not(None)
+    )
     query = scope.apply(query).group_by(Answer.question_id, Answer.value_num)
     for qid, value, n in db.session.execute(query.execution_options(yield_per=5000)):
         if qid in overflow:
@@ -212,10 +234,13 @@ def value_tables(scope: Scope, question_ids: list[int]) -> tuple[dict[int, dict[
 
 def moments(scope: Scope, question_id: int) -> tuple[int, float, float, float, float] | None:
     """(n, Σx, Σx², min, max) of a numeric question; None without answers."""
-    query = select(func.count(Answer.value_num), func.sum(Answer.value_num),
-                   func.sum(Answer.value_num * Answer.value_num), func.min(Answer.value_num),
-                   func.max(Answer.value_num)).where(Answer.question_id == question_id,
-                                                    Answer.value_num.is_not(None))
+    query = select(
+        func.count(Answer.value_num),
+        func.sum(Answer.value_num),
+        func.sum(Answer.value_num * Answer.value_num),
+        func.min(Answer.value_num),
+        func.max(Answer.value_num),
+    ).where(Answer.question_id == question_id, Answer.value_num.is_not(None))
     n, total, total_sq, low, high = db.session.execute(scope.apply(query)).one()
     if not n:
         return None
@@ -225,8 +250,9 @@ def moments(scope: Scope, question_id: int) -> tuple[int, float, float, float, f
 def binned_table(scope: Scope, question_id: int, low: float, high: float, bins: int = BINS) -> dict[int, int]:
     """{bin index: count} over [low, high] split in ``bins`` equal bins."""
     width = (high - low) / bins or 1.0
-    index = case((Answer.value_num >= high, bins - 1),
-                 else_=cast(func.floor((Answer.value_num - low) / width), db.Integer)).label("bin")
+    index = case(
+        (Answer.value_num >= high, bins - 1), else_=cast(func.floor((Answer.value_num - low) / width), db.Integer)
+    ).label("bin")
     query = select(index, func.count()).where(Answer.question_id == question_id, Answer.value_num.is_not(None))
     query = scope.apply(query).group_by(index)
     return {int(b): int(n) for b, n in db.session.execute(query)}
@@ -251,8 +277,9 @@ def escape_like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def text_answers(scope: Scope, question_id: int, search: str = "", limit: int = 20,
-                 offset: int = 0) -> tuple[list[dict], int]:
+def text_answers(
+    scope: Scope, question_id: int, search: str = "", limit: int = 20, offset: int = 0
+) -> tuple[list[dict], int]:
     """One page of a question's text answers, newest first, and the number
     matching ``search`` (case-insensitive substring, wildcards literal)."""
     conditions = [Answer.question_id == question_id, _has_text()]
@@ -288,8 +315,9 @@ def text_sample(scope: Scope, question_id: int, limit: int) -> list[str]:
     return list(db.session.execute(query).scalars())
 
 
-def demographic_cells(survey_id: int, filters: Filters, question_ids: list[int],
-                      extra_question_ids: list[int] | None = None) -> list[tuple]:
+def demographic_cells(
+    survey_id: int, filters: Filters, question_ids: list[int], extra_question_ids: list[int] | None = None
+) -> list[tuple]:
     """Complete responses per combination of demographic answers.
 
     Returns rows (option of each demographic question in order ..., count);
@@ -302,7 +330,8 @@ def demographic_cells(survey_id: int, filters: Filters, question_ids: list[int],
     if extra_question_ids:
         query = select(Answer.question_id, Answer.option_id, *columns, func.count()).select_from(Answer)
         query = query.join(Response, Response.id == Answer.response_id).where(
-            Answer.question_id.in_(extra_question_ids), Answer.option_id.is_not(None))
+            Answer.question_id.in_(extra_question_ids), Answer.option_id.is_not(None)
+        )
         keys = [Answer.question_id, Answer.option_id, *columns]
     else:
         query = select(*columns, func.count()).select_from(Response)
@@ -313,8 +342,9 @@ def demographic_cells(survey_id: int, filters: Filters, question_ids: list[int],
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def paired_rows(wave_a: tuple[int, Filters], wave_b: tuple[int, Filters], question_a: int, question_b: int,
-                expression: str) -> list[tuple]:
+def paired_rows(
+    wave_a: tuple[int, Filters], wave_b: tuple[int, Filters], question_a: int, question_b: int, expression: str
+) -> list[tuple]:
     """Answers of the same participants in two waves, aggregated.
 
     ``expression`` picks what is grouped: "values" gives (value A, value B,
@@ -335,8 +365,12 @@ def paired_rows(wave_a: tuple[int, Filters], wave_b: tuple[int, Filters], questi
         .join(ra, ra.c.id == aa.c.response_id)
         .join(rb, and_(rb.c.participant_id == ra.c.participant_id, rb.c.id != ra.c.id))
         .join(ab, and_(ab.c.response_id == rb.c.id, ab.c.question_id == question_b))
-        .where(aa.c.question_id == question_a, ra.c.participant_id.is_not(None),
-               *conditions(ra, *wave_a), *conditions(rb, *wave_b))
+        .where(
+            aa.c.question_id == question_a,
+            ra.c.participant_id.is_not(None),
+            *conditions(ra, *wave_a),
+            *conditions(rb, *wave_b),
+        )
         .group_by(*pick)
     )
     return [tuple(row) for row in db.session.execute(query)]
@@ -350,9 +384,13 @@ def _retarget(clause, alias):
 
 def participant_overlap(wave_a: tuple[int, Filters], wave_b: tuple[int, Filters]) -> tuple[int, int, int]:
     """(linked participants in A, in B, in both) for two waves."""
+
     def participants(survey_id, filters):
-        return select(Response.participant_id).where(
-            *response_conditions(survey_id, filters), Response.participant_id.is_not(None)).distinct()
+        return (
+            select(Response.participant_id)
+            .where(*response_conditions(survey_id, filters), Response.participant_id.is_not(None))
+            .distinct()
+        )
 
     a, b = participants(*wave_a).subquery(), participants(*wave_b).subquery()
     n_a = db.session.execute(select(func.count()).select_from(a)).scalar_one()
@@ -367,7 +405,6 @@ def any_response(survey_id: int) -> bool:
     return db.session.execute(select(Response.id).where(Response.survey_id == survey_id).limit(1)).first() is not None
 
 
-
 def crosstab_counts(survey_id: int, filters: Filters, row_question: int, column_question: int) -> list[tuple]:
     """(row option, column option, responses) for two choice questions."""
     row, col = Answer.__table__.alias("row_answer"), Answer.__table__.alias("col_answer")
@@ -376,8 +413,12 @@ def crosstab_counts(survey_id: int, filters: Filters, row_question: int, column_
         .select_from(row)
         .join(col, and_(col.c.response_id == row.c.response_id, col.c.question_id == column_question))
         .join(Response, Response.id == row.c.response_id)
-        .where(row.c.question_id == row_question, row.c.option_id.is_not(None), col.c.option_id.is_not(None),
-               *response_conditions(survey_id, filters))
+        .where(
+            row.c.question_id == row_question,
+            row.c.option_id.is_not(None),
+            col.c.option_id.is_not(None),
+            *response_conditions(survey_id, filters),
+        )
         .group_by(row.c.option_id, col.c.option_id)
     )
     return [tuple(r) for r in db.session.execute(query)]

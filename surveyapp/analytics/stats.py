@@ -1,4 +1,5 @@
 """Survey statistics for Suara's metrics, computed from aggregated counts and sums (no Flask, no database)."""
+
 from __future__ import annotations
 
 import functools
@@ -26,6 +27,7 @@ Data = Sequence[float] | Mapping[float, float]
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
@@ -62,9 +64,11 @@ def _scale_table(data: Data, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
 
 # --------------------------------------------------------------------------- proportions and means
 
+
 @dataclass(frozen=True)
 class Proportion:
     """A share p = count/n with its confidence interval [low, high]."""
+
     count: float
     n: float
     p: float
@@ -76,6 +80,7 @@ class Proportion:
 @dataclass(frozen=True)
 class MeanCI:
     """A mean with its t interval; sd, low and high are None when n == 1 (no spread to estimate)."""
+
     n: int
     mean: float
     sd: float | None
@@ -84,8 +89,9 @@ class MeanCI:
     confidence: float = 0.95
 
 
-def wilson_interval(count: float, n: float, confidence: float = 0.95,
-                    population: float | None = None) -> Proportion | None:
+def wilson_interval(
+    count: float, n: float, confidence: float = 0.95, population: float | None = None
+) -> Proportion | None:
     """Wilson score interval for count/n (statsmodels, method="wilson"); None when n == 0.
 
     count and n may be floats, so a weighted share is passed as count = p̂·n_eff, n = n_eff.
@@ -169,8 +175,13 @@ def mean_ci_from_sums(n: int, total: float, total_sq: float, confidence: float =
 
 # --------------------------------------------------------------------------- scores
 
-def top_box_share(counts_by_level: Mapping[Hashable, float], top_levels: Iterable[Hashable],
-                  confidence: float = 0.95, population: float | None = None) -> Proportion | None:
+
+def top_box_share(
+    counts_by_level: Mapping[Hashable, float],
+    top_levels: Iterable[Hashable],
+    confidence: float = 0.95,
+    population: float | None = None,
+) -> Proportion | None:
     """Share of answers in top_levels with a Wilson interval; n = all counted answers; None when n == 0.
 
     Pass valid answers only: "don't know" and skips must not be in counts_by_level.
@@ -190,6 +201,7 @@ def csat(counts_by_level: Mapping[int, float], confidence: float = 0.95) -> Prop
 @dataclass(frozen=True)
 class RecommendScore:
     """Recommend score 100·(pP − pD) in [−100, 100], its SE and a normal interval clipped to the range."""
+
     n: int
     score: float
     se: float
@@ -216,13 +228,23 @@ def recommend_score(data: Data, confidence: float = 0.95) -> RecommendScore | No
     score = 100 * (pp - pd)
     se = 100 * math.sqrt(max(pp + pd - (pp - pd) ** 2, 0.0) / n)
     half = float(st.norm.ppf(0.5 + confidence / 2)) * se
-    return RecommendScore(int(n), score, se, max(score - half, -100.0), min(score + half, 100.0),
-                          int(promoters), int(n - promoters - detractors), int(detractors), confidence)
+    return RecommendScore(
+        int(n),
+        score,
+        se,
+        max(score - half, -100.0),
+        min(score + half, 100.0),
+        int(promoters),
+        int(n - promoters - detractors),
+        int(detractors),
+        confidence,
+    )
 
 
 @dataclass(frozen=True)
 class TrustBands:
     """OECD trust bands of a 0–10 item: low 0–4, neutral 5, high 6–10, each a Proportion, plus the mean."""
+
     n: int
     low: Proportion
     neutral: Proportion
@@ -240,14 +262,28 @@ def trust_bands(data: Data, confidence: float = 0.95) -> TrustBands | None:
     def band(mask: np.ndarray) -> Proportion:
         return wilson_interval(float(counts[mask].sum()), float(n), confidence)
 
-    return TrustBands(int(n), band(values <= 4), band(values == 5), band(values >= 6),
-                      mean_ci_from_sums(int(n), (values * counts).sum(), (values ** 2 * counts).sum(), confidence))
+    return TrustBands(
+        int(n),
+        band(values <= 4),
+        band(values == 5),
+        band(values >= 6),
+        mean_ci_from_sums(int(n), (values * counts).sum(), (values**2 * counts).sum(), confidence),
+    )
 
 
 # --------------------------------------------------------------------------- rates
 
-def response_rates(i: float, p: float = 0, r: float = 0, nc: float = 0, o: float = 0,
-                   uh: float = 0, uo: float = 0, e: float | None = None) -> dict[str, float | None]:
+
+def response_rates(
+    i: float,
+    p: float = 0,
+    r: float = 0,
+    nc: float = 0,
+    o: float = 0,
+    uh: float = 0,
+    uo: float = 0,
+    e: float | None = None,
+) -> dict[str, float | None]:
     """AAPOR RR1–RR6 for an invited sample: {"RR1": ..., ..., "RR6": ...}.
 
     i complete, p partial, r refusal/break-off, nc non-contact, o other, uh/uo unknown
@@ -266,9 +302,14 @@ def response_rates(i: float, p: float = 0, r: float = 0, nc: float = 0, o: float
         return None if den is None or den == 0 else num / den
 
     with_e = known if unknown == 0 else (None if e is None else known + e * unknown)
-    return {"RR1": rate(i, known + unknown), "RR2": rate(i + p, known + unknown),
-            "RR3": rate(i, with_e), "RR4": rate(i + p, with_e),
-            "RR5": rate(i, known), "RR6": rate(i + p, known)}
+    return {
+        "RR1": rate(i, known + unknown),
+        "RR2": rate(i + p, known + unknown),
+        "RR3": rate(i, with_e),
+        "RR4": rate(i + p, with_e),
+        "RR5": rate(i, known),
+        "RR6": rate(i + p, known),
+    }
 
 
 def completion_rate(completes: float, starts: float) -> float | None:
@@ -291,9 +332,11 @@ def breakoff_rate(breakoffs: float, starts: float) -> float | None:
 
 # --------------------------------------------------------------------------- weights
 
+
 @dataclass(frozen=True)
 class Kish:
     """Kish effective sample size n_eff = (Σw)²/Σw² and design effect deff = n·Σw²/(Σw)²."""
+
     n: float
     n_eff: float
     deff: float
@@ -305,7 +348,7 @@ def kish_from_sums(n: float, sum_w: float, sum_w2: float) -> Kish | None:
         raise ValueError("n and Σw² must not be negative")
     if n == 0 or sum_w2 == 0:
         return None
-    return Kish(n, sum_w ** 2 / sum_w2, n * sum_w2 / sum_w ** 2)
+    return Kish(n, sum_w**2 / sum_w2, n * sum_w2 / sum_w**2)
 
 
 def kish(weights: Sequence[float]) -> Kish | None:
@@ -313,7 +356,7 @@ def kish(weights: Sequence[float]) -> Kish | None:
     w = np.asarray(weights, dtype=float)
     if (w < 0).any():
         raise ValueError("weights must not be negative")
-    return kish_from_sums(len(w), float(w.sum()), float((w ** 2).sum()))
+    return kish_from_sums(len(w), float(w.sum()), float((w**2).sum()))
 
 
 class WeightingError(ValueError):
@@ -328,6 +371,7 @@ class RakeResult:
     empty_categories lists, per dimension, margin categories with no respondents, which
     were left out of the fit (their population share is spread over the other categories).
     """
+
     weights: tuple[float, ...]
     converged: bool
     iterations: int
@@ -349,9 +393,14 @@ def _trim(w: np.ndarray, counts: np.ndarray, cap: float, n: float) -> np.ndarray
     return w
 
 
-def rake(cell_counts: Sequence[float], cell_keys: Sequence[Mapping[str, Hashable]],
-         margins: Mapping[str, Mapping[Hashable, float]], cap: float | None = 5.0,
-         tol: float = 1e-6, max_iter: int = 100) -> RakeResult:
+def rake(
+    cell_counts: Sequence[float],
+    cell_keys: Sequence[Mapping[str, Hashable]],
+    margins: Mapping[str, Mapping[Hashable, float]],
+    cap: float | None = 5.0,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+) -> RakeResult:
     """Rake (iterative proportional fitting) cell weights to population margins.
 
     cell_counts[k] respondents share the categories cell_keys[k] = {dimension: category}.
@@ -383,14 +432,18 @@ def rake(cell_counts: Sequence[float], cell_keys: Sequence[Mapping[str, Hashable
         if not cats or (pop < 0).any() or pop.sum() <= 0:
             raise WeightingError(f"margin {dim!r} is empty, negative or totals 0")
         if (pop == 0).any():
-            raise WeightingError(f"margin {dim!r} has categories with population 0: "
-                                 f"{[c for c, v in zip(cats, pop) if v == 0]}; drop or merge them")
+            raise WeightingError(
+                f"margin {dim!r} has categories with population 0: "
+                f"{[c for c, v in zip(cats, pop) if v == 0]}; drop or merge them"
+            )
         pos = {c: j for j, c in enumerate(cats)}
         try:
             idx = np.array([pos[key[dim]] for key in cell_keys], dtype=int)
         except KeyError as exc:
-            raise WeightingError(f"a sample cell has no category, or an unknown one ({exc.args[0]!r}), "
-                                 f"for dimension {dim!r}; map it to a margin category first") from None
+            raise WeightingError(
+                f"a sample cell has no category, or an unknown one ({exc.args[0]!r}), "
+                f"for dimension {dim!r}; map it to a margin category first"
+            ) from None
         in_sample = np.bincount(idx, weights=counts, minlength=len(cats)) > 0
         if not in_sample.all():
             empty[dim] = tuple(c for c, ok in zip(cats, in_sample) if not ok)
@@ -401,8 +454,13 @@ def rake(cell_counts: Sequence[float], cell_keys: Sequence[Mapping[str, Hashable
         targets.append(n * share / share.sum())
 
     def gap(w: np.ndarray) -> float:
-        return max(float(np.abs(np.bincount(idx, weights=counts * w, minlength=len(t)) - t).max())
-                   for idx, t in zip(index, targets)) / n
+        return (
+            max(
+                float(np.abs(np.bincount(idx, weights=counts * w, minlength=len(t)) - t).max())
+                for idx, t in zip(index, targets)
+            )
+            / n
+        )
 
     w = np.ones_like(counts)
     iterations, max_gap = 0, gap(w)
@@ -414,17 +472,25 @@ def rake(cell_counts: Sequence[float], cell_keys: Sequence[Mapping[str, Hashable
         if cap is not None:
             w = _trim(w, counts, cap, n)
         max_gap = gap(w)
-    return RakeResult(tuple(float(x) for x in w), bool(max_gap < tol), iterations, max_gap, empty,
-                      kish_from_sums(n, float((counts * w).sum()), float((counts * w ** 2).sum())))
+    return RakeResult(
+        tuple(float(x) for x in w),
+        bool(max_gap < tol),
+        iterations,
+        max_gap,
+        empty,
+        kish_from_sums(n, float((counts * w).sum()), float((counts * w**2).sum())),
+    )
 
 
 # --------------------------------------------------------------------------- comparisons
+
 
 @dataclass(frozen=True)
 class Comparison:
     """A two-sample or paired test. estimate/low/high describe first − second (or the mean
     paired difference) where the test has one; for Mann–Whitney estimate is U/(n1·n2) =
     P(a > b) + ½P(a = b). n2 is None for paired tests, where n1 counts pairs."""
+
     method: str
     statistic: float
     p_value: float
@@ -437,8 +503,9 @@ class Comparison:
     confidence: float = 0.95
 
 
-def newcombe_diff_ci(x1: float, n1: float, x2: float, n2: float,
-                     confidence: float = 0.95) -> tuple[float, float, float] | None:
+def newcombe_diff_ci(
+    x1: float, n1: float, x2: float, n2: float, confidence: float = 0.95
+) -> tuple[float, float, float] | None:
     """(p1 − p2, low, high): Newcombe's hybrid score interval (his method 10, statsmodels "newcomb").
 
     To show a before → after change as after − before, pass the after wave first.
@@ -449,8 +516,7 @@ def newcombe_diff_ci(x1: float, n1: float, x2: float, n2: float,
         raise ValueError("need 0 <= x <= n in both groups")
     if n1 == 0 or n2 == 0:
         return None
-    low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff",
-                                           alpha=1 - confidence)
+    low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - confidence)
     return x1 / n1 - x2 / n2, float(low), float(high)
 
 
@@ -468,8 +534,7 @@ def two_proportion_ztest(x1: float, n1: float, x2: float, n2: float, confidence:
         z, p = 0.0, 1.0
     else:
         z, p = proportions_ztest([x1, x2], [n1, n2])
-    return Comparison("two-proportion z (pooled)", float(z), float(p), int(n1), int(n2), *diff,
-                      confidence=confidence)
+    return Comparison("two-proportion z (pooled)", float(z), float(p), int(n1), int(n2), *diff, confidence=confidence)
 
 
 def mann_whitney(a: Data, b: Data, alternative: str = "two-sided") -> Comparison | None:
@@ -483,28 +548,29 @@ def mann_whitney(a: Data, b: Data, alternative: str = "two-sided") -> Comparison
         u, p = len(xa) * len(xb) / 2, 1.0  # all answers equal: scipy's variance is 0
     else:
         u, p = st.mannwhitneyu(xa, xb, alternative=alternative, method="auto")
-    return Comparison("Mann-Whitney U", float(u), float(p), len(xa), len(xb),
-                      estimate=float(u) / (len(xa) * len(xb)))
+    return Comparison("Mann-Whitney U", float(u), float(p), len(xa), len(xb), estimate=float(u) / (len(xa) * len(xb)))
 
 
-def welch_t(n1: int, mean1: float, sd1: float, n2: int, mean2: float, sd2: float,
-            confidence: float = 0.95) -> Comparison | None:
+def welch_t(
+    n1: int, mean1: float, sd1: float, n2: int, mean2: float, sd2: float, confidence: float = 0.95
+) -> Comparison | None:
     """Welch t test from summary statistics (scipy ttest_ind_from_stats, equal_var=False) with the
     Welch–Satterthwaite interval of mean1 − mean2. Summary statistics from SQL sums come from
     moments_from_sums. None when either n < 2 or both sd are 0 (the test is undefined)."""
     _check_confidence(confidence)
     if min(n1, n2) < 2 or (sd1 == 0 and sd2 == 0):
         return None
-    v1, v2 = sd1 ** 2 / n1, sd2 ** 2 / n2
-    df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+    v1, v2 = sd1**2 / n1, sd2**2 / n2
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
     t, p = st.ttest_ind_from_stats(mean1, sd1, n1, mean2, sd2, n2, equal_var=False)
     half = float(st.t.ppf(0.5 + confidence / 2, df)) * math.sqrt(v1 + v2)
     diff = mean1 - mean2
     return Comparison("Welch t", float(t), float(p), n1, n2, diff, diff - half, diff + half, df, confidence)
 
 
-def mcnemar(b: float | Sequence[Sequence[float]], c: float | None = None,
-            exact: bool | None = None) -> Comparison | None:
+def mcnemar(
+    b: float | Sequence[Sequence[float]], c: float | None = None, exact: bool | None = None
+) -> Comparison | None:
     """McNemar test for paired yes/no answers (statsmodels), from the discordant counts b, c
     or a 2×2 table [[yes→yes, yes→no], [no→yes, no→no]] (rows first wave, columns second).
 
@@ -520,8 +586,13 @@ def mcnemar(b: float | Sequence[Sequence[float]], c: float | None = None,
     exact = disc < 25 if exact is None else exact
     res = _sm_mcnemar(table, exact=exact, correction=True)
     estimate = (table[0, 1] - table[1, 0]) / total if c is None else None
-    return Comparison("McNemar exact" if exact else "McNemar chi-square", float(res.statistic),
-                      float(res.pvalue), int(total), estimate=estimate)
+    return Comparison(
+        "McNemar exact" if exact else "McNemar chi-square",
+        float(res.statistic),
+        float(res.pvalue),
+        int(total),
+        estimate=estimate,
+    )
 
 
 def wilcoxon_signed_rank(differences: Data, alternative: str = "two-sided") -> Comparison | None:
@@ -552,13 +623,15 @@ def paired_t_from_sums(n: int, total: float, total_sq: float, confidence: float 
 def paired_t(differences: Data, confidence: float = 0.95) -> Comparison | None:
     """paired_t_from_sums on raw differences or a table {difference: count}."""
     values, counts = _table(differences)
-    return paired_t_from_sums(int(counts.sum()), float((values * counts).sum()),
-                              float((values ** 2 * counts).sum()), confidence)
+    return paired_t_from_sums(
+        int(counts.sum()), float((values * counts).sum()), float((values**2 * counts).sum()), confidence
+    )
 
 
 @dataclass(frozen=True)
 class FdrResult:
     """Benjamini–Hochberg adjusted p-values and reject flags, aligned with the input (None stays None)."""
+
     adjusted: tuple[float | None, ...]
     reject: tuple[bool | None, ...]
 
@@ -579,6 +652,7 @@ def benjamini_hochberg(pvalues: Sequence[float | None], alpha: float = 0.05) -> 
 @dataclass(frozen=True)
 class ChiSquare:
     """Chi-square test of independence; small_expected follows Cochran's rule."""
+
     statistic: float
     dof: int
     p_value: float
@@ -604,15 +678,23 @@ def chi_square(table: Sequence[Sequence[float]]) -> ChiSquare | None:
     res = st.chi2_contingency(t)
     exp = res.expected_freq
     small = bool((exp < 1).any() or (exp < 5).mean() > 0.2)
-    return ChiSquare(float(res.statistic), int(res.dof), float(res.pvalue),
-                     tuple(tuple(float(x) for x in row) for row in exp), small, int(t.sum()))
+    return ChiSquare(
+        float(res.statistic),
+        int(res.dof),
+        float(res.pvalue),
+        tuple(tuple(float(x) for x in row) for row in exp),
+        small,
+        int(t.sum()),
+    )
 
 
 # --------------------------------------------------------------------------- who is heard
 
+
 @dataclass(frozen=True)
 class Representation:
     """One segment: sample n and share, population N and share, RI = share ÷ population share."""
+
     n: float
     share: float
     population: float
@@ -627,8 +709,9 @@ def _segments(sample_counts: Mapping[Hashable, float], population_counts: Mappin
     return {g: sample_counts.get(g, 0) for g in population_counts}
 
 
-def representation_index(sample_counts: Mapping[Hashable, float], population_counts: Mapping[Hashable, float],
-                         threshold: float = 0.8) -> dict[Hashable, Representation] | None:
+def representation_index(
+    sample_counts: Mapping[Hashable, float], population_counts: Mapping[Hashable, float], threshold: float = 0.8
+) -> dict[Hashable, Representation] | None:
     """Per population segment g: RI_g = (n_g/n)/(N_g/N), under = RI_g < threshold.
 
     Segments are those of population_counts; sample segments outside it (e.g. "prefer not
@@ -642,13 +725,15 @@ def representation_index(sample_counts: Mapping[Hashable, float], population_cou
     rows = {}
     for g, n_g in sample.items():
         share, pop_share = n_g / n, population_counts[g] / big_n
-        rows[g] = Representation(n_g, share, population_counts[g], pop_share, share / pop_share,
-                                 share / pop_share < threshold)
+        rows[g] = Representation(
+            n_g, share, population_counts[g], pop_share, share / pop_share, share / pop_share < threshold
+        )
     return rows
 
 
-def representativeness_score(sample_counts: Mapping[Hashable, float],
-                             population_counts: Mapping[Hashable, float]) -> float | None:
+def representativeness_score(
+    sample_counts: Mapping[Hashable, float], population_counts: Mapping[Hashable, float]
+) -> float | None:
     """Lowest segment participation rate n_g/N_g ÷ the highest, in [0, 1]; 1 = every segment
     equally reached. None when no population segment has a participant."""
     sample = _segments(sample_counts, population_counts)
@@ -696,6 +781,7 @@ def top_share(data: Data, share: float = 0.10) -> float | None:
 @dataclass(frozen=True)
 class Quantiles:
     """Summary of a distribution: n, mean, min, q1, median, q3, max."""
+
     n: int
     mean: float
     min: float
@@ -728,8 +814,7 @@ def quantiles_from_counts(counts: Data) -> Quantiles | None:
         x_lo = order_stat(lo)
         return x_lo + (h - lo) * (order_stat(min(lo + 1, n - 1)) - x_lo)
 
-    return Quantiles(n, float((values * c).sum() / n), float(values[0]), q(0.25), q(0.5), q(0.75),
-                     float(values[-1]))
+    return Quantiles(n, float((values * c).sum() / n), float(values[0]), q(0.25), q(0.5), q(0.75), float(values[-1]))
 
 
 # --------------------------------------------------------------------------- free text
@@ -737,8 +822,9 @@ def quantiles_from_counts(counts: Data) -> Quantiles | None:
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")  # letters, keeping "anak-anak" and "don't" whole
 
 
-def word_frequencies(texts: Iterable[str | None], languages: Sequence[str] = ("id", "en"),
-                     top: int = 20) -> list[tuple[str, int]]:
+def word_frequencies(
+    texts: Iterable[str | None], languages: Sequence[str] = ("id", "en"), top: int = 20
+) -> list[tuple[str, int]]:
     """The `top` most frequent words over texts, as [(word, count)], most frequent first (ties
     alphabetical). Lowercased; stop words of `languages` and one-letter tokens removed;
     None texts skipped. Raises ValueError for a language without a stop-word list."""

@@ -5,6 +5,7 @@ The shape is documented in docs/summary-format.md. Every figure carries its
 n; proportions carry Wilson 95% bounds, means t bounds. "No data" is None
 (null), never 0.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -31,6 +32,7 @@ EPOCH = date(1970, 1, 1)
 
 # ---- small converters ---------------------------------------------------
 
+
 def proportion(p: stats.Proportion | None) -> dict | None:
     if p is None:
         return None
@@ -50,8 +52,13 @@ def _num(value):
 def _share(count: float, n: float) -> dict:
     """Count with its Wilson interval; p and bounds None when n == 0."""
     p = stats.wilson_interval(count, n) if n else None
-    return {"count": _num(count), "n": _num(n), "p": p.p if p else None,
-            "low": p.low if p else None, "high": p.high if p else None}
+    return {
+        "count": _num(count),
+        "n": _num(n),
+        "p": p.p if p else None,
+        "low": p.low if p else None,
+        "high": p.high if p else None,
+    }
 
 
 def _mean_from_table(table: dict[float, float]) -> dict | None:
@@ -74,8 +81,15 @@ def family_of(question) -> str | None:
 
 # ---- the document -------------------------------------------------------
 
-def build_summary(survey, filters: Filters | None = None, *, language: str | None = None,
-                  now: datetime | None = None, live: bool = False) -> dict:
+
+def build_summary(
+    survey,
+    filters: Filters | None = None,
+    *,
+    language: str | None = None,
+    now: datetime | None = None,
+    live: bool = False,
+) -> dict:
     """The full summary of ``survey`` for the responses ``filters`` selects
     (default: complete responses only).
 
@@ -105,8 +119,14 @@ def build_summary(survey, filters: Filters | None = None, *, language: str | Non
     document = {
         "format": "suara-summary",
         "version": FORMAT_VERSION,
-        "survey": {"id": survey.id, "title": survey.text("title", language), "kind": survey.kind,
-                   "status": survey.status, "languages": list(survey.languages or []), "language": language},
+        "survey": {
+            "id": survey.id,
+            "title": survey.text("title", language),
+            "kind": survey.kind,
+            "status": survey.status,
+            "languages": list(survey.languages or []),
+            "language": language,
+        },
         "generated_at": now.replace(microsecond=0).isoformat() + "Z",
         "filters": filters.echo or {"status": "all" if "partial" in filters.statuses else "complete"},
         "population": "all" if "partial" in filters.statuses else "complete",
@@ -244,12 +264,20 @@ def _sample(invitations: dict, channels: list) -> dict:
     used = {channel for channel, _lang, n in channels if n}
     invited = invitations["invited"] > 0 and used <= {"invitation"}
     if invited:
-        return {"type": "invited", "interval": "margin_of_error",
-                "note": _("Respondents were invited personally from a list, so intervals are margins of error (95%).")}
-    return {"type": "open", "interval": "indicative",
-            "note": _("Anyone with the link could answer, so respondents chose themselves. The 95% intervals are "
-                      "indicative only: they show the uncertainty from the number of answers, not how well the "
-                      "respondents stand for the whole community.")}
+        return {
+            "type": "invited",
+            "interval": "margin_of_error",
+            "note": _("Respondents were invited personally from a list, so intervals are margins of error (95%)."),
+        }
+    return {
+        "type": "open",
+        "interval": "indicative",
+        "note": _(
+            "Anyone with the link could answer, so respondents chose themselves. The 95% intervals are "
+            "indicative only: they show the uncertainty from the number of answers, not how well the "
+            "respondents stand for the whole community."
+        ),
+    }
 
 
 def _overview(durations: dict, status: dict, invitations: dict) -> dict:
@@ -258,10 +286,17 @@ def _overview(durations: dict, status: dict, invitations: dict) -> dict:
     starts = sum(by_status.values())
     rates = None
     if invitations["invited"]:
-        rr = stats.response_rates(i=invitations["completed"], p=invitations["partial"],
-                                  uh=invitations["invited"] - invitations["completed"] - invitations["partial"])
-        rates = {**invitations, "rr1": rr["RR1"], "rr2": rr["RR2"],
-                 "note": _("AAPOR RR1 counts completed invitations, RR2 also partial ones, over all invitations.")}
+        rr = stats.response_rates(
+            i=invitations["completed"],
+            p=invitations["partial"],
+            uh=invitations["invited"] - invitations["completed"] - invitations["partial"],
+        )
+        rates = {
+            **invitations,
+            "rr1": rr["RR1"],
+            "rr2": rr["RR2"],
+            "note": _("AAPOR RR1 counts completed invitations, RR2 also partial ones, over all invitations."),
+        }
     q = stats.quantiles_from_counts(durations) if durations else None
     return {
         "starts": starts,
@@ -270,8 +305,9 @@ def _overview(durations: dict, status: dict, invitations: dict) -> dict:
         "breakoffs": status["breakoffs"],
         "completion_rate": stats.completion_rate(completes, starts),
         "breakoff_rate": stats.breakoff_rate(status["breakoffs"], starts),
-        "breakoff_definition": _("A break-off is a partial response started more than %(hours)d hours ago.",
-                                 hours=BREAKOFF_HOURS),
+        "breakoff_definition": _(
+            "A break-off is a partial response started more than %(hours)d hours ago.", hours=BREAKOFF_HOURS
+        ),
         "response_rate": rates,
         "duration_seconds": None if q is None else {"n": q.n, "median": q.median, "q1": q.q1, "q3": q.q3},
     }
@@ -294,8 +330,10 @@ def _over_time(days: list[tuple], timezone: str) -> dict:
     weeks: dict[date, int] = defaultdict(int)
     for day, n in counts.items():
         weeks[day - timedelta(days=day.weekday())] += n
-    weekly = [{"period": "{}-W{:02d}".format(*start.isocalendar()[:2]), "start": start.isoformat(), "count": n}
-              for start, n in sorted(weeks.items())]
+    weekly = [
+        {"period": "{}-W{:02d}".format(*start.isocalendar()[:2]), "start": start.isoformat(), "count": n}
+        for start, n in sorted(weeks.items())
+    ]
     return {"day": daily, "week": weekly, "timezone": timezone}
 
 
@@ -308,6 +346,7 @@ def _margin(rows: list, position: int, n_view: int) -> list[dict]:
 
 
 # ---- questions ----------------------------------------------------------
+
 
 def _questions(survey, reads, language: str) -> list[dict]:
     questions = [q for q in ordered_questions(survey) if family_of(q)]
@@ -322,24 +361,34 @@ def _questions(survey, reads, language: str) -> list[dict]:
     respondents = reads.respondent_counts(ids("multi", "matrix"))
     for qid, option_id, rank, n in reads.rank_counts(ids("ranking")):
         ranked, rank_sum, firsts = counts[qid][None].get(option_id, (0, 0.0, 0))
-        counts[qid][None][option_id] = (ranked + int(n), rank_sum + float(rank) * int(n),
-                                        firsts + (int(n) if rank == 1 else 0))
+        counts[qid][None][option_id] = (
+            ranked + int(n),
+            rank_sum + float(rank) * int(n),
+            firsts + (int(n) if rank == 1 else 0),
+        )
         if rank == 1:
             # Ranks run 1..k without gaps (the type validates it), so every
             # ranking answer has exactly one first place.
             respondents[qid] = respondents.get(qid, 0) + int(n)
     tables, overflow = reads.value_tables(ids("rating", "number", "date"))
-    with_other = [q for q in by_family.get("choice", []) + by_family.get("multi", [])
-                  if any(o.is_other for o in q.options)]
+    with_other = [
+        q for q in by_family.get("choice", []) + by_family.get("multi", []) if any(o.is_other for o in q.options)
+    ]
     text_n = reads.text_counts(ids("text") + [q.id for q in with_other])
     word_languages = [lang for lang in (survey.languages or []) if lang in STOPWORDS] or ["id", "en"]
 
     result = []
     for q in questions:
         family = family_of(q)
-        entry = {"id": q.id, "code": q.code, "type": q.type, "family": family,
-                 "title": q.text("title", language), "metric_role": q.metric_role,
-                 "retired": q.retired_at is not None}
+        entry = {
+            "id": q.id,
+            "code": q.code,
+            "type": q.type,
+            "family": family,
+            "title": q.text("title", language),
+            "metric_role": q.metric_role,
+            "retired": q.retired_at is not None,
+        }
         if family in ("choice", "multi"):
             entry.update(_choice(q, counts[q.id][None], respondents.get(q.id) if family == "multi" else None, language))
             if q in with_other:
@@ -359,9 +408,13 @@ def _questions(survey, reads, language: str) -> list[dict]:
             n_texts = text_n.get(q.id, 0)
             items, total = reads.text_page(q.id, n_texts)
             words, counted = reads.words(q.id, n_texts, word_languages)
-            entry.update({"n": n_texts,
-                          "answers": {"items": items, "total": total, "page_size": TEXT_PAGE_SIZE},
-                          "words": _words(words, counted, n_texts)})
+            entry.update(
+                {
+                    "n": n_texts,
+                    "answers": {"items": items, "total": total, "page_size": TEXT_PAGE_SIZE},
+                    "words": _words(words, counted, n_texts),
+                }
+            )
         result.append(entry)
     return result
 
@@ -370,10 +423,17 @@ def _words(words: list, counted: int, n_texts: int) -> dict:
     """Word counts over every text when all were counted, else over the
     latest WORD_SAMPLE (filtered views)."""
     complete = counted >= n_texts
-    note = (_("Word counts are taken from all answers.") if complete
-            else _("Word counts are taken from the latest %(n)d answers.", n=WORD_SAMPLE))
-    return {"sample_size": counted, "sample_limit": None if complete else WORD_SAMPLE, "note": note,
-            "items": [{"word": w, "count": c} for w, c in words]}
+    note = (
+        _("Word counts are taken from all answers.")
+        if complete
+        else _("Word counts are taken from the latest %(n)d answers.", n=WORD_SAMPLE)
+    )
+    return {
+        "sample_size": counted,
+        "sample_limit": None if complete else WORD_SAMPLE,
+        "note": note,
+        "items": [{"word": w, "count": c} for w, c in words],
+    }
 
 
 def _options(question, kind: str, seen: set) -> list:
@@ -383,8 +443,10 @@ def _options(question, kind: str, seen: set) -> list:
 
 def _choice(q, counts: dict, respondents: int | None, language: str) -> dict:
     n = respondents if respondents is not None else sum(c[0] for c in counts.values())
-    options = [{"code": o.code, "label": o.text(language), "is_other": o.is_other,
-                **_share(counts.get(o.id, (0,))[0], n)} for o in _options(q, "choice", set(counts))]
+    options = [
+        {"code": o.code, "label": o.text(language), "is_other": o.is_other, **_share(counts.get(o.id, (0,))[0], n)}
+        for o in _options(q, "choice", set(counts))
+    ]
     return {"n": n, "options": options}
 
 
@@ -392,15 +454,22 @@ def _level_table(q, counts: dict, language: str) -> dict:
     """Distribution, mean and top-2-box of one set of scale answers."""
     options = _options(q, "choice", set(counts))
     n = sum(c[0] for c in counts.values())
-    distribution = [{"code": o.code, "label": o.text(language), "value": o.value,
-                     **_share(counts.get(o.id, (0,))[0], n)} for o in options]
+    distribution = [
+        {"code": o.code, "label": o.text(language), "value": o.value, **_share(counts.get(o.id, (0,))[0], n)}
+        for o in options
+    ]
     valued = {o.value: counts.get(o.id, (0,))[0] for o in options if o.value is not None}
     scored = [o for o in options if o.value is not None]
     top_codes = [o.code for o in sorted(scored, key=lambda o: o.value)[-2:]]
     by_code = {o.code: counts.get(o.id, (0,))[0] for o in options}
     top = stats.top_box_share(by_code, top_codes) if n else None
-    return {"n": n, "distribution": distribution, "mean": _mean_from_table(valued) if sum(valued.values()) else None,
-            "top2": None if top is None else {**proportion(top), "levels": top_codes}, "_valued": valued}
+    return {
+        "n": n,
+        "distribution": distribution,
+        "mean": _mean_from_table(valued) if sum(valued.values()) else None,
+        "top2": None if top is None else {**proportion(top), "levels": top_codes},
+        "_valued": valued,
+    }
 
 
 def _scale(q, counts: dict, language: str) -> dict:
@@ -425,9 +494,15 @@ def _ranking(q, counts: dict, respondents: int, language: str) -> dict:
     options = []
     for o in _options(q, "choice", set(counts)):
         ranked, rank_sum, firsts = counts.get(o.id, (0, 0.0, 0))
-        options.append({"code": o.code, "label": o.text(language), "n_ranked": ranked,
-                        "mean_rank": rank_sum / ranked if ranked else None,
-                        "first": _share(firsts, respondents)})
+        options.append(
+            {
+                "code": o.code,
+                "label": o.text(language),
+                "n_ranked": ranked,
+                "mean_rank": rank_sum / ranked if ranked else None,
+                "first": _share(firsts, respondents),
+            }
+        )
     return {"n": respondents, "options": options}
 
 
@@ -436,18 +511,37 @@ def _rating(q, table: dict[float, int]) -> dict:
     low, high = kind.low, kind.high
     valid = {v: c for v, c in table.items() if low <= v <= high and float(v).is_integer()}
     n = sum(valid.values())
-    entry = {"n": n, "scale": [low, high], "invalid": sum(table.values()) - n,
-             "distribution": [{"value": v, **_share(valid.get(float(v), 0), n)} for v in range(low, high + 1)],
-             "mean": _mean_from_table(valid) if n else None, "recommend": None, "trust": None}
+    entry = {
+        "n": n,
+        "scale": [low, high],
+        "invalid": sum(table.values()) - n,
+        "distribution": [{"value": v, **_share(valid.get(float(v), 0), n)} for v in range(low, high + 1)],
+        "mean": _mean_from_table(valid) if n else None,
+        "recommend": None,
+        "trust": None,
+    }
     role = q.metric_role or ""
     if n and (low, high) == (0, 10) and role == "recommend":
         r = stats.recommend_score(valid)
-        entry["recommend"] = {"n": r.n, "score": r.score, "se": r.se, "low": r.low, "high": r.high,
-                              "promoters": r.promoters, "passives": r.passives, "detractors": r.detractors}
+        entry["recommend"] = {
+            "n": r.n,
+            "score": r.score,
+            "se": r.se,
+            "low": r.low,
+            "high": r.high,
+            "promoters": r.promoters,
+            "passives": r.passives,
+            "detractors": r.detractors,
+        }
     if n and (low, high) == (0, 10) and role.startswith("trust:"):
         t = stats.trust_bands(valid)
-        entry["trust"] = {"n": t.n, "low": proportion(t.low), "neutral": proportion(t.neutral),
-                          "high": proportion(t.high), "mean": mean(t.mean)}
+        entry["trust"] = {
+            "n": t.n,
+            "low": proportion(t.low),
+            "neutral": proportion(t.neutral),
+            "high": proportion(t.high),
+            "mean": mean(t.mean),
+        }
     return entry
 
 
@@ -482,24 +576,35 @@ def _numeric(q, reads, table: dict[float, int], overflowed: bool, is_date: bool,
         quart = stats.quantiles_from_counts(table) if table else None
         mci = None
         if quart:
-            mci = stats.mean_ci_from_sums(quart.n, sum(v * c for v, c in table.items()),
-                                          sum(v * v * c for v, c in table.items()))
+            mci = stats.mean_ci_from_sums(
+                quart.n, sum(v * c for v, c in table.items()), sum(v * v * c for v, c in table.items())
+            )
         extremes = (quart.min, quart.max) if quart else (None, None)
     if quart is None:
         return {"n": 0, "mean": None, "quartiles": None, "histogram": [], "approximate": False}
     convert = _as_date if is_date else (lambda v: v)
     m = mean(mci)
     if is_date:
-        m = {"n": m["n"], "mean": _as_date(m["mean"]), "sd_days": m["sd"],
-             "low": _as_date(m["low"]), "high": _as_date(m["high"])}
+        m = {
+            "n": m["n"],
+            "mean": _as_date(m["mean"]),
+            "sd_days": m["sd"],
+            "low": _as_date(m["low"]),
+            "high": _as_date(m["high"]),
+        }
     hist = _histogram(table)
     if is_date:
         hist = [{"low": _as_date(b["low"]), "high": _as_date(b["high"]), "count": b["count"]} for b in hist]
     return {
         "n": quart.n if not overflowed else n,
         "mean": m,
-        "quartiles": {"min": convert(extremes[0]), "q1": convert(quart.q1), "median": convert(quart.median),
-                      "q3": convert(quart.q3), "max": convert(extremes[1])},
+        "quartiles": {
+            "min": convert(extremes[0]),
+            "q1": convert(quart.q1),
+            "median": convert(quart.median),
+            "q3": convert(quart.q3),
+            "max": convert(extremes[1]),
+        },
         "histogram": hist,
         "approximate": approximate,
         "unit": _unit(q, language),

@@ -20,6 +20,7 @@ rewrites partial ones). Survey edits that delete an answered question or
 option call ``forget_question`` / ``forget_option``, which reset the
 survey's tally so the next summary refolds it from the answers.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -37,8 +38,8 @@ from .models import TallyAnswer, TallyDuration, TallyQuestion, TallyResponse, Ta
 
 CHUNK = 50_000
 SLOT_SECONDS = 900  # every UTC offset in use is a whole number of quarter hours
-SPLIT_SLOT = -1     # survey_tally_responses: the row of a channel and language, not of a time
-TEXT_ROWS = 5_000   # text answers tokenised per fetch
+SPLIT_SLOT = -1  # survey_tally_responses: the row of a channel and language, not of a time
+TEXT_ROWS = 5_000  # text answers tokenised per fetch
 BATCH_BITS = 62
 
 
@@ -62,12 +63,12 @@ def _add(model, keys: tuple[str, ...], rows: list[dict], sums: tuple[str, ...] =
     rows.sort(key=lambda r: tuple(r[k] for k in keys))
     stmt = _insert(model)
     table = model.__table__
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys),
-                                      set_={c: table.c[c] + stmt.excluded[c] for c in sums})
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: table.c[c] + stmt.excluded[c] for c in sums})
     db.session.execute(stmt, rows)
 
 
 # ---- folding ------------------------------------------------------------
+
 
 # SQLite's planner, with statistics gathered while every response was still
 # unfolded, prefers ix_responses_survey_status and walks the whole survey;
@@ -101,8 +102,9 @@ _CLAIM = text("""
 # + 0" below keeps the planner off the question indexes, which would visit
 # every answer of the question ever given, not just the claimed ones.
 _CLAIMED = "r.survey_id = :s AND r.tally_batch = :b AND r.id BETWEEN :lo AND :hi"
-_CLAIMED_ANSWERS = f"answers a JOIN responses r ON r.id = a.response_id " \
-                   f"WHERE {_CLAIMED} AND a.response_id BETWEEN :lo AND :hi"
+_CLAIMED_ANSWERS = (
+    f"answers a JOIN responses r ON r.id = a.response_id WHERE {_CLAIMED} AND a.response_id BETWEEN :lo AND :hi"
+)
 
 _HAS_TEXT = "CASE WHEN a.value_text IS NOT NULL AND a.value_text <> '' THEN 1 ELSE 0 END"
 
@@ -165,8 +167,9 @@ def fold(survey_id: int, chunk: int = CHUNK) -> int:
 def _fold_chunk(survey_id: int, chunk: int) -> tuple[int, int]:
     session = db.session
     try:
-        lo, hi, pending = session.execute(text(_BOUNDS.format(responses=_unfolded())),
-                                          {"s": survey_id, "chunk": chunk}).one()
+        lo, hi, pending = session.execute(
+            text(_BOUNDS.format(responses=_unfolded())), {"s": survey_id, "chunk": chunk}
+        ).one()
         if not pending:
             session.commit()
             return 0, 0
@@ -187,27 +190,52 @@ def _fold_claimed(survey_id: int, params: dict) -> None:
     families = _families(survey_id)
     answers, texts = [], Counter()
     for q, item, option, has, value, n, with_text in session.execute(_ANSWER_TOTALS, params):
-        answers.append({"survey_id": survey_id, "question_id": q, "item_id": int(item), "option_id": int(option),
-                        "has_value": bool(has), "value_num": float(value), "count": int(n)})
+        answers.append(
+            {
+                "survey_id": survey_id,
+                "question_id": q,
+                "item_id": int(item),
+                "option_id": int(option),
+                "has_value": bool(has),
+                "value_num": float(value),
+                "count": int(n),
+            }
+        )
         texts[q] += int(with_text or 0)
     _add(TallyAnswer, ("question_id", "item_id", "option_id", "has_value", "value_num"), answers)
     several = [q for q, family in families.items() if family in ("multi", "matrix")]
     respondents = dict(session.execute(_RESPONDENTS, {**params, "questions": several}).all()) if several else {}
-    _add(TallyQuestion, ("question_id",), [
-        {"survey_id": survey_id, "question_id": q, "respondents": int(respondents.get(q, 0)), "texts": texts[q]}
-        for q in {a["question_id"] for a in answers}], sums=("respondents", "texts"))
+    _add(
+        TallyQuestion,
+        ("question_id",),
+        [
+            {"survey_id": survey_id, "question_id": q, "respondents": int(respondents.get(q, 0)), "texts": texts[q]}
+            for q in {a["question_id"] for a in answers}
+        ],
+        sums=("respondents", "texts"),
+    )
     slot = _slot_sql()
     times = text(f"SELECT {slot} AS slot, COUNT(*) FROM responses r WHERE {_CLAIMED} GROUP BY {slot}")
-    splits = text(f"SELECT r.channel, r.language, COUNT(*) FROM responses r WHERE {_CLAIMED} "
-                  f"GROUP BY r.channel, r.language")
-    _add(TallyResponse, ("survey_id", "slot", "channel", "language"), [
-        {"survey_id": survey_id, "slot": int(s), "channel": "", "language": "", "count": int(n)}
-        for s, n in session.execute(times, params)] + [
-        {"survey_id": survey_id, "slot": SPLIT_SLOT, "channel": c, "language": lang, "count": int(n)}
-        for c, lang, n in session.execute(splits, params)])
-    _add(TallyDuration, ("survey_id", "seconds"), [
-        {"survey_id": survey_id, "seconds": int(d), "count": int(n)}
-        for d, n in session.execute(_DURATIONS, params)])
+    splits = text(
+        f"SELECT r.channel, r.language, COUNT(*) FROM responses r WHERE {_CLAIMED} GROUP BY r.channel, r.language"
+    )
+    _add(
+        TallyResponse,
+        ("survey_id", "slot", "channel", "language"),
+        [
+            {"survey_id": survey_id, "slot": int(s), "channel": "", "language": "", "count": int(n)}
+            for s, n in session.execute(times, params)
+        ]
+        + [
+            {"survey_id": survey_id, "slot": SPLIT_SLOT, "channel": c, "language": lang, "count": int(n)}
+            for c, lang, n in session.execute(splits, params)
+        ],
+    )
+    _add(
+        TallyDuration,
+        ("survey_id", "seconds"),
+        [{"survey_id": survey_id, "seconds": int(d), "count": int(n)} for d, n in session.execute(_DURATIONS, params)],
+    )
     _fold_words(survey_id, params, [q for q, family in families.items() if family == "text"])
 
 
@@ -225,25 +253,34 @@ def _fold_words(survey_id: int, params: dict, questions: list[int]) -> None:
     if not questions:
         return
     counters: dict[int, Counter] = {}
-    result = db.session.execute(_TEXTS, {**params, "questions": questions},
-                                execution_options={"yield_per": TEXT_ROWS})
+    result = db.session.execute(_TEXTS, {**params, "questions": questions}, execution_options={"yield_per": TEXT_ROWS})
     for qid, value in result:
         counters.setdefault(qid, Counter()).update(stats.tokens(value))
-    _add(TallyWord, ("question_id", "word"), [
-        {"survey_id": survey_id, "question_id": qid, "word": word, "count": n}
-        for qid, counter in counters.items() for word, n in counter.items()])
+    _add(
+        TallyWord,
+        ("question_id", "word"),
+        [
+            {"survey_id": survey_id, "question_id": qid, "word": word, "count": n}
+            for qid, counter in counters.items()
+            for word, n in counter.items()
+        ],
+    )
 
 
 def _add_state(survey_id: int, responses: int) -> None:
     stmt = _insert(TallyState)
-    stmt = stmt.on_conflict_do_update(index_elements=["survey_id"], set_={
-        "responses": TallyState.__table__.c.responses + stmt.excluded.responses,
-        "folded_at": stmt.excluded.folded_at})
-    db.session.execute(stmt, {"survey_id": survey_id, "responses": responses, "generation": 0,
-                              "folded_at": utcnow()})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["survey_id"],
+        set_={
+            "responses": TallyState.__table__.c.responses + stmt.excluded.responses,
+            "folded_at": stmt.excluded.folded_at,
+        },
+    )
+    db.session.execute(stmt, {"survey_id": survey_id, "responses": responses, "generation": 0, "folded_at": utcnow()})
 
 
 # ---- resetting ----------------------------------------------------------
+
 
 def reset(survey_id: int) -> None:
     """Forget the survey's tally (the caller commits); the next fold
@@ -251,11 +288,15 @@ def reset(survey_id: int) -> None:
     refold costs a scan of every complete response."""
     for model in (TallyAnswer, TallyQuestion, TallyResponse, TallyDuration, TallyWord):
         db.session.execute(delete(model).where(model.survey_id == survey_id))
-    db.session.execute(text("UPDATE responses SET tally_batch = NULL "
-                            "WHERE survey_id = :s AND tally_batch IS NOT NULL"), {"s": survey_id})
+    db.session.execute(
+        text("UPDATE responses SET tally_batch = NULL WHERE survey_id = :s AND tally_batch IS NOT NULL"),
+        {"s": survey_id},
+    )
     stmt = _insert(TallyState)
-    stmt = stmt.on_conflict_do_update(index_elements=["survey_id"], set_={
-        "responses": 0, "generation": TallyState.__table__.c.generation + 1, "folded_at": None})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["survey_id"],
+        set_={"responses": 0, "generation": TallyState.__table__.c.generation + 1, "folded_at": None},
+    )
     db.session.execute(stmt, {"survey_id": survey_id, "responses": 0, "generation": 1, "folded_at": None})
 
 
@@ -273,8 +314,9 @@ def rebuild(survey_id: int) -> int:
 def forget_option(survey_id: int, option_id: int) -> None:
     """Call before deleting an option (or matrix item): resets the tally
     only if folded answers use it, since their removal changes counts."""
-    used = exists().where(TallyAnswer.survey_id == survey_id,
-                          or_(TallyAnswer.option_id == option_id, TallyAnswer.item_id == option_id))
+    used = exists().where(
+        TallyAnswer.survey_id == survey_id, or_(TallyAnswer.option_id == option_id, TallyAnswer.item_id == option_id)
+    )
     if db.session.execute(select(used)).scalar():
         reset(survey_id)
 
@@ -289,10 +331,14 @@ def forget_question(survey_id: int, question_id: int) -> None:
 
 # ---- reading ------------------------------------------------------------
 
+
 def state(survey_id: int) -> tuple[int, int, datetime | None]:
     """(complete responses folded, generation, last fold time)."""
-    row = db.session.execute(select(TallyState.responses, TallyState.generation, TallyState.folded_at)
-                             .where(TallyState.survey_id == survey_id)).first()
+    row = db.session.execute(
+        select(TallyState.responses, TallyState.generation, TallyState.folded_at).where(
+            TallyState.survey_id == survey_id
+        )
+    ).first()
     return (int(row[0]), int(row[1]), row[2]) if row else (0, 0, None)
 
 
@@ -311,5 +357,6 @@ def cache_key(survey_id: int) -> tuple:
     costs the same at 1,000 responses as at 1,000,000."""
     folded, generation, _when = state(survey_id)
     unfolded, partials, last_partial = db.session.execute(
-        text(_PENDING.format(unfolded=_unfolded(), partials=_partials())), {"s": survey_id}).one()
+        text(_PENDING.format(unfolded=_unfolded(), partials=_partials())), {"s": survey_id}
+    ).one()
     return (folded + int(unfolded), int(partials), last_partial, generation)

@@ -1,6 +1,7 @@
 """Before/after comparison of two waves (two surveys, or two date ranges of
 one survey), with the test STATS.md prescribes for the design and
 Benjamini–Hochberg across every test shown. Changes are after − before."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,11 +17,21 @@ COMPARABLE = ("choice", "multi", "scale", "matrix", "rating", "number")
 
 
 def _row(question: str, what: str, before, after, test: stats.Comparison | None, unit: str) -> dict:
-    return {"question": question, "what": what, "before": before, "after": after, "unit": unit,
-            "method": test.method if test else None, "statistic": test.statistic if test else None,
-            "p_value": test.p_value if test else None, "change": test.estimate if test else None,
-            "low": test.low if test else None, "high": test.high if test else None,
-            "n_before": None, "n_after": None}
+    return {
+        "question": question,
+        "what": what,
+        "before": before,
+        "after": after,
+        "unit": unit,
+        "method": test.method if test else None,
+        "statistic": test.statistic if test else None,
+        "p_value": test.p_value if test else None,
+        "change": test.estimate if test else None,
+        "low": test.low if test else None,
+        "high": test.high if test else None,
+        "n_before": None,
+        "n_after": None,
+    }
 
 
 def compare(before: tuple, after: tuple, language: str) -> dict:
@@ -45,8 +56,9 @@ def compare(before: tuple, after: tuple, language: str) -> dict:
             skipped.append(code)
             continue
         if paired and a["family"] in ("choice", "scale", "rating", "number"):
-            rows += _paired(a, b, questions_a[code], questions_b[code], (survey_a.id, filters_a),
-                            (survey_b.id, filters_b))
+            rows += _paired(
+                a, b, questions_a[code], questions_b[code], (survey_a.id, filters_a), (survey_b.id, filters_b)
+            )
         else:
             rows += _independent(a, b)
     fdr = stats.benjamini_hochberg([r["p_value"] for r in rows])
@@ -56,11 +68,21 @@ def compare(before: tuple, after: tuple, language: str) -> dict:
     if paired:
         note = _("%(n)d participants answered both waves, so paired tests are used on their answers only.", n=both)
     elif both:
-        note = _("%(n)d linked participants answered both waves, too few of the %(m)d responses for a paired "
-                 "design: the waves are treated as independent samples, which is slightly conservative.",
-                 n=both, m=smaller)
-    return {"design": "paired" if paired else "independent", "pairs": both, "note": note,
-            "n_before": doc_a["n"], "n_after": doc_b["n"], "rows": rows, "not_compared": skipped}
+        note = _(
+            "%(n)d linked participants answered both waves, too few of the %(m)d responses for a paired "
+            "design: the waves are treated as independent samples, which is slightly conservative.",
+            n=both,
+            m=smaller,
+        )
+    return {
+        "design": "paired" if paired else "independent",
+        "pairs": both,
+        "note": note,
+        "n_before": doc_a["n"],
+        "n_after": doc_b["n"],
+        "rows": rows,
+        "not_compared": skipped,
+    }
 
 
 def _share_rows(code: str, what: str, a: dict | None, b: dict | None) -> dict:
@@ -95,8 +117,9 @@ def _independent(a: dict, b: dict) -> list[dict]:
     code, family = a["code"], a["family"]
     if family in ("choice", "multi"):
         options_b = {o["code"]: o for o in b["options"]}
-        return [_share_rows(code, o["label"], o, options_b.get(o["code"])) for o in a["options"]
-                if o["code"] in options_b]
+        return [
+            _share_rows(code, o["label"], o, options_b.get(o["code"])) for o in a["options"] if o["code"] in options_b
+        ]
     if family == "scale":
         return [_share_rows(code, _("top 2 boxes"), a["top2"], b["top2"]), _ordinal_row(code, _("distribution"), a, b)]
     if family == "matrix":
@@ -104,8 +127,11 @@ def _independent(a: dict, b: dict) -> list[dict]:
         rows = []
         for item in a["items"]:
             if item["code"] in items_b:
-                rows.append(_share_rows(code, item["label"] + " · " + _("top 2 boxes"), item["top2"],
-                                        items_b[item["code"]]["top2"]))
+                rows.append(
+                    _share_rows(
+                        code, item["label"] + " · " + _("top 2 boxes"), item["top2"], items_b[item["code"]]["top2"]
+                    )
+                )
                 rows.append(_ordinal_row(code, item["label"], item, items_b[item["code"]]))
         return rows
     return [_mean_row(code, _("mean"), a["mean"], b["mean"])]
@@ -121,12 +147,27 @@ def _paired(a: dict, b: dict, question_a, question_b, wave_a, wave_b) -> list[di
                 diffs[float(vb) - float(va)] += int(n)
         rows = []
         if family == "scale":
-            rows.append(_row(code, _("distribution"), (a.get("mean") or {}).get("mean"),
-                             (b.get("mean") or {}).get("mean"), stats.wilcoxon_signed_rank(dict(diffs)) if diffs else None,
-                             "ordinal"))
+            rows.append(
+                _row(
+                    code,
+                    _("distribution"),
+                    (a.get("mean") or {}).get("mean"),
+                    (b.get("mean") or {}).get("mean"),
+                    stats.wilcoxon_signed_rank(dict(diffs)) if diffs else None,
+                    "ordinal",
+                )
+            )
         else:
-            rows.append(_row(code, _("mean"), (a.get("mean") or {}).get("mean"), (b.get("mean") or {}).get("mean"),
-                             stats.paired_t(dict(diffs)) if diffs else None, "mean"))
+            rows.append(
+                _row(
+                    code,
+                    _("mean"),
+                    (a.get("mean") or {}).get("mean"),
+                    (b.get("mean") or {}).get("mean"),
+                    stats.paired_t(dict(diffs)) if diffs else None,
+                    "mean",
+                )
+            )
         for r in rows:
             r["n_before"] = r["n_after"] = sum(diffs.values())
         return rows

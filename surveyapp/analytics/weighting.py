@@ -5,6 +5,7 @@ Respondents who skipped a demographic question, or chose a category with no
 population figure, cannot be placed in a cell: they keep weight 1 and are
 reported, so the weighted total still counts everyone.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -33,18 +34,34 @@ def check_margins(margins: dict[str, dict[str, int]]) -> tuple[list[str], list[s
     for dim, cats in margins.items():
         empty = [c for c, v in cats.items() if not v]
         if empty:
-            errors.append(_("Dimension %(dim)s has categories with no population (%(cats)s): give a number above 0, "
-                            "or merge them with a neighbouring category.", dim=dim, cats=", ".join(empty)))
+            errors.append(
+                _(
+                    "Dimension %(dim)s has categories with no population (%(cats)s): give a number above 0, "
+                    "or merge them with a neighbouring category.",
+                    dim=dim,
+                    cats=", ".join(empty),
+                )
+            )
         totals[dim] = sum(cats.values())
     if len(set(totals.values())) > 1:
-        warnings.append(_("The dimensions do not add up to the same population (%(totals)s). Each dimension is used "
-                          "as shares of its own total.",
-                          totals=", ".join(f"{d}: {t:,}" for d, t in totals.items())))
+        warnings.append(
+            _(
+                "The dimensions do not add up to the same population (%(totals)s). Each dimension is used "
+                "as shares of its own total.",
+                totals=", ".join(f"{d}: {t:,}" for d, t in totals.items()),
+            )
+        )
     return errors, warnings
 
 
-def weigh(survey, margins: dict[str, dict[str, int]], language: str, filters: Filters | None = None,
-          cap: float = 5.0, estimates: bool = True) -> dict:
+def weigh(
+    survey,
+    margins: dict[str, dict[str, int]],
+    language: str,
+    filters: Filters | None = None,
+    cap: float = 5.0,
+    estimates: bool = True,
+) -> dict:
     """Representation per segment, raking result and weighted estimates of
     choice questions beside unweighted ones (``estimates=False`` skips them:
     exports only need ``cell_weights``, {codes per dimension: weight})."""
@@ -77,45 +94,80 @@ def weigh(survey, margins: dict[str, dict[str, int]], language: str, filters: Fi
         options = {o.code: o.text(language) for o in questions[dim].options if o.kind == "choice"}
         positive = {c: v for c, v in used[dim].items() if v and v > 0}
         index = stats.representation_index(dict(sample), positive) if positive else None
-        result["dimensions"].append({
-            "dimension": dim, "question": questions[dim].code,
-            "answered": sum(sample.values()), "skipped": n - sum(sample.values()),
-            "segments": [{"category": c, "label": options.get(c, c), "n": sample.get(c, 0), "population": v,
-                          "index": index[c].index if index else None, "under": index[c].under if index else None,
-                          "share": index[c].share if index else None,
-                          "population_share": index[c].population_share if index else None}
-                         for c, v in positive.items()],
-            "without_margin": sorted(c for c in sample if c not in positive),
-        })
+        result["dimensions"].append(
+            {
+                "dimension": dim,
+                "question": questions[dim].code,
+                "answered": sum(sample.values()),
+                "skipped": n - sum(sample.values()),
+                "segments": [
+                    {
+                        "category": c,
+                        "label": options.get(c, c),
+                        "n": sample.get(c, 0),
+                        "population": v,
+                        "index": index[c].index if index else None,
+                        "under": index[c].under if index else None,
+                        "share": index[c].share if index else None,
+                        "population_share": index[c].population_share if index else None,
+                    }
+                    for c, v in positive.items()
+                ],
+                "without_margin": sorted(c for c in sample if c not in positive),
+            }
+        )
     if n == 0:
         result["errors"].append(_("There are no complete responses to weight yet."))
     if result["errors"]:
         return result
 
-    placeable = {codes: c for codes, c in cells.items()
-                 if all(code is not None and used[d].get(code) for code, d in zip(codes, dims))}
+    placeable = {
+        codes: c
+        for codes, c in cells.items()
+        if all(code is not None and used[d].get(code) for code, d in zip(codes, dims))
+    }
     result["unplaced"] = n - sum(placeable.values())
     if not placeable:
-        result["errors"].append(_("No respondent answered every demographic question with a category that has a "
-                                  "population figure, so no weights can be made."))
+        result["errors"].append(
+            _(
+                "No respondent answered every demographic question with a category that has a "
+                "population figure, so no weights can be made."
+            )
+        )
         return result
     keys = list(placeable)
     try:
-        fit = stats.rake([placeable[k] for k in keys], [dict(zip(dims, k)) for k in keys],
-                         {d: {c: v for c, v in used[d].items()} for d in dims}, cap=cap)
+        fit = stats.rake(
+            [placeable[k] for k in keys],
+            [dict(zip(dims, k)) for k in keys],
+            {d: {c: v for c, v in used[d].items()} for d in dims},
+            cap=cap,
+        )
     except stats.WeightingError as error:
         result["errors"].append(_("The weights could not be computed: %(reason)s.", reason=str(error)))
         return result
     weight_of = dict(zip(keys, fit.weights))
-    result["rake"] = {"converged": fit.converged, "iterations": fit.iterations, "max_gap": fit.max_gap,
-                      "cap": cap, "empty_categories": {d: list(v) for d, v in fit.empty_categories.items()},
-                      "n_eff": fit.kish.n_eff, "deff": fit.kish.deff,
-                      "min_weight": min(fit.weights), "max_weight": max(fit.weights)}
+    result["rake"] = {
+        "converged": fit.converged,
+        "iterations": fit.iterations,
+        "max_gap": fit.max_gap,
+        "cap": cap,
+        "empty_categories": {d: list(v) for d, v in fit.empty_categories.items()},
+        "n_eff": fit.kish.n_eff,
+        "deff": fit.kish.deff,
+        "min_weight": min(fit.weights),
+        "max_weight": max(fit.weights),
+    }
     if not fit.converged:
-        result["errors"].append(_("The weights did not converge (the largest gap to a population share is still "
-                                  "%(gap).1f points after %(n)d rounds), usually because a combination of categories "
-                                  "has no respondents or the weight cap is reached. Weighted figures are not shown.",
-                                  gap=100 * fit.max_gap, n=fit.iterations))
+        result["errors"].append(
+            _(
+                "The weights did not converge (the largest gap to a population share is still "
+                "%(gap).1f points after %(n)d rounds), usually because a combination of categories "
+                "has no respondents or the weight cap is reached. Weighted figures are not shown.",
+                gap=100 * fit.max_gap,
+                n=fit.iterations,
+            )
+        )
         return result
     result["cell_weights"] = weight_of
     if estimates:
@@ -152,13 +204,28 @@ def _estimates(survey, filters, questions, dims, code_of, weight_of, language) -
             count, wc, _w2 = per_option.get(o.id, [0, 0.0, 0.0])
             unweighted = stats.wilson_interval(count, n) if n else None
             weighted = stats.wilson_interval(wc / sum_w * k.n_eff, k.n_eff) if k else None
-            options.append({"code": o.code, "label": o.text(language), "count": count,
-                            "p": unweighted.p if unweighted else None,
-                            "low": unweighted.low if unweighted else None,
-                            "high": unweighted.high if unweighted else None,
-                            "weighted_count": wc, "weighted_p": wc / sum_w if sum_w else None,
-                            "weighted_low": weighted.low if weighted else None,
-                            "weighted_high": weighted.high if weighted else None})
-        estimates.append({"code": q.code, "title": q.text("title", language), "n": n,
-                          "n_eff": k.n_eff if k else None, "deff": k.deff if k else None, "options": options})
+            options.append(
+                {
+                    "code": o.code,
+                    "label": o.text(language),
+                    "count": count,
+                    "p": unweighted.p if unweighted else None,
+                    "low": unweighted.low if unweighted else None,
+                    "high": unweighted.high if unweighted else None,
+                    "weighted_count": wc,
+                    "weighted_p": wc / sum_w if sum_w else None,
+                    "weighted_low": weighted.low if weighted else None,
+                    "weighted_high": weighted.high if weighted else None,
+                }
+            )
+        estimates.append(
+            {
+                "code": q.code,
+                "title": q.text("title", language),
+                "n": n,
+                "n_eff": k.n_eff if k else None,
+                "deff": k.deff if k else None,
+                "options": options,
+            }
+        )
     return estimates

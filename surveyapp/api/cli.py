@@ -1,5 +1,6 @@
 """Registers the interop commands: surveys import-xlsform / export-xlsform /
 export, and ``flask webhooks deliver``."""
+
 from __future__ import annotations
 
 

@@ -1,6 +1,7 @@
 """Owner pages: API tokens (create, revoke; shown once) and webhooks
 (register, remove, see deliveries that failed or wait for a retry, send
 those that gave up again)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -26,10 +27,14 @@ NEW_SECRET_KEY = "interop_new_secret"
 @role_required(Role.OWNER)
 def manage_tokens():
     organisation = current_org()
-    rows = db.session.execute(db.select(ApiToken).filter_by(organisation_id=organisation.id)
-                              .order_by(ApiToken.id.desc())).scalars().all()
-    return render_template("api/tokens.html", tokens=rows, new_token=session.pop(NEW_TOKEN_KEY, None),
-                           errors=[], name="")
+    rows = (
+        db.session.execute(db.select(ApiToken).filter_by(organisation_id=organisation.id).order_by(ApiToken.id.desc()))
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "api/tokens.html", tokens=rows, new_token=session.pop(NEW_TOKEN_KEY, None), errors=[], name=""
+    )
 
 
 @bp.post("/api-tokens")
@@ -61,11 +66,20 @@ def manage_revoke_token(token_id: int):
 
 def _webhook_page(errors=None, url="", status=200):
     organisation = current_org()
-    hooks = db.session.execute(db.select(Webhook).filter_by(organisation_id=organisation.id)
-                               .order_by(Webhook.id)).scalars().all()
-    return render_template("api/webhooks.html", webhooks=hooks, counts=webhook_queries.counts(organisation.id),
-                           problems=webhook_queries.problems(organisation.id), errors=errors or [], url=url,
-                           new_secret=session.pop(NEW_SECRET_KEY, None)), status
+    hooks = (
+        db.session.execute(db.select(Webhook).filter_by(organisation_id=organisation.id).order_by(Webhook.id))
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "api/webhooks.html",
+        webhooks=hooks,
+        counts=webhook_queries.counts(organisation.id),
+        problems=webhook_queries.problems(organisation.id),
+        errors=errors or [],
+        url=url,
+        new_secret=session.pop(NEW_SECRET_KEY, None),
+    ), status
 
 
 @bp.get("/webhooks")
@@ -102,6 +116,5 @@ def manage_retry_webhook(webhook_id: int):
         from ..webhooks.dispatch import wake
 
         wake(current_app._get_current_object())
-    flash(ngettext("%(num)d delivery will be sent again.", "%(num)d deliveries will be sent again.", count),
-          "success")
+    flash(ngettext("%(num)d delivery will be sent again.", "%(num)d deliveries will be sent again.", count), "success")
     return redirect(url_for("interop.manage_webhooks"), 303)

@@ -1,5 +1,6 @@
 """Models of issue 7 (interop): API tokens here; webhooks and import reports
 in their packages, imported below so one import registers them all."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@ Authentication is ``Authorization: Bearer <token>`` (no cookies, so the
 blueprint is exempt from CSRF). A token sees only its organisation: another
 organisation's survey id answers 404. Read tokens get 403 on writes.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,15 @@ def authenticate():
         return None
     token = tokens.authenticate(request.headers.get("Authorization"))
     if token is None:
-        response = jsonify(error={"code": 401, "title": "Unauthorized",
-                                  "message": _("Send a valid API token: Authorization: Bearer <token>. The token may be wrong or revoked.")})
+        response = jsonify(
+            error={
+                "code": 401,
+                "title": "Unauthorized",
+                "message": _(
+                    "Send a valid API token: Authorization: Bearer <token>. The token may be wrong or revoked."
+                ),
+            }
+        )
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="suara"'
         return response
@@ -91,9 +99,15 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def survey_item(survey: Survey) -> dict:
-    return {"id": survey.id, "title": dict(survey.title or {}), "kind": survey.kind, "status": survey.status,
-            "languages": list(survey.languages or []), "default_language": survey.default_language,
-            "created_at": _iso(survey.created_at)}
+    return {
+        "id": survey.id,
+        "title": dict(survey.title or {}),
+        "kind": survey.kind,
+        "status": survey.status,
+        "languages": list(survey.languages or []),
+        "default_language": survey.default_language,
+        "created_at": _iso(survey.created_at),
+    }
 
 
 @bp.get("/openapi.json")
@@ -104,7 +118,8 @@ def openapi():
 @bp.get("/surveys")
 def list_surveys():
     surveys = db.session.execute(
-        db.select(Survey).where(Survey.organisation_id == g.api_token.organisation_id, Survey.is_template.is_(False))
+        db.select(Survey)
+        .where(Survey.organisation_id == g.api_token.organisation_id, Survey.is_template.is_(False))
         .order_by(Survey.id)
     ).scalars()
     return jsonify(items=[survey_item(s) for s in surveys])
@@ -124,14 +139,15 @@ def create_survey():
     body = _json_body(definition.MAX_BYTES)
     document = body.get("definition", body)
     if not isinstance(document, dict):
-        abort_with(400, _("\"definition\" must be a JSON object."))
+        abort_with(400, _('"definition" must be a JSON object.'))
     if definition._depth(document) > definition.MAX_DEPTH:
         abort_with(400, _("The document is nested more than %(n)d levels deep.", n=definition.MAX_DEPTH))
     try:
         survey = create_from_definition(g.api_token.organisation_id, None, document)
     except definition.DefinitionError as error:
-        return _unprocessable(_("The survey definition is not valid."),
-                              [{"path": p.path, "message": p.message} for p in error.problems])
+        return _unprocessable(
+            _("The survey definition is not valid."), [{"path": p.path, "message": p.message} for p in error.problems]
+        )
     return jsonify(survey_item(survey)), 201, {"Location": url_for("api.get_definition", survey_id=survey.id)}
 
 
@@ -149,22 +165,26 @@ def submit_response(survey_id: int):
     language = body.get("language") or survey.default_language
     problems = {}
     if not isinstance(submission_id, str) or not is_submission_id(submission_id):
-        problems["submission_id"] = _("Send a submission_id: a random UUID (version 4) made once per response, in lower case.")
+        problems["submission_id"] = _(
+            "Send a submission_id: a random UUID (version 4) made once per response, in lower case."
+        )
     if not isinstance(answers, dict):
-        problems["answers"] = _("\"answers\" must be an object from question code to answer.")
+        problems["answers"] = _('"answers" must be an object from question code to answer.')
     if language not in survey.languages:
         problems["language"] = _("This survey is not offered in the language %(value)s.", value=str(language)[:10])
     started_at = None
     if body.get("started_at") is not None:
         started_at = responses.started_at_from(body["started_at"])
         if started_at is None:
-            problems["started_at"] = _("Use an ISO 8601 time like 2026-08-17T09:30:00Z, "
-                                       "from the year 2000 and not in the future.")
+            problems["started_at"] = _(
+                "Use an ISO 8601 time like 2026-08-17T09:30:00Z, from the year 2000 and not in the future."
+            )
     if problems:
         return _unprocessable(_("The submission is not valid."), problems)
     try:
-        submitted = responses.submit_whole(survey, answers, submission_id, Channel.API.value,
-                                           language=language, started_at=started_at)
+        submitted = responses.submit_whole(
+            survey, answers, submission_id, Channel.API.value, language=language, started_at=started_at
+        )
     except responses.ValidationFailed as error:
         return _unprocessable(_("Some answers are not valid."), error.errors)
     except responses.NotAnswerable as error:
@@ -176,14 +196,21 @@ def submit_response(survey_id: int):
 
         kick(current_app._get_current_object())
     response = submitted.response
-    result = {"response_id": response.id, "submission_id": response.submission_id, "survey_id": survey.id,
-              "status": response.status, "submitted_at": _iso(response.submitted_at),
-              "created": submitted.created}
+    result = {
+        "response_id": response.id,
+        "submission_id": response.submission_id,
+        "survey_id": survey.id,
+        "status": response.status,
+        "submitted_at": _iso(response.submitted_at),
+        "created": submitted.created,
+    }
     if submitted.outcome == responses.Outcome.COMPLETED_PARTIAL:
         # A client that resends after a lost answer learns that this call,
         # not the earlier one, stored its response (docs/api.md).
-        result["note"] = _("An incomplete response with this submission_id was found; "
-                           "it was completed with the answers of this request.")
+        result["note"] = _(
+            "An incomplete response with this submission_id was found; "
+            "it was completed with the answers of this request."
+        )
     return jsonify(result), 201 if submitted.created else 200
 
 
@@ -204,8 +231,9 @@ def _records(survey: Survey, after: int, limit: int | None = None):
 
     layout = build_layout(survey)
     plan = writers._answer_plan(layout)
-    stream = rows.iter_rows(layout, survey.id, _filters(survey), batch=min(limit or rows.BATCH, rows.BATCH) + 1,
-                            after=after)
+    stream = rows.iter_rows(
+        layout, survey.id, _filters(survey), batch=min(limit or rows.BATCH, rows.BATCH) + 1, after=after
+    )
     return (writers.response_object(layout, plan, row) for row in stream)
 
 
@@ -257,5 +285,6 @@ def get_metrics(programme_id: int):
         window = parse_window(request.args.get("window") or "")
     except WindowError as error:
         abort_with(400, str(error))
-    return Response(json.dumps(compute_set(programme, window), ensure_ascii=False, default=str),
-                    mimetype="application/json")
+    return Response(
+        json.dumps(compute_set(programme, window), ensure_ascii=False, default=str), mimetype="application/json"
+    )

@@ -1,4 +1,5 @@
 """API tokens: created and revoked by owners, stored hashed, shown once."""
+
 from __future__ import annotations
 
 import secrets
@@ -17,8 +18,14 @@ def create(organisation_id: int, user_id: int | None, name: str, scope: str) -> 
     if scope not in SCOPES:
         raise ValueError(scope)
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(organisation_id=organisation_id, created_by_id=user_id, name=name.strip()[:80] or "API",
-                     scope=scope, token_hash=hash_token(plain), prefix=plain[:12])
+    token = ApiToken(
+        organisation_id=organisation_id,
+        created_by_id=user_id,
+        name=name.strip()[:80] or "API",
+        scope=scope,
+        token_hash=hash_token(plain),
+        prefix=plain[:12],
+    )
     db.session.add(token)
     db.session.commit()
     return token, plain
@@ -33,12 +40,10 @@ def authenticate(header: str | None) -> ApiToken | None:
     """The live token named by an ``Authorization: Bearer`` header, or None."""
     if not header or not header.startswith("Bearer "):
         return None
-    plain = header[len("Bearer "):].strip()
+    plain = header[len("Bearer ") :].strip()
     if not plain.startswith(PREFIX) or len(plain) > 200:
         return None
-    token = db.session.execute(
-        db.select(ApiToken).filter_by(token_hash=hash_token(plain))
-    ).scalar_one_or_none()
+    token = db.session.execute(db.select(ApiToken).filter_by(token_hash=hash_token(plain))).scalar_one_or_none()
     if token is None or token.revoked_at is not None:
         return None
     return token

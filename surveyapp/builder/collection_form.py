@@ -4,6 +4,7 @@ switches (minimum time, one per browser, public results, poll results).
 Dates are typed in the organisation's time zone and stored as naive UTC,
 like every other timestamp.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -19,19 +20,27 @@ SWITCHES = ("one_per_browser", "public_results", "show_results_after_vote")
 
 class CollectionForm(FlaskForm):
     opens_at = DateTimeLocalField(
-        _l("Opens at"), validators=[Optional()], format="%Y-%m-%dT%H:%M",
+        _l("Opens at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
         description=_l("Leave empty to accept answers as soon as the survey is published."),
     )
     closes_at = DateTimeLocalField(
-        _l("Closes at"), validators=[Optional()], format="%Y-%m-%dT%H:%M",
+        _l("Closes at"),
+        validators=[Optional()],
+        format="%Y-%m-%dT%H:%M",
         description=_l("Leave empty to keep the survey open until you close it."),
     )
     response_cap = IntegerField(
-        _l("Most complete responses"), validators=[Optional(), NumberRange(min=1, max=10_000_000, message=_l("Enter a number of at least 1."))],
-        description=_l("The survey shows a friendly 'full' page after this many complete responses. Leave empty for no limit."),
+        _l("Most complete responses"),
+        validators=[Optional(), NumberRange(min=1, max=10_000_000, message=_l("Enter a number of at least 1."))],
+        description=_l(
+            "The survey shows a friendly 'full' page after this many complete responses. Leave empty for no limit."
+        ),
     )
     min_seconds = IntegerField(
-        _l("Minimum seconds to answer"), validators=[Optional(), NumberRange(min=0, max=3600, message=_l("Choose a number from 0 to 3600."))],
+        _l("Minimum seconds to answer"),
+        validators=[Optional(), NumberRange(min=0, max=3600, message=_l("Choose a number from 0 to 3600."))],
         description=_l("Faster complete responses are kept but flagged for you to check (a sign of bots)."),
     )
     one_per_browser = BooleanField(_l("One response per browser (open links)"))
@@ -60,7 +69,9 @@ def form_for(survey, tz_name: str, formdata=None) -> CollectionForm:
     settings = survey.settings or {}
     return CollectionForm(
         formdata=formdata,
-        opens_at=to_local(survey.opens_at, tz_name), closes_at=to_local(survey.closes_at, tz_name),
-        response_cap=survey.response_cap, min_seconds=settings.get("min_seconds"),
+        opens_at=to_local(survey.opens_at, tz_name),
+        closes_at=to_local(survey.closes_at, tz_name),
+        response_cap=survey.response_cap,
+        min_seconds=settings.get("min_seconds"),
         **{key: bool(settings.get(key)) for key in SWITCHES},
     )

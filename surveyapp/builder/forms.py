@@ -7,6 +7,7 @@ on their own) rather than with WTForms field lists. Each parser returns a
 *state* (the raw strings, to re-show the form exactly as sent) and, once
 validated, clean data plus ``errors`` keyed by the HTML field name.
 """
+
 from __future__ import annotations
 
 import json
@@ -75,16 +76,33 @@ OP_LABELS = {
     "not_answered": _l("is not answered"),
 }
 LANGUAGE_NAMES = {
-    "id": "Bahasa Indonesia", "en": "English", "jv": "Basa Jawa", "su": "Basa Sunda",
-    "ban": "Basa Bali", "mad": "Basa Madhura", "min": "Baso Minang", "bug": "Basa Ugi",
+    "id": "Bahasa Indonesia",
+    "en": "English",
+    "jv": "Basa Jawa",
+    "su": "Basa Sunda",
+    "ban": "Basa Bali",
+    "mad": "Basa Madhura",
+    "min": "Baso Minang",
+    "bug": "Basa Ugi",
 }
 PATTERNS = ("phone", "email", "postcode")
 LIKERT_PRESETS = {
-    5: [("Sangat tidak setuju", "Strongly disagree"), ("Tidak setuju", "Disagree"),
-        ("Netral", "Neither agree nor disagree"), ("Setuju", "Agree"), ("Sangat setuju", "Strongly agree")],
-    7: [("Sangat tidak setuju", "Strongly disagree"), ("Tidak setuju", "Disagree"),
-        ("Agak tidak setuju", "Somewhat disagree"), ("Netral", "Neither agree nor disagree"),
-        ("Agak setuju", "Somewhat agree"), ("Setuju", "Agree"), ("Sangat setuju", "Strongly agree")],
+    5: [
+        ("Sangat tidak setuju", "Strongly disagree"),
+        ("Tidak setuju", "Disagree"),
+        ("Netral", "Neither agree nor disagree"),
+        ("Setuju", "Agree"),
+        ("Sangat setuju", "Strongly agree"),
+    ],
+    7: [
+        ("Sangat tidak setuju", "Strongly disagree"),
+        ("Tidak setuju", "Disagree"),
+        ("Agak tidak setuju", "Somewhat disagree"),
+        ("Netral", "Neither agree nor disagree"),
+        ("Agak setuju", "Somewhat agree"),
+        ("Setuju", "Agree"),
+        ("Sangat setuju", "Strongly agree"),
+    ],
 }
 
 
@@ -94,17 +112,27 @@ def language_name(code: str) -> str:
 
 # ---- small readers ------------------------------------------------------
 
+
 def read_texts(form, base: str, languages: list[str]) -> dict[str, str]:
     return {lang: (form.get(f"{base}-{lang}") or "").strip() for lang in languages}
 
 
-def check_texts(texts: dict[str, str], base: str, errors: dict, *, required_lang: str | None = None,
-                max_len: int = TEXT_MAX, what=None) -> None:
+def check_texts(
+    texts: dict[str, str],
+    base: str,
+    errors: dict,
+    *,
+    required_lang: str | None = None,
+    max_len: int = TEXT_MAX,
+    what=None,
+) -> None:
     for lang, text in texts.items():
         if len(text) > max_len:
             errors[f"{base}-{lang}"] = _("Keep this text under %(n)d characters.", n=max_len)
     if required_lang and not texts.get(required_lang) and f"{base}-{required_lang}" not in errors:
-        errors[f"{base}-{required_lang}"] = what or _("Enter a text in %(language)s.", language=language_name(required_lang))
+        errors[f"{base}-{required_lang}"] = what or _(
+            "Enter a text in %(language)s.", language=language_name(required_lang)
+        )
 
 
 def _int(raw: str, name: str, errors: dict, *, low: int | None = None, high: int | None = None) -> int | None:
@@ -116,8 +144,11 @@ def _int(raw: str, name: str, errors: dict, *, low: int | None = None, high: int
         errors[name] = _("Enter a whole number.")
         return None
     if low is not None and value < low or high is not None and value > high:
-        errors[name] = _("Enter a whole number from %(low)d to %(high)d.", low=low if low is not None else 0,
-                         high=high if high is not None else value)
+        errors[name] = _(
+            "Enter a whole number from %(low)d to %(high)d.",
+            low=low if low is not None else 0,
+            high=high if high is not None else value,
+        )
         return None
     return value
 
@@ -139,6 +170,7 @@ def _texts_or_none(texts: dict[str, str]) -> dict | None:
 
 # ---- survey-level forms ------------------------------------------------------
 
+
 def parse_languages(form, errors: dict) -> list[str]:
     """Ticked languages plus codes typed into "add languages"."""
     chosen = [code for code in form.getlist("languages") if code]
@@ -147,7 +179,9 @@ def parse_languages(form, errors: dict) -> list[str]:
         if not code:
             continue
         if not LANG_RE.match(code):
-            errors["new_languages"] = _("\"%(code)s\" is not a language code: use two or three small letters, like jv or su.", code=code[:20])
+            errors["new_languages"] = _(
+                '"%(code)s" is not a language code: use two or three small letters, like jv or su.', code=code[:20]
+            )
         elif code not in chosen:
             chosen.append(code)
     if any(not LANG_RE.match(code) for code in chosen):
@@ -183,8 +217,13 @@ def parse_new_survey(form) -> tuple[dict, dict]:
 
 def details_state(survey: Survey) -> dict:
     state = {field: dict(getattr(survey, field) or {}) for field in definition.TEXT_FIELDS}
-    state.update(kind=survey.kind, languages=list(survey.languages), default_language=survey.default_language,
-                 anonymous=survey.anonymous, new_languages="")
+    state.update(
+        kind=survey.kind,
+        languages=list(survey.languages),
+        default_language=survey.default_language,
+        anonymous=survey.anonymous,
+        new_languages="",
+    )
     return state
 
 
@@ -196,8 +235,11 @@ def parse_details(form, survey: Survey) -> tuple[dict, dict]:
     default = form.get("default_language") or ""
     shown = [lang for lang in languages if lang in survey.languages]
     state = {
-        "kind": form.get("kind") or "", "languages": languages, "default_language": default,
-        "anonymous": bool(form.get("anonymous")), "new_languages": form.get("new_languages") or "",
+        "kind": form.get("kind") or "",
+        "languages": languages,
+        "default_language": default,
+        "anonymous": bool(form.get("anonymous")),
+        "new_languages": form.get("new_languages") or "",
     }
     for field_name in definition.TEXT_FIELDS:
         state[field_name] = read_texts(form, field_name, shown)
@@ -205,11 +247,18 @@ def parse_details(form, survey: Survey) -> tuple[dict, dict]:
         errors["kind"] = _("Choose one of the listed kinds.")
     if "languages" not in errors and default not in languages:
         errors["default_language"] = _("The default language must be one of the survey's languages.")
-    check_texts(state["title"], "title", errors, max_len=TITLE_MAX,
-                required_lang=default if default in shown else None,
-                what=_("Enter a title for the survey."))
+    check_texts(
+        state["title"],
+        "title",
+        errors,
+        max_len=TITLE_MAX,
+        required_lang=default if default in shown else None,
+        what=_("Enter a title for the survey."),
+    )
     if default in languages and default not in shown:
-        errors["default_language"] = _("Add the language first and give the survey a title in it; then make it the default.")
+        errors["default_language"] = _(
+            "Add the language first and give the survey a title in it; then make it the default."
+        )
     for field_name in ("description", "welcome_text", "thankyou_text"):
         check_texts(state[field_name], field_name, errors)
     return state, errors
@@ -223,6 +272,7 @@ def parse_page_title(form, survey: Survey) -> tuple[dict, dict]:
 
 
 # ---- the question editor ---------------------------------------------------------
+
 
 @dataclass
 class QuestionInput:
@@ -255,8 +305,16 @@ def preset_options(type_name: str, languages: list[str], points: int = 5) -> lis
     """Rows a new question of this type starts with."""
     if type_name == "yes_no":
         rows = get_type("yes_no").default_options()
-        return [{"code": r["code"], "label": {lang: r["label"].get(lang, "") for lang in languages},
-                 "value": _fmt(r["value"]), "is_other": False, "remove": False} for r in rows]
+        return [
+            {
+                "code": r["code"],
+                "label": {lang: r["label"].get(lang, "") for lang in languages},
+                "value": _fmt(r["value"]),
+                "is_other": False,
+                "remove": False,
+            }
+            for r in rows
+        ]
     if type_name in ("likert", "matrix"):
         rows = []
         for n, (indonesian, english) in enumerate(LIKERT_PRESETS[points], start=1):
@@ -270,9 +328,14 @@ def preset_options(type_name: str, languages: list[str], points: int = 5) -> lis
 
 def new_question_state(type_name: str, code: str, languages: list[str]) -> dict:
     return {
-        "code": code, "type": type_name, "required": False,
-        "title": {lang: "" for lang in languages}, "help_text": {lang: "" for lang in languages},
-        "role_kind": "", "role_name": "", "settings": {"points": "5"} if type_name == "likert" else {},
+        "code": code,
+        "type": type_name,
+        "required": False,
+        "title": {lang: "" for lang in languages},
+        "help_text": {lang: "" for lang in languages},
+        "role_kind": "",
+        "role_name": "",
+        "settings": {"points": "5"} if type_name == "likert" else {},
         "options": preset_options(type_name, languages),
         "items": [_blank_row(languages) for _ in range(3)] if type_name == "matrix" else [],
     }
@@ -294,16 +357,29 @@ def question_state(question: Question, languages: list[str]) -> dict:
             settings[key] = _fmt(value)
 
     def rows(kind):
-        return [{"code": o.code, "label": {lang: (o.label or {}).get(lang, "") for lang in languages},
-                 "value": _fmt(o.value), "is_other": o.is_other, "remove": False}
-                for o in question.options if o.kind == kind and o.retired_at is None]
+        return [
+            {
+                "code": o.code,
+                "label": {lang: (o.label or {}).get(lang, "") for lang in languages},
+                "value": _fmt(o.value),
+                "is_other": o.is_other,
+                "remove": False,
+            }
+            for o in question.options
+            if o.kind == kind and o.retired_at is None
+        ]
 
     return {
-        "code": question.code, "type": question.type, "required": question.required,
+        "code": question.code,
+        "type": question.type,
+        "required": question.required,
         "title": {lang: (question.title or {}).get(lang, "") for lang in languages},
         "help_text": {lang: (question.help_text or {}).get(lang, "") for lang in languages},
-        "role_kind": role_kind, "role_name": role_name, "settings": settings,
-        "options": rows("choice"), "items": rows("item"),
+        "role_kind": role_kind,
+        "role_name": role_name,
+        "settings": settings,
+        "options": rows("choice"),
+        "items": rows("item"),
     }
 
 
@@ -317,13 +393,15 @@ def _read_rows(form, prefix: str, languages: list[str]) -> list[dict]:
     rows = []
     for n in sorted(numbers)[:MAX_ROWS]:
         base = f"{prefix}-{n}"
-        rows.append({
-            "code": (form.get(f"{base}-code") or "").strip(),
-            "label": read_texts(form, f"{base}-label", languages),
-            "value": (form.get(f"{base}-value") or "").strip(),
-            "is_other": bool(form.get(f"{base}-other")),
-            "remove": bool(form.get(f"{base}-remove")),
-        })
+        rows.append(
+            {
+                "code": (form.get(f"{base}-code") or "").strip(),
+                "label": read_texts(form, f"{base}-label", languages),
+                "value": (form.get(f"{base}-value") or "").strip(),
+                "is_other": bool(form.get(f"{base}-other")),
+                "remove": bool(form.get(f"{base}-remove")),
+            }
+        )
     return rows
 
 
@@ -331,18 +409,32 @@ def question_state_from_form(form, languages: list[str]) -> dict:
     type_name = form.get("type") or ""
     settings = {
         key: (form.get(f"s-{key}") or "").strip()
-        for key in ("display", "min_selected", "max_selected", "points", "rank_count", "min", "max",
-                    "pattern", "max_length")
+        for key in (
+            "display",
+            "min_selected",
+            "max_selected",
+            "points",
+            "rank_count",
+            "min",
+            "max",
+            "pattern",
+            "max_length",
+        )
     }
     settings["integer"] = bool(form.get("s-integer"))
     for key in ("low_label", "high_label", "unit"):
         settings[key] = read_texts(form, f"s-{key}", languages)
     return {
-        "code": (form.get("code") or "").strip(), "type": type_name, "required": bool(form.get("required")),
-        "title": read_texts(form, "title", languages), "help_text": read_texts(form, "help_text", languages),
-        "role_kind": form.get("role_kind") or "", "role_name": (form.get("role_name") or "").strip(),
+        "code": (form.get("code") or "").strip(),
+        "type": type_name,
+        "required": bool(form.get("required")),
+        "title": read_texts(form, "title", languages),
+        "help_text": read_texts(form, "help_text", languages),
+        "role_kind": form.get("role_kind") or "",
+        "role_name": (form.get("role_name") or "").strip(),
         "settings": settings,
-        "options": _read_rows(form, "option", languages), "items": _read_rows(form, "item", languages),
+        "options": _read_rows(form, "option", languages),
+        "items": _read_rows(form, "item", languages),
     }
 
 
@@ -383,8 +475,16 @@ def _same_rows(rows: list[dict], preset: list[dict]) -> bool:
     return bool(rows) and [key(r) for r in rows if not r.get("remove")] == [key(r) for r in preset]
 
 
-def _clean_rows(rows: list[dict], prefix: str, errors: dict, default: str, *, with_values: bool,
-                allows_other: bool, fixed_codes: dict[str, str] | None = None) -> list[dict]:
+def _clean_rows(
+    rows: list[dict],
+    prefix: str,
+    errors: dict,
+    default: str,
+    *,
+    with_values: bool,
+    allows_other: bool,
+    fixed_codes: dict[str, str] | None = None,
+) -> list[dict]:
     """Validated option (or item) entries; row numbers in field names are
     the row's place in the form, so messages land next to the right row."""
     fixed_codes = fixed_codes or {}
@@ -405,10 +505,15 @@ def _clean_rows(rows: list[dict], prefix: str, errors: dict, default: str, *, wi
         if not OPTION_CODE_RE.match(code):
             errors[f"{base}-code"] = _("Use letters, digits, dots, dashes or underscores (up to 64), no spaces.")
         elif code in seen:
-            errors[f"{base}-code"] = _("The code \"%(code)s\" is used twice.", code=code)
+            errors[f"{base}-code"] = _('The code "%(code)s" is used twice.', code=code)
         seen.add(code)
-        check_texts(row["label"], f"{base}-label", errors, required_lang=default,
-                    what=_("Every answer needs a label in %(language)s.", language=language_name(default)))
+        check_texts(
+            row["label"],
+            f"{base}-label",
+            errors,
+            required_lang=default,
+            what=_("Every answer needs a label in %(language)s.", language=language_name(default)),
+        )
         entry = {"code": code, "label": {k: v for k, v in row["label"].items() if v}}
         if with_values:
             value = _number(row["value"], f"{base}-value", errors)
@@ -418,7 +523,9 @@ def _clean_rows(rows: list[dict], prefix: str, errors: dict, default: str, *, wi
     return entries
 
 
-def validate_question(state: dict, survey: Survey, question: Question | None = None) -> tuple[QuestionInput | None, dict]:
+def validate_question(
+    state: dict, survey: Survey, question: Question | None = None
+) -> tuple[QuestionInput | None, dict]:
     """Check a question state against the rules of docs/survey-format.md.
     Returns (input, {}) or (None, errors by field name)."""
     errors: dict[str, str] = {}
@@ -434,10 +541,16 @@ def validate_question(state: dict, survey: Survey, question: Question | None = N
     if not CODE_RE.match(code):
         errors["code"] = _("Start with a letter; then letters, digits or underscores (up to 64), no spaces.")
     elif code in others:
-        errors["code"] = _("The code \"%(code)s\" is used by another question.", code=code)
+        errors["code"] = _('The code "%(code)s" is used by another question.', code=code)
 
-    check_texts(state["title"], "title", errors, required_lang=default, max_len=TITLE_MAX,
-                what=_("Enter the question in %(language)s.", language=language_name(default)))
+    check_texts(
+        state["title"],
+        "title",
+        errors,
+        required_lang=default,
+        max_len=TITLE_MAX,
+        what=_("Enter the question in %(language)s.", language=language_name(default)),
+    )
     check_texts(state["help_text"], "help_text", errors)
 
     role = None
@@ -445,7 +558,9 @@ def validate_question(state: dict, survey: Survey, question: Question | None = N
         errors["role_kind"] = _("Choose one of the listed roles.")
     elif state["role_kind"] in NAMED_ROLES:
         if not ROLE_NAME_RE.match(state["role_name"]):
-            errors["role_name"] = _("Name it with small letters, digits or underscores, starting with a letter (e.g. local_government).")
+            errors["role_name"] = _(
+                "Name it with small letters, digits or underscores, starting with a letter (e.g. local_government)."
+            )
         else:
             role = f"{state['role_kind']}:{state['role_name']}"
     elif state["role_kind"]:
@@ -453,8 +568,9 @@ def validate_question(state: dict, survey: Survey, question: Question | None = N
 
     options, items = [], []
     if qtype.uses_options:
-        options = _clean_rows(state["options"], "option", errors, default, with_values=True,
-                              allows_other=qtype.allows_other)
+        options = _clean_rows(
+            state["options"], "option", errors, default, with_values=True, allows_other=qtype.allows_other
+        )
     if qtype.uses_items:
         items = _clean_rows(state["items"], "item", errors, default, with_values=False, allows_other=False)
     settings = _settings(type_name, state["settings"], len(options), errors, languages)
@@ -463,10 +579,15 @@ def validate_question(state: dict, survey: Survey, question: Question | None = N
     if errors:
         return None, errors
     return QuestionInput(
-        code=code, type_name=type_name, required=bool(state["required"]) and qtype.takes_answer,
+        code=code,
+        type_name=type_name,
+        required=bool(state["required"]) and qtype.takes_answer,
         title={k: v for k, v in state["title"].items() if v},
         help_text={k: v for k, v in state["help_text"].items() if v},
-        metric_role=role, settings=settings, options=options, items=items,
+        metric_role=role,
+        settings=settings,
+        options=options,
+        items=items,
     ), {}
 
 
@@ -475,10 +596,10 @@ def _check_options(type_name, qtype, options, items, settings, errors) -> None:
         return
     if type_name == "yes_no":
         if sorted(o["code"] for o in options) != ["no", "yes"]:
-            errors["options"] = _("A yes/no question has exactly the answers \"yes\" and \"no\".")
+            errors["options"] = _('A yes/no question has exactly the answers "yes" and "no".')
         return
     if sum(1 for o in options if o.get("is_other")) > 1:
-        errors["options"] = _("Only one answer can be \"other, please specify\".")
+        errors["options"] = _('Only one answer can be "other, please specify".')
     if type_name == "likert":
         points = settings.get("points", 5)
         if len(options) != points:
@@ -568,10 +689,15 @@ def _settings(type_name: str, raw: dict, n_options: int, errors: dict, languages
 
 # ---- skip logic ---------------------------------------------------------------
 
+
 def logic_state(condition: dict | None) -> dict:
     """Rows for a flat condition; a nested one is edited as JSON only."""
-    state = {"match": "all", "clauses": [], "json": json.dumps(condition, ensure_ascii=False, indent=2) if condition else "",
-             "nested": False}
+    state = {
+        "match": "all",
+        "clauses": [],
+        "json": json.dumps(condition, ensure_ascii=False, indent=2) if condition else "",
+        "nested": False,
+    }
     if not condition:
         return state
     if "all" in condition or "any" in condition:
@@ -587,21 +713,34 @@ def logic_state(condition: dict | None) -> dict:
         value = clause.get("value")
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        state["clauses"].append({"question": clause.get("question", ""), "item": clause.get("item") or "",
-                                 "op": clause.get("op", "equals"), "value": _fmt(value)})
+        state["clauses"].append(
+            {
+                "question": clause.get("question", ""),
+                "item": clause.get("item") or "",
+                "op": clause.get("op", "equals"),
+                "value": _fmt(value),
+            }
+        )
     return state
 
 
 def logic_state_from_form(form) -> dict:
     numbers = sorted({int(m.group(1)) for key in form.keys() if (m := re.match(r"^clause-(\d{1,2})-", key))})
-    clauses = [{
-        "question": (form.get(f"clause-{n}-question") or "").strip(),
-        "item": (form.get(f"clause-{n}-item") or "").strip(),
-        "op": form.get(f"clause-{n}-op") or "",
-        "value": (form.get(f"clause-{n}-value") or "").strip(),
-    } for n in numbers[:20]]
-    return {"match": form.get("match") or "all", "clauses": clauses, "json": form.get("advanced") or "",
-            "nested": False}
+    clauses = [
+        {
+            "question": (form.get(f"clause-{n}-question") or "").strip(),
+            "item": (form.get(f"clause-{n}-item") or "").strip(),
+            "op": form.get(f"clause-{n}-op") or "",
+            "value": (form.get(f"clause-{n}-value") or "").strip(),
+        }
+        for n in numbers[:20]
+    ]
+    return {
+        "match": form.get("match") or "all",
+        "clauses": clauses,
+        "json": form.get("advanced") or "",
+        "nested": False,
+    }
 
 
 def condition_from_rows(state: dict, earlier: dict[str, Question]) -> tuple[dict | None, dict]:
@@ -609,7 +748,7 @@ def condition_from_rows(state: dict, earlier: dict[str, Question]) -> tuple[dict
     condition may use to their questions (to read values by type)."""
     errors: dict[str, str] = {}
     if state["match"] not in ("all", "any"):
-        errors["match"] = _("Choose \"all\" or \"any\".")
+        errors["match"] = _('Choose "all" or "any".')
     clauses = []
     for n, row in enumerate(state["clauses"]):
         if not row["question"]:
@@ -640,7 +779,9 @@ def condition_from_rows(state: dict, earlier: dict[str, Question]) -> tuple[dict
         elif op == "any_of":
             values = [v for v in re.split(r"[\s,;]+", row["value"]) if v]
             if any(not OPTION_CODE_RE.match(v) for v in values):
-                errors[f"{base}-value"] = _("Compare with an answer code or a number (letters, digits, dots, dashes or underscores).")
+                errors[f"{base}-value"] = _(
+                    "Compare with an answer code or a number (letters, digits, dots, dashes or underscores)."
+                )
                 continue
             if not values:
                 errors[f"{base}-value"] = _("Give at least one answer code, separated by commas.")
@@ -652,7 +793,9 @@ def condition_from_rows(state: dict, earlier: dict[str, Question]) -> tuple[dict
                 continue
             value = _clause_value(row["value"], target)
             if isinstance(value, str) and not OPTION_CODE_RE.match(value):
-                errors[f"{base}-value"] = _("Compare with an answer code or a number (letters, digits, dots, dashes or underscores).")
+                errors[f"{base}-value"] = _(
+                    "Compare with an answer code or a number (letters, digits, dots, dashes or underscores)."
+                )
                 continue
             clause["value"] = value
         clauses.append(clause)

@@ -1,4 +1,5 @@
 """Reads for the builder pages: survey lists and answer counts, aggregated in SQL."""
+
 from __future__ import annotations
 
 from ..extensions import db
@@ -7,26 +8,38 @@ from ..surveys.models import Question, Survey
 
 
 def surveys_of(organisation_id: int) -> list[Survey]:
-    return list(db.session.execute(
-        db.select(Survey).where(Survey.organisation_id == organisation_id)
-        .order_by(Survey.updated_at.desc(), Survey.id.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            db.select(Survey)
+            .where(Survey.organisation_id == organisation_id)
+            .order_by(Survey.updated_at.desc(), Survey.id.desc())
+        ).scalars()
+    )
 
 
 def own_templates(organisation_id: int) -> list[Survey]:
-    return list(db.session.execute(
-        db.select(Survey).where(Survey.organisation_id == organisation_id, Survey.is_template.is_(True),
-                                Survey.archived_at.is_(None))
-        .order_by(Survey.id.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            db.select(Survey)
+            .where(
+                Survey.organisation_id == organisation_id, Survey.is_template.is_(True), Survey.archived_at.is_(None)
+            )
+            .order_by(Survey.id.desc())
+        ).scalars()
+    )
 
 
 def recent_surveys(organisation_id: int, limit: int = 5) -> list[Survey]:
-    return list(db.session.execute(
-        db.select(Survey).where(Survey.organisation_id == organisation_id, Survey.is_template.is_(False),
-                                Survey.archived_at.is_(None))
-        .order_by(Survey.updated_at.desc(), Survey.id.desc()).limit(limit)
-    ).scalars())
+    return list(
+        db.session.execute(
+            db.select(Survey)
+            .where(
+                Survey.organisation_id == organisation_id, Survey.is_template.is_(False), Survey.archived_at.is_(None)
+            )
+            .order_by(Survey.updated_at.desc(), Survey.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def response_counts(survey_ids: list[int]) -> dict[int, int]:
@@ -34,7 +47,8 @@ def response_counts(survey_ids: list[int]) -> dict[int, int]:
     if not survey_ids:
         return {}
     rows = db.session.execute(
-        db.select(Response.survey_id, db.func.count()).where(Response.survey_id.in_(survey_ids))
+        db.select(Response.survey_id, db.func.count())
+        .where(Response.survey_id.in_(survey_ids))
         .group_by(Response.survey_id)
     )
     return {survey_id: count for survey_id, count in rows}
@@ -45,7 +59,8 @@ def question_answer_counts(survey: Survey) -> dict[int, int]:
     rows = db.session.execute(
         db.select(Answer.question_id, db.func.count(db.distinct(Answer.response_id)))
         .join(Question, Question.id == Answer.question_id)
-        .where(Question.survey_id == survey.id).group_by(Answer.question_id)
+        .where(Question.survey_id == survey.id)
+        .group_by(Answer.question_id)
     )
     return {question_id: count for question_id, count in rows}
 
@@ -55,7 +70,8 @@ def option_answer_counts(question: Question) -> dict[int, int]:
     counts: dict[int, int] = {}
     for column in (Answer.option_id, Answer.item_id):
         rows = db.session.execute(
-            db.select(column, db.func.count()).where(Answer.question_id == question.id, column.is_not(None))
+            db.select(column, db.func.count())
+            .where(Answer.question_id == question.id, column.is_not(None))
             .group_by(column)
         )
         for option_id, count in rows:

@@ -5,6 +5,7 @@ organisation's survey is a 404) -> check the role -> parse the form
 (forms.py) -> call a survey service -> respond (303 after success, the
 form again with 422 and its messages after bad input).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,6 +27,7 @@ bp = Blueprint("builder", __name__, url_prefix="/surveys")
 
 
 # ---- loading ---------------------------------------------------------------
+
 
 def _survey(survey_id: int) -> Survey:
     return get_owned_or_404(Survey, survey_id)
@@ -66,8 +68,12 @@ def builder_helpers():
 @bp.context_processor
 def labels():
     return {
-        "TYPE_LABELS": forms.TYPE_LABELS, "KIND_LABELS": forms.KIND_LABELS, "OP_LABELS": forms.OP_LABELS,
-        "ROLE_KINDS": forms.ROLE_KINDS, "language_name": forms.language_name, "can_edit": _can_edit(),
+        "TYPE_LABELS": forms.TYPE_LABELS,
+        "KIND_LABELS": forms.KIND_LABELS,
+        "OP_LABELS": forms.OP_LABELS,
+        "ROLE_KINDS": forms.ROLE_KINDS,
+        "language_name": forms.language_name,
+        "can_edit": _can_edit(),
         "describe_condition": describe_condition,
     }
 
@@ -92,6 +98,7 @@ def describe_condition(condition: dict | None) -> str:
 
 # ---- lists and new surveys ---------------------------------------------------------
 
+
 @bp.route("/")
 @role_required(Role.VIEWER)
 def manage_surveys():
@@ -99,19 +106,30 @@ def manage_surveys():
     surveys = queries.surveys_of(organisation.id)
     counts = queries.response_counts([s.id for s in surveys])
     return render_template(
-        "builder/list.html", surveys=[s for s in surveys if not s.is_template and not s.archived_at],
+        "builder/list.html",
+        surveys=[s for s in surveys if not s.is_template and not s.archived_at],
         templates=[s for s in surveys if s.is_template and not s.archived_at],
-        archived=[s for s in surveys if s.archived_at], counts=counts,
+        archived=[s for s in surveys if s.archived_at],
+        counts=counts,
     )
 
 
 def _render_new(status: int = 200, *, blank=None, errors=None, import_problems=None, template_problems=None):
     organisation = current_org()
-    blank = blank or {"title": "", "kind": "custom", "languages": ["id", "en"],
-                      "default_language": organisation.default_language or "id", "new_languages": ""}
+    blank = blank or {
+        "title": "",
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": organisation.default_language or "id",
+        "new_languages": "",
+    }
     return render_template(
-        "builder/new.html", blank=blank, errors=errors or {}, library=library.templates(),
-        own_templates=queries.own_templates(organisation.id), import_problems=import_problems or [],
+        "builder/new.html",
+        blank=blank,
+        errors=errors or {},
+        library=library.templates(),
+        own_templates=queries.own_templates(organisation.id),
+        import_problems=import_problems or [],
         template_problems=template_problems or [],
     ), status
 
@@ -130,8 +148,12 @@ def manage_create_blank():
     if errors:
         return _render_new(422, blank=state, errors=errors)
     survey = services.create_blank(
-        organisation.id, current_user.id, title=state["title"], kind=state["kind"],
-        languages=state["languages"], default_language=state["default_language"],
+        organisation.id,
+        current_user.id,
+        title=state["title"],
+        kind=state["kind"],
+        languages=state["languages"],
+        default_language=state["default_language"],
     )
     flash(_("Survey created. Add your questions."), "success")
     return _to_survey(survey)
@@ -166,7 +188,9 @@ def manage_import():
     organisation = current_org()
     upload = request.files.get("definition")
     if upload is None or not upload.filename:
-        return _render_new(422, import_problems=[definition.Problem("", _("Choose a survey definition file (.json) to import."))])
+        return _render_new(
+            422, import_problems=[definition.Problem("", _("Choose a survey definition file (.json) to import."))]
+        )
     try:
         document = definition.parse(upload.read(definition.MAX_BYTES + 1))
         survey = services.create_from_definition(organisation.id, current_user.id, document)
@@ -178,16 +202,20 @@ def manage_import():
 
 # ---- one survey ----------------------------------------------------------------
 
+
 def _render_survey(survey: Survey, status: int = 200, errors: list[str] | None = None):
     pages = sorted(survey.pages, key=lambda p: p.position)
-    questions_by_page = {
-        page.id: sorted(page.questions, key=lambda q: q.position) for page in pages
-    }
+    questions_by_page = {page.id: sorted(page.questions, key=lambda q: q.position) for page in pages}
     responses = queries.response_counts([survey.id]).get(survey.id, 0)
     return render_template(
-        "builder/survey.html", survey=survey, pages=pages, questions_by_page=questions_by_page,
-        answered=queries.question_answer_counts(survey), responses=responses,
-        missing=services.missing_translations(survey), errors=errors or [],
+        "builder/survey.html",
+        survey=survey,
+        pages=pages,
+        questions_by_page=questions_by_page,
+        answered=queries.question_answer_counts(survey),
+        responses=responses,
+        missing=services.missing_translations(survey),
+        errors=errors or [],
         question_types=list(QUESTION_TYPES),
     ), status
 
@@ -205,8 +233,7 @@ def manage_preview(survey_id: int):
     lang = request.args.get("lang")
     if lang not in survey.languages:
         lang = survey.default_language
-    return render_template("builder/preview.html", survey=survey, lang=lang,
-                           pages=visibility.active_pages(survey))
+    return render_template("builder/preview.html", survey=survey, lang=lang, pages=visibility.active_pages(survey))
 
 
 @bp.route("/<int:survey_id>/definition.json")
@@ -214,9 +241,13 @@ def manage_preview(survey_id: int):
 def manage_definition(survey_id: int):
     survey = _survey(survey_id)
     body = json.dumps(definition.export_definition(survey), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="suara-survey-{survey.id}.json"',
-    })
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="suara-survey-{survey.id}.json"',
+        },
+    )
 
 
 @bp.route("/<int:survey_id>/details", methods=["GET", "POST"])
@@ -224,14 +255,20 @@ def manage_definition(survey_id: int):
 def manage_details(survey_id: int):
     survey = _survey(survey_id)
     if request.method == "GET":
-        return render_template("builder/details.html", survey=survey, state=forms.details_state(survey), errors={}, refusals=[])
+        return render_template(
+            "builder/details.html", survey=survey, state=forms.details_state(survey), errors={}, refusals=[]
+        )
     state, errors = forms.parse_details(request.form, survey)
     refusals = []
     if not errors:
         try:
             services.update_details(
-                survey, kind=state["kind"], languages=state["languages"], default_language=state["default_language"],
-                texts={f: state[f] for f in definition.TEXT_FIELDS}, anonymous=state["anonymous"],
+                survey,
+                kind=state["kind"],
+                languages=state["languages"],
+                default_language=state["default_language"],
+                texts={f: state[f] for f in definition.TEXT_FIELDS},
+                anonymous=state["anonymous"],
             )
         except services.EditRefused as refusal:
             refusals = refusal.messages
@@ -255,7 +292,8 @@ def manage_collection(survey_id: int):
             survey,
             opens_at=collection_form.to_utc(form.opens_at.data, tz_name),
             closes_at=collection_form.to_utc(form.closes_at.data, tz_name),
-            response_cap=form.response_cap.data, min_seconds=form.min_seconds.data,
+            response_cap=form.response_cap.data,
+            min_seconds=form.min_seconds.data,
             switches={key: bool(getattr(form, key).data) for key in collection_form.SWITCHES},
         )
         flash(_("Collection settings saved."), "success")
@@ -286,7 +324,7 @@ def manage_duplicate(survey_id: int):
 @role_required(Role.EDITOR)
 def manage_save_template(survey_id: int):
     template = services.duplicate(_survey(survey_id), current_user.id, as_template=True)
-    flash(_("Saved as a template of your organisation: it is offered under \"New survey\"."), "success")
+    flash(_('Saved as a template of your organisation: it is offered under "New survey".'), "success")
     return _to_survey(template)
 
 
@@ -337,6 +375,7 @@ def manage_close(survey_id: int):
 
 # ---- pages ---------------------------------------------------------------------
 
+
 @bp.route("/<int:survey_id>/pages", methods=["POST"])
 @role_required(Role.EDITOR)
 def manage_add_page(survey_id: int):
@@ -366,7 +405,9 @@ def manage_page(survey_id: int, page_id: int):
         else:
             flash(_("Page saved."), "success")
             return _to_survey(survey, f"page-{page.id}")
-    return render_template("builder/page.html", survey=survey, page=page, title=title, errors=errors, refusals=refusals), 422
+    return render_template(
+        "builder/page.html", survey=survey, page=page, title=title, errors=errors, refusals=refusals
+    ), 422
 
 
 @bp.route("/<int:survey_id>/pages/<int:page_id>/move", methods=["POST"])
@@ -395,16 +436,24 @@ def _step() -> int:
 
 # ---- questions ---------------------------------------------------------------------
 
+
 def _render_question(survey, state, *, page=None, question=None, errors=None, refusals=None, status=200):
     option_counts = queries.option_answer_counts(question) if question is not None else {}
     answered_codes = {
         (o.kind, o.code) for o in (question.options if question is not None else []) if option_counts.get(o.id)
     }
     return render_template(
-        "builder/question.html", survey=survey, page=page or (question.page if question else None), question=question,
-        state=state, errors=errors or {}, refusals=refusals or [], qtype=QUESTION_TYPES.get(state["type"]),
+        "builder/question.html",
+        survey=survey,
+        page=page or (question.page if question else None),
+        question=question,
+        state=state,
+        errors=errors or {},
+        refusals=refusals or [],
+        qtype=QUESTION_TYPES.get(state["type"]),
         answer_count=services.question_answer_count(question.id) if question is not None else 0,
-        answered_codes=answered_codes, option_counts=option_counts,
+        answered_codes=answered_codes,
+        option_counts=option_counts,
         retired_options=[o for o in (question.options if question else []) if o.retired_at is not None],
     ), status
 
@@ -414,7 +463,9 @@ def _problem_errors(refusal: services.EditRefused) -> dict:
     errors = {}
     for problem in refusal.problems:
         rel = problem.path.split("]", 2)[-1].lstrip(".") if ".questions[" in problem.path else ""
-        field_name = {"code": "code", "options": "options", "items": "items", "logic": "logic"}.get(rel.split("[")[0].split(".")[0])
+        field_name = {"code": "code", "options": "options", "items": "items", "logic": "logic"}.get(
+            rel.split("[")[0].split(".")[0]
+        )
         if rel.startswith("settings."):
             field_name = "s-" + rel.split(".", 1)[1]
         if field_name and field_name not in errors:
@@ -442,13 +493,26 @@ def manage_add_question(survey_id: int, page_id: int):
         return _render_question(survey, state, page=page, errors=errors, status=422)
     try:
         question = services.add_question(
-            page, type_name=data.type_name, code=data.code, title=data.title, required=data.required,
-            help_text=data.help_text, metric_role=data.metric_role, settings=data.settings,
-            options=data.options, items=data.items,
+            page,
+            type_name=data.type_name,
+            code=data.code,
+            title=data.title,
+            required=data.required,
+            help_text=data.help_text,
+            metric_role=data.metric_role,
+            settings=data.settings,
+            options=data.options,
+            items=data.items,
         )
     except services.EditRefused as refusal:
-        return _render_question(survey, state, page=_page(survey, page_id), errors=_problem_errors(refusal),
-                                refusals=refusal.messages, status=422)
+        return _render_question(
+            survey,
+            state,
+            page=_page(survey, page_id),
+            errors=_problem_errors(refusal),
+            refusals=refusal.messages,
+            status=422,
+        )
     flash(_("Question added."), "success")
     return _to_survey(survey, f"question-{question.id}")
 
@@ -469,14 +533,22 @@ def manage_question(survey_id: int, question_id: int):
         return _render_question(survey, state, question=question, errors=errors, status=422)
     try:
         services.save_question(
-            question, code=data.code, type_name=data.type_name, title=data.title, required=data.required,
-            help_text=data.help_text, metric_role=data.metric_role, settings=data.settings,
-            options=data.options, items=data.items,
+            question,
+            code=data.code,
+            type_name=data.type_name,
+            title=data.title,
+            required=data.required,
+            help_text=data.help_text,
+            metric_role=data.metric_role,
+            settings=data.settings,
+            options=data.options,
+            items=data.items,
         )
     except services.EditRefused as refusal:
         question = _question(survey, question_id)
-        return _render_question(survey, state, question=question, errors=_problem_errors(refusal),
-                                refusals=refusal.messages, status=422)
+        return _render_question(
+            survey, state, question=question, errors=_problem_errors(refusal), refusals=refusal.messages, status=422
+        )
     flash(_("Question saved."), "success")
     return _to_survey(survey, f"question-{question.id}")
 
@@ -487,8 +559,9 @@ def manage_move_question(survey_id: int, question_id: int):
     survey = _survey(survey_id)
     question = _question(survey, question_id)
     step = _step()
-    return _simple_action(survey, lambda: services.move_question(question, step), _("Question moved."),
-                          f"question-{question.id}")
+    return _simple_action(
+        survey, lambda: services.move_question(question, step), _("Question moved."), f"question-{question.id}"
+    )
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/delete", methods=["GET", "POST"])
@@ -498,21 +571,34 @@ def manage_delete_question(survey_id: int, question_id: int):
     question = _question(survey, question_id)
     answers = services.question_answer_count(question.id)
     if request.method == "GET":
-        return render_template("builder/delete_question.html", survey=survey, question=question, answers=answers, error=None)
+        return render_template(
+            "builder/delete_question.html", survey=survey, question=question, answers=answers, error=None
+        )
     try:
         outcome = services.delete_question(question)
     except services.EditRefused as refusal:
         question = _question(survey, question_id)
-        return render_template("builder/delete_question.html", survey=survey, question=question, answers=answers,
-                               error=" ".join(refusal.messages)), 422
+        return render_template(
+            "builder/delete_question.html",
+            survey=survey,
+            question=question,
+            answers=answers,
+            error=" ".join(refusal.messages),
+        ), 422
     if outcome == "retired":
-        flash(_("The question has answers, so it was retired: residents no longer see it, and its answers stay in the results."), "info")
+        flash(
+            _(
+                "The question has answers, so it was retired: residents no longer see it, and its answers stay in the results."
+            ),
+            "info",
+        )
     else:
         flash(_("Question deleted."), "success")
     return _to_survey(survey)
 
 
 # ---- skip logic ------------------------------------------------------------------
+
 
 def _earlier_questions(survey: Survey, *, question: Question | None = None, page: Page | None = None) -> list[Question]:
     """Questions a condition may use: live, answerable, and before the
@@ -534,7 +620,9 @@ def _logic_view(survey: Survey, *, question: Question | None = None, page: Page 
     earlier = _earlier_questions(survey, question=question, page=page)
     if request.method == "GET":
         state = forms.logic_state(target)
-        state["clauses"] += [{"question": "", "item": "", "op": "equals", "value": ""}] * (3 if not state["clauses"] else 1)
+        state["clauses"] += [{"question": "", "item": "", "op": "equals", "value": ""}] * (
+            3 if not state["clauses"] else 1
+        )
         return _render_logic(survey, state, earlier, question=question, page=page)
     state = forms.logic_state_from_form(request.form)
     action = request.form.get("action") or "rows"
@@ -558,16 +646,29 @@ def _logic_view(survey: Survey, *, question: Question | None = None, page: Page 
         field_name = "advanced" if action == "json" else "logic"
         question = _question(survey, question.id) if question is not None else None
         page = _page(survey, page.id) if page is not None else None
-        return _render_logic(survey, state, _earlier_questions(survey, question=question, page=page),
-                             question=question, page=page, errors={field_name: " ".join(refusal.messages)}, status=422)
+        return _render_logic(
+            survey,
+            state,
+            _earlier_questions(survey, question=question, page=page),
+            question=question,
+            page=page,
+            errors={field_name: " ".join(refusal.messages)},
+            status=422,
+        )
     flash(_("Conditions saved.") if condition else _("Conditions removed: always shown."), "success")
     return _to_survey(survey, f"question-{question.id}" if question is not None else f"page-{page.id}")
 
 
 def _render_logic(survey, state, earlier, *, question=None, page=None, errors=None, status=200):
     return render_template(
-        "builder/logic.html", survey=survey, state=state, earlier=earlier, question=question, page=page,
-        errors=errors or {}, ops=forms.OP_LABELS,
+        "builder/logic.html",
+        survey=survey,
+        state=state,
+        earlier=earlier,
+        question=question,
+        page=page,
+        errors=errors or {},
+        ops=forms.OP_LABELS,
     ), status
 
 

@@ -6,6 +6,7 @@ Nothing here writes to the database directly. Every successful POST ends
 in a 303 redirect; a page with problems is shown again with every answer
 kept (422 for errors, 400 for a bad submission token).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -36,9 +37,16 @@ DONE_KEEP = 50
 FORM_CHANNELS = {Channel.LINK.value, Channel.QR.value, Channel.EMBED.value}
 ONE_TAP_TYPES = {"single_choice", "yes_no", "likert"}
 LANGUAGE_NAMES = {
-    "id": "Bahasa Indonesia", "en": "English", "jv": "Basa Jawa", "su": "Basa Sunda",
-    "ms": "Bahasa Melayu", "bal": "Basa Bali", "ban": "Basa Bali", "mad": "Basa Madhura",
-    "min": "Baso Minang", "bug": "Basa Ugi",
+    "id": "Bahasa Indonesia",
+    "en": "English",
+    "jv": "Basa Jawa",
+    "su": "Basa Sunda",
+    "ms": "Bahasa Melayu",
+    "bal": "Basa Bali",
+    "ban": "Basa Bali",
+    "mad": "Basa Madhura",
+    "min": "Baso Minang",
+    "bug": "Basa Ugi",
 }
 
 
@@ -66,6 +74,7 @@ LINK = Flow()
 
 # ---- loading, language, client ------------------------------------------------
 
+
 def load_survey(token: str) -> SurveySnapshot | None:
     """The survey behind a public link as a read-only snapshot (cached per
     process, checked against the survey's ``updated_at`` on every call)."""
@@ -92,8 +101,11 @@ def choose_language(survey: Survey | None, wanted: str | None = None, remembered
 def use_language(lang: str) -> None:
     """Interface text in the survey language when Suara speaks it."""
     supported = current_app.config["LANGUAGES"]
-    g.force_locale = lang if lang in supported else (
-        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"])
+    g.force_locale = (
+        lang
+        if lang in supported
+        else (request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"])
+    )
     refresh()
 
 
@@ -103,8 +115,10 @@ def done_surveys() -> set[str]:
 
 def client_info(survey: Survey) -> services.ClientInfo:
     return services.ClientInfo(
-        address=request.remote_addr, user_agent=request.user_agent.string or None,
-        browser_id=request.cookies.get(BROWSER_COOKIE), seen_before=str(survey.id) in done_surveys(),
+        address=request.remote_addr,
+        user_agent=request.user_agent.string or None,
+        browser_id=request.cookies.get(BROWSER_COOKIE),
+        seen_before=str(survey.id) in done_surveys(),
     )
 
 
@@ -113,8 +127,14 @@ def organisation(survey: Survey | None) -> Organisation | None:
 
 
 def _set_cookie(response, name: str, value: str) -> None:
-    response.set_cookie(name, value, max_age=COOKIE_AGE, httponly=True, samesite="Lax",
-                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    response.set_cookie(
+        name,
+        value,
+        max_age=COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
 
 
 def finish_cookies(response, survey: Survey, flow: Flow) -> None:
@@ -147,9 +167,14 @@ def remember(survey: Survey, resume: str | None, flow: Flow) -> None:
 # ---- pages that say no --------------------------------------------------------------
 
 UNAVAILABLE_STATUS = {
-    State.UNKNOWN.value: 404, State.CLOSED.value: 410, State.FULL.value: 410,
-    State.NOT_YET_OPEN.value: 403, "once_per_browser": 409, "resume_invalid": 404,
-    "busy": 429, "too_large": 413,
+    State.UNKNOWN.value: 404,
+    State.CLOSED.value: 410,
+    State.FULL.value: 410,
+    State.NOT_YET_OPEN.value: 403,
+    "once_per_browser": 409,
+    "resume_invalid": 404,
+    "busy": 429,
+    "too_large": 413,
 }
 
 
@@ -166,8 +191,14 @@ def unavailable(survey: Survey | None, reason: str, lang: str | None = None, flo
     if survey is not None and reason == State.NOT_YET_OPEN.value and survey.opens_at:
         opens = local_time(survey.opens_at, org.timezone if org else None)
     body = render_template(
-        "collect/unavailable.html", survey=survey, org=org, reason=reason, lang=lang, opens=opens,
-        languages=[], flow=flow,
+        "collect/unavailable.html",
+        survey=survey,
+        org=org,
+        reason=reason,
+        lang=lang,
+        opens=opens,
+        languages=[],
+        flow=flow,
     )
     return body, UNAVAILABLE_STATUS.get(reason, 400)
 
@@ -185,6 +216,7 @@ def local_time(moment: datetime, tz_name: str | None) -> str:
 
 # ---- the answering page ---------------------------------------------------------------
 
+
 def one_tap(survey: Survey, questions: list[Question]) -> Question | None:
     """A quick poll whose single question can be answered with one tap."""
     if survey.kind != SurveyKind.QUICK_POLL.value:
@@ -201,10 +233,21 @@ def one_tap(survey: Survey, questions: list[Question]) -> Question | None:
     return question
 
 
-def render_page(survey: Survey, flow: Flow, lang: str, number: int, raws: dict, *,
-                response: Response | None, submission_id: str, form_token: str,
-                errors: dict[str, str] | None = None, notice: str | None = None,
-                revealed: list[str] | None = None, status: int = 200):
+def render_page(
+    survey: Survey,
+    flow: Flow,
+    lang: str,
+    number: int,
+    raws: dict,
+    *,
+    response: Response | None,
+    submission_id: str,
+    form_token: str,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    revealed: list[str] | None = None,
+    status: int = 200,
+):
     """One page of the survey, with its answers as given and any errors."""
     use_language(lang)
     if flow.embed:
@@ -224,13 +267,31 @@ def render_page(survey: Survey, flow: Flow, lang: str, number: int, raws: dict, 
     if response is not None and not flow.kiosk:
         resume_url = external_url(flow.resume_endpoint, token=survey.public_token, resume=resume)
     body = render_template(
-        "collect/page.html", survey=survey, org=organisation(survey), flow=flow, lang=lang,
-        languages=language_links(survey, lang, response, number, flow), page=entry.page,
-        questions=questions, number=number, position=position, total=len(pages), raws=raws,
-        errors=errors, notice=notice, revealed=set(revealed or []), first=first,
-        last=position == len(pages), can_go_back=response is not None and position > 1,
-        submission_id=submission_id, form_token=form_token, resume=resume, resume_url=resume_url,
-        channel=flow.channel, shown=" ".join(q.code for q in questions), honeypot=HONEYPOT,
+        "collect/page.html",
+        survey=survey,
+        org=organisation(survey),
+        flow=flow,
+        lang=lang,
+        languages=language_links(survey, lang, response, number, flow),
+        page=entry.page,
+        questions=questions,
+        number=number,
+        position=position,
+        total=len(pages),
+        raws=raws,
+        errors=errors,
+        notice=notice,
+        revealed=set(revealed or []),
+        first=first,
+        last=position == len(pages),
+        can_go_back=response is not None and position > 1,
+        submission_id=submission_id,
+        form_token=form_token,
+        resume=resume,
+        resume_url=resume_url,
+        channel=flow.channel,
+        shown=" ".join(q.code for q in questions),
+        honeypot=HONEYPOT,
         poll_question=one_tap(survey, questions),
     )
     return body, status
@@ -240,15 +301,22 @@ def language_links(survey: Survey, lang: str, response: Response | None, number:
     links = []
     for code in survey.languages or []:
         if response is not None and not flow.kiosk:
-            href = url_for(flow.resume_endpoint, token=survey.public_token,
-                           resume=tokens.resume_token(response.submission_id), page=number, lang=code)
+            href = url_for(
+                flow.resume_endpoint,
+                token=survey.public_token,
+                resume=tokens.resume_token(response.submission_id),
+                page=number,
+                lang=code,
+            )
         else:
             args = {"lang": code}
             if flow.channel == Channel.QR.value:
                 args["src"] = "qr"
             endpoint = "collect.display_embed" if flow.embed and not flow.kiosk else flow.start_endpoint
             href = url_for(endpoint, token=survey.public_token, **args)
-        links.append({"code": code, "name": LANGUAGE_NAMES.get(code, code.upper()), "href": href, "current": code == lang})
+        links.append(
+            {"code": code, "name": LANGUAGE_NAMES.get(code, code.upper()), "href": href, "current": code == lang}
+        )
     return links if len(links) > 1 else []
 
 
@@ -264,6 +332,7 @@ def with_cookies(body_status, survey: Survey | None = None):
 
 
 # ---- GET: the first page, and resuming -------------------------------------------
+
 
 def show_start(token: str, flow: Flow = LINK):
     survey = load_survey(token)
@@ -283,10 +352,19 @@ def show_start(token: str, flow: Flow = LINK):
     if request.args.get("src") == "qr" and flow.channel == Channel.LINK.value:
         flow = replace(flow, channel=Channel.QR.value)
     submission_id = tokens.new_submission_id()
-    return with_cookies(render_page(
-        survey, flow, lang, 1, {}, response=None, submission_id=submission_id,
-        form_token=tokens.form_token(survey.id, submission_id),
-    ), survey)
+    return with_cookies(
+        render_page(
+            survey,
+            flow,
+            lang,
+            1,
+            {},
+            response=None,
+            submission_id=submission_id,
+            form_token=tokens.form_token(survey.id, submission_id),
+        ),
+        survey,
+    )
 
 
 def already_answered(survey: Survey) -> bool:
@@ -318,10 +396,19 @@ def show_resume(token: str, resume: str, flow: Flow = LINK):
     wanted = request.args.get("page", type=int)
     number = wanted if wanted and wanted <= target and answering.find(pages, wanted) else target
     remember(survey, resume, flow)
-    return with_cookies(render_page(
-        survey, flow, lang, number, stored, response=response, submission_id=response.submission_id,
-        form_token=_token_for(survey, response),
-    ), survey)
+    return with_cookies(
+        render_page(
+            survey,
+            flow,
+            lang,
+            number,
+            stored,
+            response=response,
+            submission_id=response.submission_id,
+            form_token=_token_for(survey, response),
+        ),
+        survey,
+    )
 
 
 def _token_for(survey: Survey, response: Response) -> str:
@@ -358,23 +445,37 @@ def show_thanks(token: str, flow: Flow = LINK):
             # until k people voted, and small counts hidden with a complement.
             k = privacy.effective_k(organisation(survey).privacy_min_cell)
             hidden = privacy.hidden_counts([c.count for c in counts], k)
-            results = {"question": question, "total": total, "k": k, "waiting": total < k,
-                       "counts": [(c, i in hidden) for i, c in enumerate(counts)]}
+            results = {
+                "question": question,
+                "total": total,
+                "k": k,
+                "waiting": total < k,
+                "counts": [(c, i in hidden) for i, c in enumerate(counts)],
+            }
     results_url = None
     # The public results page belongs to the results blueprint; link to it
     # only when that blueprint is installed.
     if survey.setting("public_results") and "results.display_results" in current_app.view_functions:
         results_url = url_for("results.display_results", token=survey.public_token, lang=lang)
     return render_template(
-        "collect/thanks.html", survey=survey, org=organisation(survey), lang=lang, flow=flow,
-        languages=[], results=results, results_url=results_url,
+        "collect/thanks.html",
+        survey=survey,
+        org=organisation(survey),
+        lang=lang,
+        flow=flow,
+        languages=[],
+        results=results,
+        results_url=results_url,
         restart_url=url_for(flow.start_endpoint, token=token) if flow.kiosk else None,
     )
 
 
 # ---- POST: a submitted page --------------------------------------------------------
 
-def handle_submit(token: str, flow: Flow = LINK, on_accepted: Callable[[Response | services.NewResponse], None] | None = None):
+
+def handle_submit(
+    token: str, flow: Flow = LINK, on_accepted: Callable[[Response | services.NewResponse], None] | None = None
+):
     """Handle a submitted page. ``on_accepted`` is called with the response
     only when the request was accepted for it (a valid form token, and a
     page stored or a completed response thanked): a refused request (bad
@@ -436,15 +537,25 @@ def handle_submit(token: str, flow: Flow = LINK, on_accepted: Callable[[Response
         pages = answering.visible(survey, check.raws)
         first = check.page is not None and bool(pages) and answering.number_of(pages[0]) == number
         clean = first and not check.errors and not check.revealed
-        blocked = clean and bool(survey.setting("one_per_browser")) and (
-            client.seen_before or services.browser_has_completed(survey, client.browser_id))
+        blocked = (
+            clean
+            and bool(survey.setting("one_per_browser"))
+            and (client.seen_before or services.browser_has_completed(survey, client.browser_id))
+        )
         refused = None
         if clean and not blocked:
             try:
                 result = services.start_with_page(
-                    survey, submission_id, number, check, channel=flow.channel, language=lang,
-                    started_at=datetime.fromtimestamp(issued, UTC).replace(tzinfo=None), client=client,
-                    participant_id=flow.participant_id, invitation_id=flow.invitation_id,
+                    survey,
+                    submission_id,
+                    number,
+                    check,
+                    channel=flow.channel,
+                    language=lang,
+                    started_at=datetime.fromtimestamp(issued, UTC).replace(tzinfo=None),
+                    client=client,
+                    participant_id=flow.participant_id,
+                    invitation_id=flow.invitation_id,
                 )
             except services.NotAnswerable as error:
                 refused = error.reason
@@ -459,8 +570,18 @@ def handle_submit(token: str, flow: Flow = LINK, on_accepted: Callable[[Response
             elif not first:
                 return redirect(url_for(flow.start_endpoint, token=token, lang=lang), 303)
             elif check.errors or check.revealed:
-                return _reshow(survey, flow, lang, number, check.raws, check.errors, check.revealed, None,
-                               submission_id, form.get("form_token"))
+                return _reshow(
+                    survey,
+                    flow,
+                    lang,
+                    number,
+                    check.raws,
+                    check.errors,
+                    check.revealed,
+                    None,
+                    submission_id,
+                    form.get("form_token"),
+                )
             elif blocked:
                 return unavailable(survey, "once_per_browser", lang, flow)
             elif refused:
@@ -473,16 +594,39 @@ def handle_submit(token: str, flow: Flow = LINK, on_accepted: Callable[[Response
     back = form.get("action") == "back" and result is None
     if result is None:
         try:
-            result = services.save_page(survey, response, number, page_raws, language=lang,
-                                        shown=None if back else shown, finish=not back, required=not back,
-                                        client=client)
+            result = services.save_page(
+                survey,
+                response,
+                number,
+                page_raws,
+                language=lang,
+                shown=None if back else shown,
+                finish=not back,
+                required=not back,
+                client=client,
+            )
         except services.ValidationFailed as failed:
             revealed = [code for code, message in failed.errors.items() if not message]
             errors = {code: message for code, message in failed.errors.items() if message}
-            return _reshow(survey, flow, lang, number, failed.raws, errors, revealed, response,
-                           response.submission_id, _token_for(survey, response))
+            return _reshow(
+                survey,
+                flow,
+                lang,
+                number,
+                failed.raws,
+                errors,
+                revealed,
+                response,
+                response.submission_id,
+                _token_for(survey, response),
+            )
         except services.PageNotAvailable:
-            return redirect(url_for(flow.resume_endpoint, token=token, resume=tokens.resume_token(response.submission_id), lang=lang), 303)
+            return redirect(
+                url_for(
+                    flow.resume_endpoint, token=token, resume=tokens.resume_token(response.submission_id), lang=lang
+                ),
+                303,
+            )
         except services.NotAnswerable as refused:
             return unavailable(survey, refused.reason, lang, flow)
     if result.incomplete is not None:
@@ -495,8 +639,10 @@ def handle_submit(token: str, flow: Flow = LINK, on_accepted: Callable[[Response
     if back:
         stored = answering.stored_raws(survey, response.id)
         target = answering.previous_number(answering.visible(survey, stored), number) or number
-    return accepted(result.response,
-                    redirect(url_for(flow.resume_endpoint, token=token, resume=resume, page=target, lang=lang), 303))
+    return accepted(
+        result.response,
+        redirect(url_for(flow.resume_endpoint, token=token, resume=resume, page=target, lang=lang), 303),
+    )
 
 
 def _completed_resend(survey: Survey, form) -> Response | None:
@@ -518,7 +664,9 @@ def _embed_arg(flow: Flow) -> dict:
 def _finished(survey: Survey, response: Response, flow: Flow, lang: str):
     remember(survey, None, flow)
     resume = tokens.resume_token(response.submission_id)
-    redirect_response = redirect(url_for(flow.thanks_endpoint, token=survey.public_token, r=resume, lang=lang, **_embed_arg(flow)), 303)
+    redirect_response = redirect(
+        url_for(flow.thanks_endpoint, token=survey.public_token, r=resume, lang=lang, **_embed_arg(flow)), 303
+    )
     finish_cookies(redirect_response, survey, flow)
     return redirect_response
 
@@ -528,11 +676,23 @@ def _send_back(survey, flow, lang, result: services.SaveResult):
     the first page with a problem, its stored answers and their errors."""
     response, gap = result.response, result.incomplete
     remember(survey, tokens.resume_token(response.submission_id), flow)
-    notice = _("Some answers on this page are missing or not valid. Please fix them before your answers can be "
-               "sent; everything else you answered is kept.")
-    return render_page(survey, flow, lang, gap.page, gap.raws, response=response,
-                       submission_id=response.submission_id, form_token=_token_for(survey, response),
-                       errors=gap.errors, notice=notice, status=422)
+    notice = _(
+        "Some answers on this page are missing or not valid. Please fix them before your answers can be "
+        "sent; everything else you answered is kept."
+    )
+    return render_page(
+        survey,
+        flow,
+        lang,
+        gap.page,
+        gap.raws,
+        response=response,
+        submission_id=response.submission_id,
+        form_token=_token_for(survey, response),
+        errors=gap.errors,
+        notice=notice,
+        status=422,
+    )
 
 
 def _reshow(survey, flow, lang, number, raws, errors, revealed, response, submission_id, form_token):
@@ -540,8 +700,20 @@ def _reshow(survey, flow, lang, number, raws, errors, revealed, response, submis
     if revealed:
         notice = _("Your answer opened more questions on this page. Please look at them, then continue.")
     status = 422 if errors else 200
-    return render_page(survey, flow, lang, number, raws, response=response, submission_id=submission_id,
-                       form_token=form_token, errors=errors, notice=notice, revealed=revealed, status=status)
+    return render_page(
+        survey,
+        flow,
+        lang,
+        number,
+        raws,
+        response=response,
+        submission_id=submission_id,
+        form_token=form_token,
+        errors=errors,
+        notice=notice,
+        revealed=revealed,
+        status=status,
+    )
 
 
 def _bad_token(survey, flow, lang, number, page_raws, response):
@@ -557,6 +729,18 @@ def _bad_token(survey, flow, lang, number, page_raws, response):
         form_token = tokens.form_token(survey.id, submission_id)
         pages = answering.visible(survey, raws)
         number = answering.number_of(pages[0]) if pages else 1
-    notice = _("We could not match this form to your answers, so nothing was saved yet. Your answers are still here: please check them and send again.")
-    return render_page(survey, flow, lang, number, raws, response=response, submission_id=submission_id,
-                       form_token=form_token, notice=notice, status=400)
+    notice = _(
+        "We could not match this form to your answers, so nothing was saved yet. Your answers are still here: please check them and send again."
+    )
+    return render_page(
+        survey,
+        flow,
+        lang,
+        number,
+        raws,
+        response=response,
+        submission_id=submission_id,
+        form_token=form_token,
+        notice=notice,
+        status=400,
+    )

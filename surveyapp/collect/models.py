@@ -1,4 +1,5 @@
 """Personal invitations to a survey (one link, one response each)."""
+
 from __future__ import annotations
 
 from datetime import datetime

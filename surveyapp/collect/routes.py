@@ -7,6 +7,7 @@ Resident URLs (all work without JavaScript or a session):
   GET  /s/<token>/r/<resume>      continue a response (``?page=n``)
   GET  /s/<token>/thanks          the thank-you page (``?r=<resume>``)
 """
+
 from __future__ import annotations
 
 from dataclasses import replace

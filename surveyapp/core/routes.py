@@ -1,4 +1,5 @@
 """Landing page, organiser dashboard, language switch and health check."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, session, url_for
@@ -28,8 +29,11 @@ def dashboard():
         db.select(db.func.count()).select_from(Membership).filter_by(organisation_id=organisation.id)
     ).scalar_one()
     return render_template(
-        "core/dashboard.html", organisation=organisation, membership=load_membership(),
-        member_count=member_count, switch_form=SwitchForm(),
+        "core/dashboard.html",
+        organisation=organisation,
+        membership=load_membership(),
+        member_count=member_count,
+        switch_form=SwitchForm(),
     )
 
 

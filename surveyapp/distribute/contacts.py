@@ -4,6 +4,7 @@ Pure code: no Flask request, no database. Every bad row is reported with
 its line number so the organiser can fix the file in one go; a list with
 any bad row imports nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -78,8 +79,17 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ContactListError([RowError(0, _("The file is not in UTF-8. In your spreadsheet choose "
-                                               "\"Save as\" → \"CSV UTF-8\" and upload it again."))]) from None
+        raise ContactListError(
+            [
+                RowError(
+                    0,
+                    _(
+                        "The file is not in UTF-8. In your spreadsheet choose "
+                        '"Save as" → "CSV UTF-8" and upload it again.'
+                    ),
+                )
+            ]
+        ) from None
 
 
 def _delimiter(header_line: str) -> str:
@@ -118,8 +128,9 @@ def parse(data: bytes) -> list[Contact]:
             continue
         rows += 1
         if rows > MAX_ROWS:
-            raise ContactListError([RowError(0, _("The list has more than %(n)d contacts. Split it into "
-                                                  "smaller files.", n=MAX_ROWS))])
+            raise ContactListError(
+                [RowError(0, _("The list has more than %(n)d contacts. Split it into smaller files.", n=MAX_ROWS))]
+            )
         contact, message = _read_row(line_no, header, kinds, row)
         if message:
             errors.append(RowError(line_no, message))
@@ -135,25 +146,35 @@ def parse(data: bytes) -> list[Contact]:
 def _check_header(header: list[str], kinds: list[str | None]) -> list[RowError]:
     problems = []
     if "email" not in kinds and "phone" not in kinds:
-        problems.append(RowError(1, _("The first line must name the columns, with a column \"email\" or "
-                                      "\"phone\" (or both), and optionally \"name\".")))
+        problems.append(
+            RowError(
+                1,
+                _(
+                    'The first line must name the columns, with a column "email" or '
+                    '"phone" (or both), and optionally "name".'
+                ),
+            )
+        )
     seen = set()
     for title, kind in zip(header, kinds):
         key = kind or segment_key(title)
         if not key:
             problems.append(RowError(1, _("Every column needs a name in the first line.")))
         elif key in seen:
-            problems.append(RowError(1, _("The column \"%(name)s\" appears twice.", name=title.strip())))
+            problems.append(RowError(1, _('The column "%(name)s" appears twice.', name=title.strip())))
         seen.add(key)
     if sum(1 for kind in kinds if kind is None) > MAX_SEGMENT_COLUMNS:
         problems.append(RowError(1, _("At most %(n)d extra columns can be kept.", n=MAX_SEGMENT_COLUMNS)))
     return problems
 
 
-def _read_row(line: int, header: list[str], kinds: list[str | None], row: list[str]) -> tuple[Contact | None, str | None]:
+def _read_row(
+    line: int, header: list[str], kinds: list[str | None], row: list[str]
+) -> tuple[Contact | None, str | None]:
     if len(row) != len(header):
-        return None, _("This line has %(found)d columns but the first line has %(expected)d.",
-                       found=len(row), expected=len(header))
+        return None, _(
+            "This line has %(found)d columns but the first line has %(expected)d.", found=len(row), expected=len(header)
+        )
     values = {"name": None, "email": None, "phone": None}
     segments = {}
     for title, kind, cell in zip(header, kinds, row):
@@ -162,8 +183,11 @@ def _read_row(line: int, header: list[str], kinds: list[str | None], row: list[s
             values[kind] = cell or None
         elif cell:
             if len(cell) > SEGMENT_VALUE_MAX:
-                return None, _("The value in column \"%(name)s\" is longer than %(n)d characters.",
-                               name=title.strip(), n=SEGMENT_VALUE_MAX)
+                return None, _(
+                    'The value in column "%(name)s" is longer than %(n)d characters.',
+                    name=title.strip(),
+                    n=SEGMENT_VALUE_MAX,
+                )
             segments[segment_key(title)] = cell
     if not values["email"] and not values["phone"]:
         return None, _("This contact has no e-mail address and no phone number.")
@@ -173,9 +197,9 @@ def _read_row(line: int, header: list[str], kinds: list[str | None], row: list[s
     if values["email"]:
         email = normalise_email(values["email"])
         if len(email) > EMAIL_MAX or not EMAIL_RE.match(email):
-            return None, _("\"%(value)s\" is not an e-mail address like name@example.org.", value=values["email"][:60])
+            return None, _('"%(value)s" is not an e-mail address like name@example.org.', value=values["email"][:60])
     if values["phone"]:
         phone = normalise_phone(values["phone"])
         if phone is None:
-            return None, _("\"%(value)s\" is not a phone number like 0812 3456 7890.", value=values["phone"][:40])
+            return None, _('"%(value)s" is not a phone number like 0812 3456 7890.', value=values["phone"][:40])
     return Contact(line, values["name"], email, phone, segments), None

@@ -14,6 +14,7 @@ participant_id; the invitation is still marked completed (so it cannot be
 used twice and response rates stay right) but its ``response_id`` stays
 empty, so no stored field ties the answers to the contact.
 """
+
 from __future__ import annotations
 
 import base64
@@ -70,9 +71,11 @@ def import_contacts(survey: Survey, organisation: Organisation, contacts: list[C
     """One invitation (and participant) per new contact, in one transaction."""
     people = participants.resolve(organisation, [(c.email, c.phone) for c in contacts])
     db.session.flush()
-    already = set(db.session.execute(
-        db.select(SurveyInvitation.participant_id).where(SurveyInvitation.survey_id == survey.id)
-    ).scalars())
+    already = set(
+        db.session.execute(
+            db.select(SurveyInvitation.participant_id).where(SurveyInvitation.survey_id == survey.id)
+        ).scalars()
+    )
     fresh: list[SurveyInvitation] = []
     skipped = 0
     now = utcnow()
@@ -81,12 +84,19 @@ def import_contacts(survey: Survey, organisation: Organisation, contacts: list[C
             skipped += 1
             continue
         already.add(participant.id)
-        fresh.append(SurveyInvitation(
-            survey_id=survey.id, participant_id=participant.id, name=contact.name, email=contact.email,
-            phone=contact.phone, segments=contact.segments, created_at=now,
-            # Placeholder until the id (part of the derived token) is known.
-            token_hash=hash_token(new_token()),
-        ))
+        fresh.append(
+            SurveyInvitation(
+                survey_id=survey.id,
+                participant_id=participant.id,
+                name=contact.name,
+                email=contact.email,
+                phone=contact.phone,
+                segments=contact.segments,
+                created_at=now,
+                # Placeholder until the id (part of the derived token) is known.
+                token_hash=hash_token(new_token()),
+            )
+        )
     db.session.add_all(fresh)
     db.session.flush()
     for invitation in fresh:
@@ -99,8 +109,11 @@ def counts(survey_id: int) -> dict[str, int]:
     """invited, sent, opened, started, completed and reminded, in one query."""
     row = db.session.execute(
         db.select(
-            db.func.count(), db.func.count(SurveyInvitation.sent_at), db.func.count(SurveyInvitation.opened_at),
-            db.func.count(SurveyInvitation.started_at), db.func.count(SurveyInvitation.completed_at),
+            db.func.count(),
+            db.func.count(SurveyInvitation.sent_at),
+            db.func.count(SurveyInvitation.opened_at),
+            db.func.count(SurveyInvitation.started_at),
+            db.func.count(SurveyInvitation.completed_at),
             db.func.count(SurveyInvitation.last_reminded_at),
         ).where(SurveyInvitation.survey_id == survey_id)
     ).one()
@@ -113,16 +126,22 @@ def _mail(survey: Survey, organisation: Organisation, invitation: SurveyInvitati
         greeting = _("Hello %(name)s,", name=invitation.name) if invitation.name else _("Hello,")
         if reminder:
             subject = _("Reminder: %(title)s", title=title)
-            intro = _("%(org)s would still like to hear from you in the survey \"%(title)s\".",
-                      org=organisation.name, title=title)
+            intro = _(
+                '%(org)s would still like to hear from you in the survey "%(title)s".',
+                org=organisation.name,
+                title=title,
+            )
         else:
             subject = _("Your invitation: %(title)s", title=title)
-            intro = _("%(org)s invites you to answer the survey \"%(title)s\".", org=organisation.name, title=title)
-        body = "\n\n".join([
-            greeting, intro,
-            _("This link is for you only; please do not pass it on:\n%(link)s", link=link),
-            _("Thank you for your time."),
-        ])
+            intro = _('%(org)s invites you to answer the survey "%(title)s".', org=organisation.name, title=title)
+        body = "\n\n".join(
+            [
+                greeting,
+                intro,
+                _("This link is for you only; please do not pass it on:\n%(link)s", link=link),
+                _("Thank you for your time."),
+            ]
+        )
     send_mail(invitation.email, subject, body)
 
 
@@ -130,10 +149,15 @@ def send(survey: Survey, organisation: Organisation, link_for: Callable[[str], s
     """E-mail the invitations not sent yet (or, with ``reminder``, remind
     those sent but not completed). Each row is committed as it is sent, so
     a failure part-way keeps what was done. Returns how many were sent."""
-    query = db.select(SurveyInvitation).where(
-        SurveyInvitation.survey_id == survey.id, SurveyInvitation.email.is_not(None),
-        SurveyInvitation.completed_at.is_(None),
-    ).order_by(SurveyInvitation.id)
+    query = (
+        db.select(SurveyInvitation)
+        .where(
+            SurveyInvitation.survey_id == survey.id,
+            SurveyInvitation.email.is_not(None),
+            SurveyInvitation.completed_at.is_(None),
+        )
+        .order_by(SurveyInvitation.id)
+    )
     query = query.where(SurveyInvitation.sent_at.is_not(None) if reminder else SurveyInvitation.sent_at.is_(None))
     sent = 0
     for invitation in db.session.execute(query).scalars().all():
@@ -159,7 +183,9 @@ def export_rows(survey: Survey, link_for: Callable[[str], str], *, pending_only:
     rows = []
     now = utcnow()
     for invitation in db.session.execute(query).scalars():
-        rows.append((invitation.name or "", invitation.phone or invitation.email or "", link_for(link_token(invitation))))
+        rows.append(
+            (invitation.name or "", invitation.phone or invitation.email or "", link_for(link_token(invitation)))
+        )
         if invitation.completed_at is not None:
             continue
         if invitation.sent_at is None:
@@ -174,8 +200,10 @@ def export_rows(survey: Survey, link_for: Callable[[str], str], *, pending_only:
 def mark_opened(invitation: SurveyInvitation) -> None:
     if invitation.opened_at is None:
         db.session.execute(
-            update(SurveyInvitation).where(SurveyInvitation.id == invitation.id, SurveyInvitation.opened_at.is_(None))
-            .values(opened_at=utcnow()).execution_options(synchronize_session=False)
+            update(SurveyInvitation)
+            .where(SurveyInvitation.id == invitation.id, SurveyInvitation.opened_at.is_(None))
+            .values(opened_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
         db.session.commit()
         db.session.refresh(invitation)
@@ -183,8 +211,10 @@ def mark_opened(invitation: SurveyInvitation) -> None:
 
 def mark_started(invitation_id: int, *, commit: bool = True) -> None:
     db.session.execute(
-        update(SurveyInvitation).where(SurveyInvitation.id == invitation_id, SurveyInvitation.started_at.is_(None))
-        .values(started_at=utcnow()).execution_options(synchronize_session=False)
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.started_at.is_(None))
+        .values(started_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
     if commit:
         db.session.commit()
@@ -195,9 +225,11 @@ def mark_completed(invitation_id: int, response_id: int | None, *, commit: bool 
     surveys. False when it was already completed (by another response)."""
     now = utcnow()
     result = db.session.execute(
-        update(SurveyInvitation).where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
-        .values(completed_at=now, response_id=response_id,
-                started_at=db.func.coalesce(SurveyInvitation.started_at, now))
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.completed_at.is_(None))
+        .values(
+            completed_at=now, response_id=response_id, started_at=db.func.coalesce(SurveyInvitation.started_at, now)
+        )
         .execution_options(synchronize_session=False)
     )
     if commit:
@@ -213,7 +245,9 @@ def iter_page(survey_id: int, page: int, per_page: int = 50) -> Iterator[tuple[S
         db.select(SurveyInvitation, Participant.pseudonym)
         .outerjoin(Participant, Participant.id == SurveyInvitation.participant_id)
         .where(SurveyInvitation.survey_id == survey_id)
-        .order_by(SurveyInvitation.id).limit(per_page).offset(max(0, page - 1) * per_page)
+        .order_by(SurveyInvitation.id)
+        .limit(per_page)
+        .offset(max(0, page - 1) * per_page)
     ).all()
 
 
@@ -227,10 +261,14 @@ def open_response_resume(survey: Survey, invitation: SurveyInvitation) -> str | 
     if survey.anonymous:
         return None
     submission_id = db.session.execute(
-        db.select(Response.submission_id).where(
-            Response.invitation_id == invitation.id, Response.survey_id == survey.id,
+        db.select(Response.submission_id)
+        .where(
+            Response.invitation_id == invitation.id,
+            Response.survey_id == survey.id,
             Response.status == ResponseStatus.PARTIAL.value,
-        ).order_by(Response.id.desc()).limit(1)
+        )
+        .order_by(Response.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
     return tokens.resume_token(submission_id) if submission_id else None
 

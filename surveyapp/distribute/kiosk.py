@@ -5,6 +5,7 @@ token), so nothing is stored, the link is shown only to editors, and it
 stops working when the survey gets a new public link. The public token
 alone does not open a kiosk, so nobody can label their answers "kiosk".
 """
+
 from __future__ import annotations
 
 import base64

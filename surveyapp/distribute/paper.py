@@ -4,6 +4,7 @@ Each entry form carries a fresh submission id, so a double click or a
 browser retry stores the response once (responses.services.submit_complete
 applies the same validation and exactly-once rules as the online flow).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,8 +35,11 @@ def entry_pages(survey: Survey):
 
 def entered_count(survey_id: int) -> int:
     return db.session.execute(
-        db.select(db.func.count()).select_from(Response).where(
-            Response.survey_id == survey_id, Response.channel == Channel.PAPER.value,
+        db.select(db.func.count())
+        .select_from(Response)
+        .where(
+            Response.survey_id == survey_id,
+            Response.channel == Channel.PAPER.value,
             Response.status == ResponseStatus.COMPLETE.value,
         )
     ).scalar_one()
@@ -53,8 +57,9 @@ def enter(survey: Survey, form, lang: str) -> Outcome:
     submission_id = (form.get("submission_id") or "").strip()
     raws = read_form(survey, form)
     if not tokens.is_submission_id(submission_id):
-        return Outcome(errors={"": _("This form is not valid any more. Please enter the response again.")},
-                       raws=raws, status=400)
+        return Outcome(
+            errors={"": _("This form is not valid any more. Please enter the response again.")}, raws=raws, status=400
+        )
     existing = services.find_by_submission(submission_id)
     if existing is not None and existing.survey_id == survey.id and existing.status == ResponseStatus.COMPLETE.value:
         return Outcome(saved=True, repeated=True, count=entered_count(survey.id))
@@ -65,8 +70,9 @@ def enter(survey: Survey, form, lang: str) -> Outcome:
     except services.NotAnswerable as refused:
         return Outcome(errors={"": _refusal(refused.reason)}, raws=raws, status=409, submission_id=submission_id)
     except services.SubmissionConflict:
-        return Outcome(errors={"": _("This form is not valid any more. Please enter the response again.")},
-                       raws=raws, status=400)
+        return Outcome(
+            errors={"": _("This form is not valid any more. Please enter the response again.")}, raws=raws, status=400
+        )
     return Outcome(saved=True, count=entered_count(survey.id))
 
 

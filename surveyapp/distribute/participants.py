@@ -4,6 +4,7 @@ The identity is the shared hash of responses/identity.py (e-mail first, then
 phone), so the same person invited to several surveys, or checked in at an
 activity, is one participant and engagement frequency can be counted.
 """
+
 from __future__ import annotations
 
 from ..extensions import db
@@ -36,10 +37,11 @@ def resolve(organisation: Organisation, people: list[tuple[str | None, str | Non
     known: dict[str, Participant] = {}
     hashes = sorted(wanted)
     for start in range(0, len(hashes), 500):
-        chunk = hashes[start:start + 500]
+        chunk = hashes[start : start + 500]
         for participant in db.session.execute(
-            db.select(Participant).where(Participant.organisation_id == organisation.id,
-                                         Participant.identity_hash.in_(chunk))
+            db.select(Participant).where(
+                Participant.organisation_id == organisation.id, Participant.identity_hash.in_(chunk)
+            )
         ).scalars():
             known[participant.identity_hash] = participant
     out, new = [], []

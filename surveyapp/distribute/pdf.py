@@ -3,6 +3,7 @@
 Fonts come from matplotlib's bundled DejaVu Sans (covers Indonesian and
 every Latin text); nothing is downloaded.
 """
+
 from __future__ import annotations
 
 import io
@@ -72,6 +73,7 @@ def _bytes(pdf: FPDF) -> bytes:
 
 # ---- poster -------------------------------------------------------------------
 
+
 def poster(survey: Survey, organisation_name: str, qr_url: str, short_url: str) -> bytes:
     """A4 poster: title, what to do, a large QR code and the link."""
     lang = survey.default_language
@@ -112,6 +114,7 @@ def poster(survey: Survey, organisation_name: str, qr_url: str, short_url: str) 
 
 # ---- paper questionnaire ---------------------------------------------------------
 
+
 def numbered_questions(survey: Survey) -> list[tuple[int, Question]]:
     """Questions that take an answer, numbered 1..N in survey order (the
     numbers the paper form and the data-entry page share)."""
@@ -124,7 +127,9 @@ def numbered_questions(survey: Survey) -> list[tuple[int, Question]]:
     return out
 
 
-def condition_text(condition: dict | None, numbers: dict[str, int], questions: dict[str, Question], lang: str) -> str | None:
+def condition_text(
+    condition: dict | None, numbers: dict[str, int], questions: dict[str, Question], lang: str
+) -> str | None:
     """A reader's version of a skip-logic condition, e.g. "Answer only if
     you answered “Yes” to question 4."; None when there is none."""
     if not condition:
@@ -142,8 +147,13 @@ def condition_text(condition: dict | None, numbers: dict[str, int], questions: d
             shown = " / ".join(f"“{labels.get(str(v), str(v))}”" for v in values)
             parts.append(_("you answered %(answer)s to question %(n)d", answer=shown, n=number))
         elif op == "not_equals":
-            parts.append(_("you did not answer “%(answer)s” to question %(n)d",
-                           answer=labels.get(str(value), str(value)), n=number))
+            parts.append(
+                _(
+                    "you did not answer “%(answer)s” to question %(n)d",
+                    answer=labels.get(str(value), str(value)),
+                    n=number,
+                )
+            )
         elif op == "gt":
             parts.append(_("your answer to question %(n)d is more than %(value)s", n=number, value=value))
         elif op == "lt":
@@ -178,8 +188,14 @@ def questionnaire(survey: Survey, lang: str, organisation_name: str) -> bytes:
                 pdf.multi_cell(0, 5, text)
                 pdf.ln(1)
         pdf.set_font(FONT, "I", 9)
-        pdf.multi_cell(0, 5, _("Tick one box (☐) unless the question says otherwise. Write clearly on the lines. "
-                                "Questions marked * need an answer."))
+        pdf.multi_cell(
+            0,
+            5,
+            _(
+                "Tick one box (☐) unless the question says otherwise. Write clearly on the lines. "
+                "Questions marked * need an answer."
+            ),
+        )
         pdf.ln(3)
         numbered = numbered_questions(survey)
         numbers = {q.code: n for n, q in numbered}
@@ -195,8 +211,13 @@ def questionnaire(survey: Survey, lang: str, organisation_name: str) -> bytes:
                 pdf.set_font(FONT, "I", 9)
                 pdf.multi_cell(0, 5, note)
             for question in questions:
-                _question(pdf, question, numbers.get(question.code), lang,
-                          condition_text(question.logic, numbers, by_code, lang))
+                _question(
+                    pdf,
+                    question,
+                    numbers.get(question.code),
+                    lang,
+                    condition_text(question.logic, numbers, by_code, lang),
+                )
         pdf.ln(4)
         pdf.set_font(FONT, "B", 11)
         thanks = survey.text("thankyou_text", lang) or _("Thank you for your answers.")
@@ -237,8 +258,9 @@ def _question(pdf: _Document, question: Question, number: int | None, lang: str,
         if qtype == "multiple_choice":
             pdf.set_font(FONT, "I", 9)
             high = settings.get("max_selected")
-            pdf.multi_cell(0, 5, _("Tick all that apply.") if not high or high >= len(choices)
-                           else _("Tick up to %(n)d.", n=high))
+            pdf.multi_cell(
+                0, 5, _("Tick all that apply.") if not high or high >= len(choices) else _("Tick up to %(n)d.", n=high)
+            )
             pdf.set_font(FONT, "", 10)
         for option in choices:
             _keep_together(pdf, 7)
@@ -254,15 +276,21 @@ def _question(pdf: _Document, question: Question, number: int | None, lang: str,
     elif qtype in ("rating_0_10", "stars"):
         low, high = (0, 10) if qtype == "rating_0_10" else (1, 5)
         _number_row(pdf, low, high)
-        ends = [pick_language(settings.get(k), lang, question.survey.default_language)
-                if isinstance(settings.get(k), dict) else (settings.get(k) or "") for k in ("low_label", "high_label")]
+        ends = [
+            pick_language(settings.get(k), lang, question.survey.default_language)
+            if isinstance(settings.get(k), dict)
+            else (settings.get(k) or "")
+            for k in ("low_label", "high_label")
+        ]
         if any(ends):
             pdf.set_font(FONT, "I", 8)
             pdf.multi_cell(0, 4, f"{low} = {ends[0]}    {high} = {ends[1]}")
     elif qtype == "ranking":
         count = min(settings.get("rank_count") or len(choices), len(choices))
         pdf.set_font(FONT, "I", 9)
-        pdf.multi_cell(0, 5, _("Write 1 next to the most important, 2 next to the next, and so on, up to %(n)d.", n=count))
+        pdf.multi_cell(
+            0, 5, _("Write 1 next to the most important, 2 next to the next, and so on, up to %(n)d.", n=count)
+        )
         pdf.set_font(FONT, "", 10)
         for option in choices:
             _keep_together(pdf, 8)
@@ -276,7 +304,11 @@ def _question(pdf: _Document, question: Question, number: int | None, lang: str,
         unit = settings.get("unit")
         if unit:
             pdf.set_xy(pdf.l_margin + 45, y + 1)
-            pdf.cell(0, 6, pick_language(unit, lang, question.survey.default_language) if isinstance(unit, dict) else str(unit))
+            pdf.cell(
+                0,
+                6,
+                pick_language(unit, lang, question.survey.default_language) if isinstance(unit, dict) else str(unit),
+            )
         pdf.set_y(y + 10)
     elif qtype == "date":
         y = pdf.get_y() + 1

@@ -1,4 +1,5 @@
 """QR codes for the survey link, as PNG and SVG (segno, no network)."""
+
 from __future__ import annotations
 
 import io

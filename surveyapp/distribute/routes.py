@@ -14,6 +14,7 @@ Residents (``display_*``; the answering itself is the collect flow):
   /i/<invitation token>[...]                  a personal invitation
   /k/<public token>.<key>[...]                a kiosk at an event
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,7 +50,8 @@ INVITATION_FLOW = answering_flow.Flow(
     thanks_endpoint="distribute.display_invitation_thanks",
 )
 KIOSK_FLOW = answering_flow.Flow(
-    channel=Channel.KIOSK.value, kiosk=True,
+    channel=Channel.KIOSK.value,
+    kiosk=True,
     start_endpoint="distribute.display_kiosk",
     submit_endpoint="distribute.display_kiosk_submit",
     resume_endpoint="distribute.display_kiosk_resume",
@@ -59,6 +61,7 @@ PER_PAGE = 50
 
 
 # ---- shared plumbing -------------------------------------------------------------
+
 
 @bp.before_request
 def limit_resident_body():
@@ -115,8 +118,9 @@ def whatsapp_text(survey: Survey, organisation_name: str) -> str:
     with force_locale(lang):
         lines = [f"*{survey.text('title', lang)}*"]
         description = survey.text("description", lang)
-        lines.append(description or _("%(org)s would like to hear from you. It takes a few minutes.",
-                                      org=organisation_name))
+        lines.append(
+            description or _("%(org)s would like to hear from you. It takes a few minutes.", org=organisation_name)
+        )
         lines.append(_("Answer here: %(link)s", link=public_link(survey)))
         lines.append(_("Please share this message with your neighbours too. Thank you!"))
         return "\n\n".join(lines)
@@ -125,11 +129,14 @@ def whatsapp_text(survey: Survey, organisation_name: str) -> str:
 def embed_snippet(survey: Survey) -> str:
     src = external_url("collect.display_embed", token=survey.public_token)
     title = survey.text("title", survey.default_language).replace('"', "&quot;")
-    return (f'<iframe src="{src}" title="{title}" width="100%" height="720" '
-            f'style="border:0;max-width:640px" loading="lazy"></iframe>')
+    return (
+        f'<iframe src="{src}" title="{title}" width="100%" height="720" '
+        f'style="border:0;max-width:640px" loading="lazy"></iframe>'
+    )
 
 
 # ---- share page --------------------------------------------------------------------
+
 
 @bp.route("/surveys/<int:survey_id>/share")
 @role_required(Role.VIEWER)
@@ -138,11 +145,15 @@ def manage_share(survey_id: int):
     organisation = current_org()
     can_edit = _can_edit()
     return render_template(
-        "distribute/share.html", survey=survey, organisation=organisation, can_edit=can_edit,
-        link=public_link(survey), qr_url=qr_link(survey), embed=embed_snippet(survey),
+        "distribute/share.html",
+        survey=survey,
+        organisation=organisation,
+        can_edit=can_edit,
+        link=public_link(survey),
+        qr_url=qr_link(survey),
+        embed=embed_snippet(survey),
         whatsapp=whatsapp_text(survey, organisation.name),
-        kiosk_url=external_url("distribute.display_kiosk", kiosk_token=kiosk.token_for(survey))
-        if can_edit else None,
+        kiosk_url=external_url("distribute.display_kiosk", kiosk_token=kiosk.token_for(survey)) if can_edit else None,
         counts=invitations.counts(survey.id),
     )
 
@@ -186,6 +197,7 @@ def manage_paper_pdf(survey_id: int):
 
 # ---- paper data entry ----------------------------------------------------------------
 
+
 @bp.app_template_filter("autofocus_first")
 def autofocus_first(html) -> Markup:
     """Put ``autofocus`` on the first visible field of rendered (already
@@ -211,20 +223,31 @@ def manage_paper_entry(survey_id: int):
             abort(400)
         outcome = paper.enter(survey, request.form, lang)
         if outcome.saved:
-            flash(_("Response saved (%(n)d entered so far). Enter the next one.", n=outcome.count)
-                  if not outcome.repeated else _("This response was already saved; it was not stored twice."),
-                  "success")
+            flash(
+                _("Response saved (%(n)d entered so far). Enter the next one.", n=outcome.count)
+                if not outcome.repeated
+                else _("This response was already saved; it was not stored twice."),
+                "success",
+            )
             return redirect(url_for("distribute.manage_paper_entry", survey_id=survey.id, lang=lang), 303)
         errors, raws, status = outcome.errors, outcome.raws, outcome.status
         submission_id = outcome.submission_id or submission_id
     return render_template(
-        "distribute/paper_entry.html", survey=survey, lang=lang, form=ConfirmForm(), errors=errors, raws=raws,
-        pages=paper.entry_pages(survey), numbers={q.code: n for n, q in pdf.numbered_questions(survey)},
-        submission_id=submission_id, count=paper.entered_count(survey.id),
+        "distribute/paper_entry.html",
+        survey=survey,
+        lang=lang,
+        form=ConfirmForm(),
+        errors=errors,
+        raws=raws,
+        pages=paper.entry_pages(survey),
+        numbers={q.code: n for n, q in pdf.numbered_questions(survey)},
+        submission_id=submission_id,
+        count=paper.entered_count(survey.id),
     ), status
 
 
 # ---- invitations (organisers) ---------------------------------------------------------
+
 
 def _invitation_link(token: str) -> str:
     return external_url("distribute.display_invitation", invite=token)
@@ -239,10 +262,16 @@ def _invitations_page(survey: Survey, page: int, upload_form: ContactsForm, row_
     # A page number past either end (or not a number) shows the nearest page.
     page = min(max(1, page), pages)
     return render_template(
-        "distribute/invitations.html", survey=survey, counts=counts, can_edit=_can_edit(),
+        "distribute/invitations.html",
+        survey=survey,
+        counts=counts,
+        can_edit=_can_edit(),
         can_see_contacts=contacts_shown,
-        rows=list(invitations.iter_page(survey.id, page, PER_PAGE)) if contacts_shown else [], page=page,
-        pages=pages, upload_form=upload_form, form=ConfirmForm(),
+        rows=list(invitations.iter_page(survey.id, page, PER_PAGE)) if contacts_shown else [],
+        page=page,
+        pages=pages,
+        upload_form=upload_form,
+        form=ConfirmForm(),
         row_errors=row_errors,
     )
 
@@ -318,11 +347,13 @@ def manage_export_links(survey_id: int):
 
 # ---- residents: personal invitations --------------------------------------------------------
 
+
 def _resident_page(template: str, status: int, survey: Survey | None = None, **context):
     lang = answering_flow.choose_language(survey, request.args.get("lang"))
     answering_flow.use_language(lang)
-    return render_template(template, survey=survey, lang=lang, org=answering_flow.organisation(survey),
-                           languages=[], **context), status
+    return render_template(
+        template, survey=survey, lang=lang, org=answering_flow.organisation(survey), languages=[], **context
+    ), status
 
 
 def _load_invitation(invite: str):
@@ -365,9 +396,11 @@ def display_invitation_submit(invite: str):
     # Progress moves only with a page the flow accepted: a refused POST
     # (forged token, honeypot, closed survey) must change nothing.
     flow = replace(INVITATION_FLOW, participant_id=invitation.participant_id, invitation_id=invitation.id)
-    return answering_flow.handle_submit(survey.public_token, flow,
-                                        on_accepted=lambda response: invitations.after_accepted(
-                                            survey, invitation, response.id))
+    return answering_flow.handle_submit(
+        survey.public_token,
+        flow,
+        on_accepted=lambda response: invitations.after_accepted(survey, invitation, response.id),
+    )
 
 
 @bp.get("/i/<invite>/r/<resume>")
@@ -390,6 +423,7 @@ def display_invitation_thanks(invite: str):
 
 # ---- residents: kiosk ------------------------------------------------------------------------
 
+
 def _load_kiosk(kiosk_token: str):
     parts = kiosk.split(kiosk_token)
     survey = answering_flow.load_survey(parts[0]) if parts else None
@@ -403,8 +437,11 @@ def _kiosk_response(result):
     """No cookie that could tie one resident to the next on a shared tablet."""
     response = answering_flow.make_response(result)
     response.headers["Cache-Control"] = "no-store"
-    kept = [value for value in response.headers.getlist("Set-Cookie")
-            if not value.startswith(answering_flow.BROWSER_COOKIE + "=")]
+    kept = [
+        value
+        for value in response.headers.getlist("Set-Cookie")
+        if not value.startswith(answering_flow.BROWSER_COOKIE + "=")
+    ]
     response.headers.remove("Set-Cookie")
     for value in kept:
         response.headers.add("Set-Cookie", value)

@@ -1,4 +1,5 @@
 """What every export does to a cell: formula neutralising and ISO times."""
+
 from __future__ import annotations
 
 from sqlalchemy import String, func, literal

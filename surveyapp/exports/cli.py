@@ -1,5 +1,6 @@
 """``flask surveys export ID --format csv|xlsx|sav|jsonl --out FILE
 [--weights]`` (no request time limit, for very large surveys)."""
+
 from __future__ import annotations
 
 import click
@@ -13,8 +14,9 @@ from ..cli import surveys_cli
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 @click.option("--all", "include_partial", is_flag=True, help="Include partial responses.")
 @click.option("--bom", is_flag=True, help="Start the CSV with a byte-order mark (for Excel).")
-@click.option("--weights", "weighted", is_flag=True,
-              help="Add a raking weight column (needs the survey's population figures).")
+@click.option(
+    "--weights", "weighted", is_flag=True, help="Add a raking weight column (needs the survey's population figures)."
+)
 def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bom: bool, weighted: bool):
     """Export a survey's responses to a file."""
     from ..analytics.filters import ALL_STATUSES, Filters
@@ -39,17 +41,26 @@ def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bo
     layout = build_layout(survey, weighted=weights is not None, weight_cap=weights.cap if weights else 5.0)
     stream = rows.iter_rows(layout, survey.id, filters, weights=weights)
     if fmt in ("csv", "jsonl", "codebook"):
-        chunks = (writers.csv_chunks(layout, rows.iter_batches(layout, survey.id, filters, weights=weights,
-                                                               ready=True), bom) if fmt == "csv" else
-                  writers.jsonl_chunks(layout, stream) if fmt == "jsonl" else [writers.codebook_csv(layout, bom)])
+        chunks = (
+            writers.csv_chunks(layout, rows.iter_batches(layout, survey.id, filters, weights=weights, ready=True), bom)
+            if fmt == "csv"
+            else writers.jsonl_chunks(layout, stream)
+            if fmt == "jsonl"
+            else [writers.codebook_csv(layout, bom)]
+        )
         with open(out, "w", encoding="utf-8", newline="") as handle:
             for chunk in chunks:
                 handle.write(chunk)
     elif fmt == "xlsx":
         writers.write_xlsx(layout, rows.iter_batches(layout, survey.id, filters, weights=weights, ready=True), out)
     else:
-        writers.write_sav(layout, stream, out, sav.string_widths(layout, survey.id),
-                          label=pick_language(survey.title, survey.default_language, survey.default_language))
+        writers.write_sav(
+            layout,
+            stream,
+            out,
+            sav.string_widths(layout, survey.id),
+            label=pick_language(survey.title, survey.default_language, survey.default_language),
+        )
     click.echo(out)
 
 

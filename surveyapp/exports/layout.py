@@ -5,6 +5,7 @@ and SPSS value labels.
 One layout serves every format, so a variable has the same name in the CSV,
 the workbook, the .sav file and the codebook.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,7 @@ class _Names:
         base, n = name, 2
         while name.lower() in self.taken:
             suffix = f"_{n}"
-            name = base[:NAME_MAX - len(suffix)] + suffix
+            name = base[: NAME_MAX - len(suffix)] + suffix
             n += 1
         self.taken.add(name.lower())
         return name
@@ -94,8 +95,9 @@ def spss_numbers(options) -> dict[int, float]:
     return {o.id: float(i) for i, o in enumerate(options, start=1)}
 
 
-def build_layout(survey: Survey, language: str | None = None, weighted: bool = False,
-                 weight_cap: float = 5.0) -> Layout:
+def build_layout(
+    survey: Survey, language: str | None = None, weighted: bool = False, weight_cap: float = 5.0
+) -> Layout:
     """``weighted`` adds a ``weight`` column after the metadata (exports.weights
     fills it; ``weight_cap`` is only for its label)."""
     language = language or survey.default_language
@@ -110,8 +112,19 @@ def build_layout(survey: Survey, language: str | None = None, weighted: bool = F
         return pick_language(values, language, survey.default_language)
 
     def add(question, name, label, kind, codes=None, part=None) -> int:
-        columns.append(Column(names.take(name), _clip(label), kind, question.code, text(question.title),
-                              question.type, codes or [], question.retired_at is not None, part))
+        columns.append(
+            Column(
+                names.take(name),
+                _clip(label),
+                kind,
+                question.code,
+                text(question.title),
+                question.type,
+                codes or [],
+                question.retired_at is not None,
+                part,
+            )
+        )
         return len(columns) - 1
 
     for question in ordered_questions(survey):
@@ -132,19 +145,34 @@ def build_layout(survey: Survey, language: str | None = None, weighted: bool = F
                 other = add(question, f"{question.code}_other", f"{title} (other)", "text", part="other")
             handlers[question.id] = ("single", col, by_id, other)
         elif question.type == "multiple_choice":
-            cols = {o.id: add(question, f"{question.code}_{o.code}", f"{title}: {text(o.label)}", "flag",
-                              [("0", 0.0, "not chosen"), ("1", 1.0, "chosen")], o.code) for o in choices}
+            cols = {
+                o.id: add(
+                    question,
+                    f"{question.code}_{o.code}",
+                    f"{title}: {text(o.label)}",
+                    "flag",
+                    [("0", 0.0, "not chosen"), ("1", 1.0, "chosen")],
+                    o.code,
+                )
+                for o in choices
+            }
             other = None
             if any(o.is_other for o in choices):
                 other = add(question, f"{question.code}_other", f"{title} (other)", "text", part="other")
             handlers[question.id] = ("multi", cols, tuple(cols.values()), other)
         elif question.type == "matrix":
-            cols = {i.id: add(question, f"{question.code}_{i.code}", f"{title}: {text(i.label)}", "code", codes, i.code)
-                    for i in items}
+            cols = {
+                i.id: add(question, f"{question.code}_{i.code}", f"{title}: {text(i.label)}", "code", codes, i.code)
+                for i in items
+            }
             handlers[question.id] = ("matrix", cols, by_id)
         elif question.type == "ranking":
-            cols = {o.id: add(question, f"{question.code}_{o.code}", f"{title}: {text(o.label)} (rank)", "rank", part=o.code)
-                    for o in choices}
+            cols = {
+                o.id: add(
+                    question, f"{question.code}_{o.code}", f"{title}: {text(o.label)} (rank)", "rank", part=o.code
+                )
+                for o in choices
+            }
             handlers[question.id] = ("ranking", cols)
         elif qtype.summary_family in ("number", "rating"):
             handlers[question.id] = ("number", add(question, question.code, title, "number"))
@@ -160,9 +188,12 @@ def _weight_label(language: str, cap: float) -> str:
     from flask_babel import force_locale, gettext
 
     with force_locale(language):
-        return gettext("Raking weight to the population figures (at most %(cap)s times the mean; 1 when a "
-                       "demographic answer is missing)", cap=format(cap, "g"))
+        return gettext(
+            "Raking weight to the population figures (at most %(cap)s times the mean; 1 when a "
+            "demographic answer is missing)",
+            cap=format(cap, "g"),
+        )
 
 
 def _clip(label: str) -> str:
-    return label if len(label) <= LABEL_MAX else label[:LABEL_MAX - 1] + "…"
+    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"

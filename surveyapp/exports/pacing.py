@@ -23,6 +23,7 @@ alone leaves no idle time, and should still run at full speed. Where
 count stands in. In a container /proc/stat is the host's: a busy host
 paces the export, a quiet host under a CPU quota does not.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,9 +78,13 @@ def _load_busy(cpus: int) -> bool:
         return False
 
 
-def paced(chunks: Iterable[T], share: float, machine: Machine | None = None,
-          clock: Callable[[], float] = time.monotonic,
-          sleep: Callable[[float], None] | None = None) -> Iterator[T]:
+def paced(
+    chunks: Iterable[T],
+    share: float,
+    machine: Machine | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] | None = None,
+) -> Iterator[T]:
     """``chunks`` unchanged, with pauses while the machine is busy (above).
     ``share`` 1 or more turns pacing off."""
     if share >= 1:

@@ -5,6 +5,7 @@ accept the analytics filters (status=all, from, to, channel, language,
 answer=code:option) plus ``lang`` (labels), ``weights=1`` (a raking weight
 column) and, for CSV, ``bom=1``.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -42,8 +43,7 @@ def _prepare(survey_id: int):
             weights = weights_for(survey, filters, language)
         except WeightsUnavailable as error:
             abort_with(400, str(error))
-    layout = build_layout(survey, language, weighted=weights is not None,
-                          weight_cap=weights.cap if weights else 5.0)
+    layout = build_layout(survey, language, weighted=weights is not None, weight_cap=weights.cap if weights else 5.0)
     return survey, filters, layout, weights
 
 
@@ -68,10 +68,14 @@ def manage_exports(survey_id: int):
 def export_csv(survey_id: int):
     survey, filters, layout, weights = _prepare(survey_id)
     bom = request.args.get("bom") == "1"
-    chunks = writers.csv_chunks(layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights,
-                                                                  ready=True), bom)
-    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["csv"],
-                    headers=_headers(_filename(survey, "responses", "csv")))
+    chunks = writers.csv_chunks(
+        layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights, ready=True), bom
+    )
+    return Response(
+        stream_with_context(pacing.download(chunks)),
+        mimetype=MIMETYPES["csv"],
+        headers=_headers(_filename(survey, "responses", "csv")),
+    )
 
 
 @bp.get("/surveys/<int:survey_id>/export.jsonl")
@@ -79,16 +83,22 @@ def export_csv(survey_id: int):
 def export_jsonl(survey_id: int):
     survey, filters, layout, weights = _prepare(survey_id)
     chunks = writers.jsonl_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights))
-    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["jsonl"],
-                    headers=_headers(_filename(survey, "responses", "jsonl")))
+    return Response(
+        stream_with_context(pacing.download(chunks)),
+        mimetype=MIMETYPES["jsonl"],
+        headers=_headers(_filename(survey, "responses", "jsonl")),
+    )
 
 
 @bp.get("/surveys/<int:survey_id>/codebook.csv")
 @role_required(Role.EDITOR)
 def export_codebook(survey_id: int):
     survey, _filters, layout, _weights = _prepare(survey_id)
-    return Response(writers.codebook_csv(layout, request.args.get("bom") == "1"), mimetype=MIMETYPES["csv"],
-                    headers=_headers(_filename(survey, "codebook", "csv")))
+    return Response(
+        writers.codebook_csv(layout, request.args.get("bom") == "1"),
+        mimetype=MIMETYPES["csv"],
+        headers=_headers(_filename(survey, "codebook", "csv")),
+    )
 
 
 @bp.get("/surveys/<int:survey_id>/export.xlsx")
@@ -98,12 +108,21 @@ def export_xlsx(survey_id: int):
     survey, filters, layout, weights = _prepare(survey_id)
     count = rows_module.count(survey.id, filters)
     if count > writers.XLSX_MAX_ROWS:
-        abort_with(422, _("A spreadsheet holds at most %(n)s rows. Download CSV instead, or filter by date.",
-                          n=format(writers.XLSX_MAX_ROWS, ",")))
-    chunks = writers.xlsx_chunks(layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights,
-                                                                   ready=True), expected_rows=count)
-    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["xlsx"],
-                    headers=_headers(_filename(survey, "responses", "xlsx")))
+        abort_with(
+            422,
+            _(
+                "A spreadsheet holds at most %(n)s rows. Download CSV instead, or filter by date.",
+                n=format(writers.XLSX_MAX_ROWS, ","),
+            ),
+        )
+    chunks = writers.xlsx_chunks(
+        layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights, ready=True), expected_rows=count
+    )
+    return Response(
+        stream_with_context(pacing.download(chunks)),
+        mimetype=MIMETYPES["xlsx"],
+        headers=_headers(_filename(survey, "responses", "xlsx")),
+    )
 
 
 @bp.get("/surveys/<int:survey_id>/export.sav")
@@ -112,8 +131,14 @@ def export_sav(survey_id: int):
     """Streamed like CSV: the .sav writer keeps memory flat (sav.py)."""
     survey, filters, layout, weights = _prepare(survey_id)
     widths = sav.string_widths(layout, survey.id)
-    chunks = sav.sav_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights), widths,
-                            label=pick_language(survey.title, request.args.get("lang") or survey.default_language,
-                                                survey.default_language))
-    return Response(stream_with_context(pacing.download(chunks)), mimetype=MIMETYPES["sav"],
-                    headers=_headers(_filename(survey, "responses", "sav")))
+    chunks = sav.sav_chunks(
+        layout,
+        rows_module.iter_rows(layout, survey.id, filters, weights=weights),
+        widths,
+        label=pick_language(survey.title, request.args.get("lang") or survey.default_language, survey.default_language),
+    )
+    return Response(
+        stream_with_context(pacing.download(chunks)),
+        mimetype=MIMETYPES["sav"],
+        headers=_headers(_filename(survey, "responses", "sav")),
+    )

@@ -19,6 +19,7 @@ column over ten or more answer rows per response took 36-42 s for a
 million responses, and only reading those long rows took as long; a
 million sheets are one short row each.
 """
+
 from __future__ import annotations
 
 import json
@@ -143,9 +144,16 @@ class Assembler:
         return out
 
 
-def iter_batches(layout: Layout, survey_id: int, filters: Filters, batch: int = BATCH,
-                 weights: ExportWeights | None = None, after: int = 0, response_id: int | None = None,
-                 ready: bool = False) -> Iterator[list]:
+def iter_batches(
+    layout: Layout,
+    survey_id: int,
+    filters: Filters,
+    batch: int = BATCH,
+    weights: ExportWeights | None = None,
+    after: int = 0,
+    response_id: int | None = None,
+    ready: bool = False,
+) -> Iterator[list]:
     """Lists of rows (lists) in ``layout.columns`` order, one row per
     response, in response-id order.
 
@@ -168,9 +176,12 @@ def iter_batches(layout: Layout, survey_id: int, filters: Filters, batch: int = 
     meta = [R[name] for name in META]
     if ready:
         meta[4], meta[5] = iso_time(R.started_at, dialect), iso_time(R.submitted_at, dialect)
-    query = (select(*meta, R.sheet)
-             .where(*conditions, R.id > bindparam("after"), R.id <= ceiling)
-             .order_by(R.id).limit(batch))
+    query = (
+        select(*meta, R.sheet)
+        .where(*conditions, R.id > bindparam("after"), R.id <= ceiling)
+        .order_by(R.id)
+        .limit(batch)
+    )
     assembler = Assembler(layout, ready, weights if layout.weighted else None)
     at_sheet = len(META)
     last = after
@@ -183,8 +194,15 @@ def iter_batches(layout: Layout, survey_id: int, filters: Filters, batch: int = 
         yield assembler.rows(rows, sheets.read([row[0] for row in rows if row[at_sheet] is None]))
 
 
-def iter_rows(layout: Layout, survey_id: int, filters: Filters, batch: int = BATCH,
-              weights: ExportWeights | None = None, after: int = 0, response_id: int | None = None) -> Iterator[list]:
+def iter_rows(
+    layout: Layout,
+    survey_id: int,
+    filters: Filters,
+    batch: int = BATCH,
+    weights: ExportWeights | None = None,
+    after: int = 0,
+    response_id: int | None = None,
+) -> Iterator[list]:
     """Rows (lists) in ``layout.columns`` order, one per response, in
     response-id order. Values: str, int, float, ISO date str, datetime or None."""
     for rows in iter_batches(layout, survey_id, filters, batch, weights, after, response_id):

@@ -40,6 +40,7 @@ eight (the benchmark's file is half the uncompressed size; ids and times
 stay 8 bytes). They are encoded a batch of rows at a time with numpy (see
 CaseWriter), so memory is bounded by the batch, whatever the row count.
 """
+
 from __future__ import annotations
 
 import struct
@@ -107,6 +108,7 @@ class Variable:
 
 
 # ---- the variables ---------------------------------------------------------
+
 
 def string_widths(layout: Layout, survey_id: int) -> dict[str, int]:
     """Declared width in bytes of every string variable, by column name: the
@@ -189,8 +191,18 @@ def plan(layout: Layout, widths: dict[str, int]) -> list[Variable]:
         else:
             fmt = (FMT_F, 8, 0)
         labels = tuple((float(number), _clip_bytes(label, VALUE_LABEL_MAX)) for _code, number, label in column.codes)
-        variables.append(Variable(column.name, column.label, width, convert, fmt, _measure(column, convert),
-                                  labels if width == 0 else (), column.spss_codes() if convert == "code" else {}))
+        variables.append(
+            Variable(
+                column.name,
+                column.label,
+                width,
+                convert,
+                fmt,
+                _measure(column, convert),
+                labels if width == 0 else (),
+                column.spss_codes() if convert == "code" else {},
+            )
+        )
     _short_names(variables)
     return variables
 
@@ -205,7 +217,7 @@ def _short_names(variables: list[Variable]) -> None:
             name, n = (base if i == 0 else base[:7] + "0"), 1
             while name in taken:
                 suffix = str(n)
-                name = base[:8 - len(suffix)] + suffix
+                name = base[: 8 - len(suffix)] + suffix
                 n += 1
             taken.add(name)
             variable.short_names.append(name)
@@ -217,10 +229,11 @@ def _clip_bytes(text: str, limit: int) -> bytes:
     raw = (text or "").encode("utf-8")
     if len(raw) <= limit:
         return raw
-    return raw[:limit - 3].decode("utf-8", "ignore").encode("utf-8") + "…".encode()
+    return raw[: limit - 3].decode("utf-8", "ignore").encode("utf-8") + "…".encode()
 
 
 # ---- the dictionary ----------------------------------------------------------
+
 
 def _i32(*values: int) -> bytes:
     return struct.pack(f"<{len(values)}i", *values)
@@ -233,16 +246,18 @@ def _fixed(text: str, size: int) -> bytes:
 
 def header(case_size: int, compressed: bool, ncases: int = -1, label: str = "", now: datetime | None = None) -> bytes:
     now = now or datetime.now(UTC)
-    return b"".join([
-        b"$FL2",
-        _fixed("@(#) SPSS DATA FILE Suara (suara survey platform)", 60),
-        _i32(2, case_size, 1 if compressed else 0, 0, ncases),
-        struct.pack("<d", BIAS),
-        now.strftime("%d %b %y").encode("ascii"),
-        now.strftime("%H:%M:%S").encode("ascii"),
-        _fixed(label, FILE_LABEL_SIZE),
-        b"\0\0\0",
-    ])
+    return b"".join(
+        [
+            b"$FL2",
+            _fixed("@(#) SPSS DATA FILE Suara (suara survey platform)", 60),
+            _i32(2, case_size, 1 if compressed else 0, 0, ncases),
+            struct.pack("<d", BIAS),
+            now.strftime("%d %b %y").encode("ascii"),
+            now.strftime("%H:%M:%S").encode("ascii"),
+            _fixed(label, FILE_LABEL_SIZE),
+            b"\0\0\0",
+        ]
+    )
 
 
 def _format(fmt: tuple[int, int, int]) -> int:
@@ -301,22 +316,25 @@ def dictionary(variables: list[Variable], compressed: bool = True, ncases: int =
             shown = variable.fmt[1] if variable.width == 0 else min(variable.segment_width(i), 40)
             display += [MEASURE[variable.measure], shown, ALIGN_RIGHT if variable.width == 0 else ALIGN_LEFT]
     long_names = "\t".join(f"{v.short_names[0]}={v.name}" for v in variables).encode("utf-8")
-    very_long = b"".join(f"{v.short_names[0]}={v.width:05d}".encode("ascii") + b"\0\t"
-                         for v in variables if v.segments > 1)
-    return b"".join([
-        header(case_size, compressed, ncases, label),
-        *(_variable_records(v) for v in variables),
-        _value_label_records(variables),
-        # machine integers: version 1.0.0, machine -1, IEEE 754, compression,
-        # little-endian, UTF-8 (code page 65001)
-        _extension(3, 4, _i32(1, 0, 0, -1, 1, 1, 2, 65001)),
-        _extension(4, 8, struct.pack("<3d", SYSMIS, HIGHEST, LOWEST)),
-        _extension(11, 4, _i32(*display)),
-        _extension(13, 1, long_names),
-        _extension(14, 1, very_long) if very_long else b"",
-        _extension(20, 1, b"UTF-8"),
-        _i32(999, 0),
-    ])
+    very_long = b"".join(
+        f"{v.short_names[0]}={v.width:05d}".encode("ascii") + b"\0\t" for v in variables if v.segments > 1
+    )
+    return b"".join(
+        [
+            header(case_size, compressed, ncases, label),
+            *(_variable_records(v) for v in variables),
+            _value_label_records(variables),
+            # machine integers: version 1.0.0, machine -1, IEEE 754, compression,
+            # little-endian, UTF-8 (code page 65001)
+            _extension(3, 4, _i32(1, 0, 0, -1, 1, 1, 2, 65001)),
+            _extension(4, 8, struct.pack("<3d", SYSMIS, HIGHEST, LOWEST)),
+            _extension(11, 4, _i32(*display)),
+            _extension(13, 1, long_names),
+            _extension(14, 1, very_long) if very_long else b"",
+            _extension(20, 1, b"UTF-8"),
+            _i32(999, 0),
+        ]
+    )
 
 
 # ---- the cases ---------------------------------------------------------------
@@ -349,11 +367,13 @@ def _string(value, variable: Variable) -> bytes:
     very long string), padded with spaces."""
     raw = b"" if value is None else (value if isinstance(value, str) else str(value)).encode("utf-8")
     if len(raw) > variable.width:
-        raw = raw[:variable.width].decode("utf-8", "ignore").encode("utf-8")
+        raw = raw[: variable.width].decode("utf-8", "ignore").encode("utf-8")
     if variable.segments == 1:
         return raw.ljust(variable.case_bytes, b" ")
-    return b"".join(raw[i * SEGMENT_USED:(i + 1) * SEGMENT_USED].ljust(variable.segment_bytes(i), b" ")
-                    for i in range(variable.segments))
+    return b"".join(
+        raw[i * SEGMENT_USED : (i + 1) * SEGMENT_USED].ljust(variable.segment_bytes(i), b" ")
+        for i in range(variable.segments)
+    )
 
 
 def _python_seconds(value) -> float:
@@ -377,8 +397,9 @@ def _seconds(column: tuple):
     first = next((v for v in column if v), None)
     try:
         if isinstance(first, datetime) and first.tzinfo is None:
-            values = np.array([None if v is None else (v - SPSS_EPOCH_DATETIME) // SECOND for v in column],
-                              dtype=np.float64)
+            values = np.array(
+                [None if v is None else (v - SPSS_EPOCH_DATETIME) // SECOND for v in column], dtype=np.float64
+            )
             values[np.isnan(values)] = SYSMIS
             return values
         if isinstance(first, str) and len(first) == 10:
@@ -402,8 +423,9 @@ class CaseWriter:
     def __init__(self, variables: list[Variable], compressed: bool = True):
         self.variables = variables
         self.compressed = compressed
-        self.dtype = np.dtype([(f"v{i}", "<f8" if v.width == 0 else f"S{v.case_bytes}")
-                               for i, v in enumerate(variables)])
+        self.dtype = np.dtype(
+            [(f"v{i}", "<f8" if v.width == 0 else f"S{v.case_bytes}") for i, v in enumerate(variables)]
+        )
         self.elements = self.dtype.itemsize // 8
         self.numeric = np.array([v.width == 0 for v in variables for _ in range(v.case_bytes // 8)], dtype=bool)
         self.codes = [_Codes(v.codes) for v in variables]
@@ -462,10 +484,10 @@ class CaseWriter:
         if final and len(all_codes) % 8:
             all_codes = np.concatenate([all_codes, np.zeros(8 - len(all_codes) % 8, np.uint8)])
         blocks = len(all_codes) // 8
-        head = all_codes[:blocks * 8]
+        head = all_codes[: blocks * 8]
         per_block = (head.reshape(blocks, 8) == 253).sum(axis=1)
         used = int(per_block.sum())
-        self.pending_codes = all_codes[blocks * 8:].copy()
+        self.pending_codes = all_codes[blocks * 8 :].copy()
         self.pending_literals = literals[used:].copy()
         # Each block is one 8-byte unit of codes, then its literals.
         out = np.empty(blocks + used, np.uint64)
@@ -484,8 +506,9 @@ def _float_or_nan(value) -> float:
         return float("nan")
 
 
-def sav_chunks(layout: Layout, rows: Iterable, widths: dict[str, int], *, compressed: bool = True,
-               label: str = "") -> Iterator[bytes]:
+def sav_chunks(
+    layout: Layout, rows: Iterable, widths: dict[str, int], *, compressed: bool = True, label: str = ""
+) -> Iterator[bytes]:
     """The file as byte chunks (one per batch of rows); the header says the
     case count is unknown (-1)."""
     variables = plan(layout, widths)
@@ -502,8 +525,15 @@ def sav_chunks(layout: Layout, rows: Iterable, widths: dict[str, int], *, compre
         yield last
 
 
-def write_file(layout: Layout, rows: Iterable, target: str | BinaryIO, widths: dict[str, int], *,
-               compressed: bool = True, label: str = "") -> int:
+def write_file(
+    layout: Layout,
+    rows: Iterable,
+    target: str | BinaryIO,
+    widths: dict[str, int],
+    *,
+    compressed: bool = True,
+    label: str = "",
+) -> int:
     """Write a .sav file to a path or a binary file; on a seekable file the
     real case count replaces the -1 in the header. Returns the count."""
     count = 0

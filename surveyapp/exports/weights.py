@@ -8,6 +8,7 @@ rakes the cells and caps the weights. Here the cells are only re-keyed by
 option id, so that each streamed row finds its weight from the option ids
 its answer sheet holds; no response is ever loaded for this.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,15 +51,22 @@ def weights_for(survey, filters: Filters, language: str | None = None) -> Export
     language = language or survey.default_language
     margins = load_margins(survey.id)
     if not margins:
-        raise WeightsUnavailable(_("Weights need population figures: enter them on the survey's weighting page "
-                                   "first, or download the file without weights."))
+        raise WeightsUnavailable(
+            _(
+                "Weights need population figures: enter them on the survey's weighting page "
+                "first, or download the file without weights."
+            )
+        )
     result = weigh(survey, margins, language, filters, estimates=False)
     if result["errors"]:
-        raise WeightsUnavailable(_("Weights cannot be added to this export: %(reasons)s",
-                                   reasons=" ".join(result["errors"])))
+        raise WeightsUnavailable(
+            _("Weights cannot be added to this export: %(reasons)s", reasons=" ".join(result["errors"]))
+        )
     questions = demographic_questions(survey)
     dims = [d["dimension"] for d in result["dimensions"]]
     option_ids = {dim: {o.code: o.id for o in questions[dim].options if o.kind == "choice"} for dim in dims}
-    by_options = {tuple(option_ids[dim][code] for dim, code in zip(dims, codes)): weight
-                  for codes, weight in result["cell_weights"].items()}
+    by_options = {
+        tuple(option_ids[dim][code] for dim, code in zip(dims, codes)): weight
+        for codes, weight in result["cell_weights"].items()
+    }
     return ExportWeights(tuple(questions[dim].id for dim in dims), by_options, result["rake"]["cap"])

@@ -3,6 +3,7 @@
 Every format is a generator of chunks, streamed as they are made: CSV and
 JSON lines as text, SPSS .sav (sav.py) and XLSX (xlsx.py) as bytes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,6 +28,7 @@ def _iso(value):
 
 # ---- CSV -------------------------------------------------------------------
 
+
 def csv_chunks(layout: Layout, batches: Iterable[list], bom: bool = False) -> Iterator[str]:
     """CSV text, one chunk per batch. ``batches`` come from
     ``rows.iter_batches(..., ready=True)``: times are ISO text already and
@@ -50,8 +52,16 @@ def codebook_rows(layout: Layout) -> Iterator[list]:
     for column in layout.columns:
         values = "; ".join(f"{code} = {label}" for code, _n, label in column.codes)
         spss = "; ".join(f"{_fmt(number)} = {label}" for _c, number, label in column.codes)
-        yield [column.name, column.label, column.kind, column.question_code or "", column.question_text,
-               values, spss, "yes" if column.retired else ""]
+        yield [
+            column.name,
+            column.label,
+            column.kind,
+            column.question_code or "",
+            column.question_text,
+            values,
+            spss,
+            "yes" if column.retired else "",
+        ]
 
 
 def codebook_csv(layout: Layout, bom: bool = False) -> str:
@@ -69,6 +79,7 @@ def _fmt(number: float) -> str:
 
 
 # ---- JSON lines ------------------------------------------------------------
+
 
 def jsonl_chunks(layout: Layout, rows: Iterable[list]) -> Iterator[str]:
     """One JSON object per response: the metadata, then ``answers`` by
@@ -98,7 +109,13 @@ def _answer_plan(layout: Layout) -> tuple[list[str], list[tuple]]:
         if column.part == "other" and column.kind == "text" and code in plan:
             plan[code][3].append(index)
             continue
-        shape = "list" if column.kind == "flag" else "dict" if column.kind == "rank" or column.qtype == "matrix" else "value"
+        shape = (
+            "list"
+            if column.kind == "flag"
+            else "dict"
+            if column.kind == "rank" or column.qtype == "matrix"
+            else "value"
+        )
         plan.setdefault(code, (code, shape, [], []))[2].append((index, column.part))
     return meta, list(plan.values())
 
@@ -130,6 +147,7 @@ def response_object(layout: Layout, plan: tuple, row: list) -> dict:
 
 # ---- XLSX ------------------------------------------------------------------
 
+
 def xlsx_chunks(layout: Layout, batches: Iterable[list], expected_rows: int = 0) -> Iterator[bytes]:
     """The workbook as byte chunks, streamed as it is written (xlsx.py):
     responses on the first sheet, the codebook on the second. ``batches``
@@ -140,12 +158,17 @@ def xlsx_chunks(layout: Layout, batches: Iterable[list], expected_rows: int = 0)
     rows = (row for batch in batches for row in batch)
     times = [i for i, c in enumerate(layout.columns) if c.name in ("started_at", "submitted_at") and c.kind == "meta"]
     return xlsx.workbook_chunks(
-        [neutralise(name) for name in layout.names], rows,
+        [neutralise(name) for name in layout.names],
+        rows,
         ([neutralise(v) for v in row] for row in codebook_rows(layout)),
-        date_columns=[i for i, c in enumerate(layout.columns) if c.kind == "date"], time_columns=times,
+        date_columns=[i for i, c in enumerate(layout.columns) if c.kind == "date"],
+        time_columns=times,
         expected_cells=expected_rows * len(layout.columns),
-        too_many_note=_("More responses than a spreadsheet holds arrived during this download; "
-                        "the rest are not in this file. Download CSV for all of them."))
+        too_many_note=_(
+            "More responses than a spreadsheet holds arrived during this download; "
+            "the rest are not in this file. Download CSV for all of them."
+        ),
+    )
 
 
 def write_xlsx(layout: Layout, batches: Iterable[list], path: str) -> int:
@@ -165,6 +188,7 @@ def write_xlsx(layout: Layout, batches: Iterable[list], path: str) -> int:
 
 
 # ---- SPSS ------------------------------------------------------------------
+
 
 def write_sav(layout: Layout, rows: Iterable[list], path, widths: dict[str, int], label: str = "") -> int:
     """An SPSS file written as it streams (surveyapp/exports/sav.py): memory

@@ -15,6 +15,7 @@ control characters XML 1.0 cannot hold (openpyxl refused those with an
 error) and keeps carriage returns as ``&#13;``. Callers neutralise
 formulas (writers.neutralise); cells here are never formulas anyway.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,21 +50,25 @@ CONTENT_TYPES = _HEAD + (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/styles.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '</Types>')
+    "</Types>"
+)
 ROOT_RELS = _HEAD + (
     f'<Relationships xmlns="{_PKG_REL}">'
     f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-    '</Relationships>')
+    "</Relationships>"
+)
 WORKBOOK = _HEAD + (
     f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
     '<sheet name="responses" sheetId="1" r:id="rId1"/><sheet name="codebook" sheetId="2" r:id="rId2"/>'
-    '</sheets></workbook>')
+    "</sheets></workbook>"
+)
 WORKBOOK_RELS = _HEAD + (
     f'<Relationships xmlns="{_PKG_REL}">'
     f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
     f'<Relationship Id="rId2" Type="{_REL}/worksheet" Target="worksheets/sheet2.xml"/>'
     f'<Relationship Id="rId3" Type="{_REL}/styles" Target="styles.xml"/>'
-    '</Relationships>')
+    "</Relationships>"
+)
 # Style 0: general; 1: a date; 2: a date and time (ISO order, any locale).
 STYLES = _HEAD + (
     f'<styleSheet xmlns="{_MAIN}">'
@@ -78,11 +83,13 @@ STYLES = _HEAD + (
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>')
+    "</styleSheet>"
+)
 SHEET_START = _HEAD + (
     f'<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
     '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-    '</sheetView></sheetViews><sheetData>')
+    "</sheetView></sheetViews><sheetData>"
+)
 SHEET_END = "</sheetData></worksheet>"
 
 
@@ -108,8 +115,13 @@ def text_xml(value: str) -> str:
     return f"<is><t>{value}</t></is>"
 
 
-def row_xml(number: int, values, letters: list[str], date_columns: frozenset = frozenset(),
-            time_columns: frozenset = frozenset()) -> str:
+def row_xml(
+    number: int,
+    values,
+    letters: list[str],
+    date_columns: frozenset = frozenset(),
+    time_columns: frozenset = frozenset(),
+) -> str:
     """One ``<row>``. ``date_columns`` hold ISO date text and
     ``time_columns`` ISO date-time text (``...Z``, UTC): written as Excel
     dates and date-times."""
@@ -173,23 +185,36 @@ class _Sink:
         return data
 
 
-def workbook_chunks(header: list[str], rows: Iterable, codebook: Iterable[list], *,
-                    date_columns: Iterable[int] = (), time_columns: Iterable[int] = (), expected_cells: int = 0,
-                    too_many_note: str = "", limit: int = MAX_ROWS) -> Iterator[bytes]:
+def workbook_chunks(
+    header: list[str],
+    rows: Iterable,
+    codebook: Iterable[list],
+    *,
+    date_columns: Iterable[int] = (),
+    time_columns: Iterable[int] = (),
+    expected_cells: int = 0,
+    too_many_note: str = "",
+    limit: int = MAX_ROWS,
+) -> Iterator[bytes]:
     """The XLSX file as byte chunks. ``rows`` beyond ``limit`` are not
     written; ``too_many_note`` is put in a last row instead (the caller
     refuses oversize exports before streaming; this covers responses that
     arrive during the download). ``expected_cells`` decides ZIP64."""
     sink = _Sink()
     archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-    for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
-                       ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
-                       ("xl/styles.xml", STYLES)):
+    for name, text in (
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", ROOT_RELS),
+        ("xl/workbook.xml", WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ("xl/styles.xml", STYLES),
+    ):
         archive.writestr(name, text)
     letters = column_letters(len(header))
     dates, times = frozenset(date_columns), frozenset(time_columns)
-    with archive.open("xl/worksheets/sheet1.xml", "w",
-                      force_zip64=expected_cells * CELL_BYTES > zipfile.ZIP64_LIMIT) as part:
+    with archive.open(
+        "xl/worksheets/sheet1.xml", "w", force_zip64=expected_cells * CELL_BYTES > zipfile.ZIP64_LIMIT
+    ) as part:
         part.write((SHEET_START + row_xml(1, header, letters)).encode())
         number, pending = 1, []
         for values in rows:

@@ -1,4 +1,5 @@
 """Forms for members, invitations and organisation settings."""
+
 from __future__ import annotations
 
 from zoneinfo import available_timezones
@@ -51,14 +52,20 @@ class SettingsForm(FlaskForm):
     timezone = StringField(
         _l("Time zone"),
         validators=[DataRequired(), Length(max=64)],
-        description=_l("Used for survey schedules and dates, e.g. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)."),
+        description=_l(
+            "Used for survey schedules and dates, e.g. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)."
+        ),
     )
     default_language = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
     privacy_min_cell = IntegerField(
         _l("Smallest group shown in results"),
-        validators=[DataRequired(message=_l("Enter a number.")),
-                    NumberRange(min=3, max=100, message=_l("Choose a number from 3 to 100."))],
-        description=_l("Groups with fewer respondents than this are hidden in public and filtered results, to protect privacy."),
+        validators=[
+            DataRequired(message=_l("Enter a number.")),
+            NumberRange(min=3, max=100, message=_l("Choose a number from 3 to 100.")),
+        ],
+        description=_l(
+            "Groups with fewer respondents than this are hidden in public and filtered results, to protect privacy."
+        ),
     )
     submit = SubmitField(_l("Save settings"))
 

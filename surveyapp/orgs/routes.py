@@ -1,4 +1,5 @@
 """Organisation pages: members, invitations, switching, settings."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -19,7 +20,9 @@ bp = Blueprint("orgs", __name__, url_prefix="/org")
 
 MEMBERSHIP_ERRORS = {
     "last-owner": lambda: _("An organisation needs at least one owner. Make someone else owner first."),
-    "wrong-user": lambda: _("This invitation was sent to another e-mail address. Log in with that address to accept it."),
+    "wrong-user": lambda: _(
+        "This invitation was sent to another e-mail address. Log in with that address to accept it."
+    ),
 }
 
 
@@ -27,17 +30,28 @@ MEMBERSHIP_ERRORS = {
 @role_required(Role.VIEWER)
 def manage_members():
     organisation = current_org()
-    memberships = db.session.execute(
-        db.select(Membership).filter_by(organisation_id=organisation.id).order_by(Membership.id)
-    ).scalars().all()
-    invitations = db.session.execute(
-        db.select(Invitation)
-        .filter_by(organisation_id=organisation.id, accepted_at=None, revoked_at=None)
-        .order_by(Invitation.id.desc())
-    ).scalars().all()
+    memberships = (
+        db.session.execute(db.select(Membership).filter_by(organisation_id=organisation.id).order_by(Membership.id))
+        .scalars()
+        .all()
+    )
+    invitations = (
+        db.session.execute(
+            db.select(Invitation)
+            .filter_by(organisation_id=organisation.id, accepted_at=None, revoked_at=None)
+            .order_by(Invitation.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
-        "orgs/members.html", organisation=organisation, memberships=memberships, invitations=invitations,
-        invite_form=InviteForm(), role_form=RoleForm(), confirm_form=ConfirmForm(),
+        "orgs/members.html",
+        organisation=organisation,
+        memberships=memberships,
+        invitations=invitations,
+        invite_form=InviteForm(),
+        role_form=RoleForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -56,8 +70,12 @@ def manage_invite():
     send_mail(
         invitation.email,
         _("You are invited to %(org)s on Suara", org=organisation.name),
-        _("%(name)s invites you to join %(org)s on Suara. Open this link within 7 days:\n%(link)s",
-          name=current_user.name, org=organisation.name, link=link),
+        _(
+            "%(name)s invites you to join %(org)s on Suara. Open this link within 7 days:\n%(link)s",
+            name=current_user.name,
+            org=organisation.name,
+            link=link,
+        ),
     )
     # The link is shown once so it can also be shared by WhatsApp.
     session["last_invite_link"] = link
@@ -115,8 +133,11 @@ def manage_settings():
     form = SettingsForm(obj=organisation)
     if form.validate_on_submit():
         services.update_settings(
-            organisation, name=form.name.data, timezone=form.timezone.data,
-            default_language=form.default_language.data, privacy_min_cell=form.privacy_min_cell.data,
+            organisation,
+            name=form.name.data,
+            timezone=form.timezone.data,
+            default_language=form.default_language.data,
+            privacy_min_cell=form.privacy_min_cell.data,
         )
         flash(_("Settings saved."), "success")
         return redirect(url_for("orgs.manage_settings")), 303
@@ -164,6 +185,9 @@ def join(token: str):
         return redirect(url_for("core.dashboard")), 303
     status = 422 if form.is_submitted() else 200
     return render_template(
-        "orgs/join.html", invitation=invitation, form=form, existing=existing,
+        "orgs/join.html",
+        invitation=invitation,
+        form=form,
+        existing=existing,
         login_url=url_for("accounts.login", next=request.path),
     ), status

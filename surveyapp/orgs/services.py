@@ -1,4 +1,5 @@
 """Organisation writes: creation, invitations, membership changes."""
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,9 @@ def create_organisation(name: str, slug: str | None = None) -> Organisation:
     return organisation
 
 
-def update_settings(organisation: Organisation, *, name: str, timezone: str, default_language: str,
-                    privacy_min_cell: int) -> None:
+def update_settings(
+    organisation: Organisation, *, name: str, timezone: str, default_language: str, privacy_min_cell: int
+) -> None:
     organisation.name = name.strip()
     organisation.timezone = timezone
     organisation.default_language = default_language
@@ -69,9 +71,7 @@ def invite(organisation: Organisation, email: str, role: Role, invited_by) -> tu
 
 def find_invitation(token: str) -> Invitation | None:
     """An invitation that can still be accepted, or None."""
-    invitation = db.session.execute(
-        db.select(Invitation).filter_by(token_hash=hash_token(token))
-    ).scalar_one_or_none()
+    invitation = db.session.execute(db.select(Invitation).filter_by(token_hash=hash_token(token))).scalar_one_or_none()
     if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at < utcnow():
         return None
     return invitation
@@ -99,7 +99,8 @@ def revoke_invitation(invitation: Invitation) -> None:
 
 def owners_count(organisation_id: int) -> int:
     return db.session.execute(
-        db.select(db.func.count()).select_from(Membership)
+        db.select(db.func.count())
+        .select_from(Membership)
         .filter_by(organisation_id=organisation_id, role=Role.OWNER.value)
     ).scalar_one()
 

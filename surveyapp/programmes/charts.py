@@ -1,5 +1,6 @@
 """Trend charts as SVG with matplotlib's Figure API (never pyplot: it keeps
 figures alive in a server). Labels are window keys and numbers only."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """``flask programmes list`` and ``flask programmes metrics PROGRAMME_ID --window 2026-Q3``."""
+
 from __future__ import annotations
 
 import json
@@ -17,16 +18,23 @@ def list_programmes():
     from ..orgs.models import Organisation
     from .models import Programme
 
-    rows = db.session.execute(db.select(Programme.id, Organisation.slug, Programme.name)
-                              .join(Organisation, Organisation.id == Programme.organisation_id).order_by(Programme.id))
+    rows = db.session.execute(
+        db.select(Programme.id, Organisation.slug, Programme.name)
+        .join(Organisation, Organisation.id == Programme.organisation_id)
+        .order_by(Programme.id)
+    )
     for pid, slug, name in rows:
         click.echo(f"{pid}\t{slug}\t{name}")
 
 
 @programmes_cli.command("metrics")
 @click.argument("programme_id", type=int)
-@click.option("--window", "window_text", required=True, help='"2026-07", "2026-Q3", "2026" or "2026-07-01..2026-09-30".')
-@click.option("--trend", default=4, show_default=True, type=click.IntRange(0, 12), help="Previous windows in the trend.")
+@click.option(
+    "--window", "window_text", required=True, help='"2026-07", "2026-Q3", "2026" or "2026-07-01..2026-09-30".'
+)
+@click.option(
+    "--trend", default=4, show_default=True, type=click.IntRange(0, 12), help="Previous windows in the trend."
+)
 def metrics_command(programme_id: int, window_text: str, trend: int):
     """Print the metric set of a programme for a window as JSON."""
     from ..extensions import db

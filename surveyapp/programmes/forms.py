@@ -1,4 +1,5 @@
 """Forms of the programme pages (organiser and public)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -19,24 +20,42 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..limits import MAX_POPULATION
 from .models import ActionStatus, ActivityKind, Sentiment
 
-ACTIVITY_KINDS = [SelectChoice(ActivityKind.FORUM.value, _l("Forum or meeting")), SelectChoice(ActivityKind.VOLUNTEERING.value, _l("Volunteering day")),
-                  SelectChoice(ActivityKind.TRAINING.value, _l("Training")), SelectChoice(ActivityKind.SERVICE.value, _l("Service")),
-                  SelectChoice(ActivityKind.OTHER.value, _l("Other"))]
-SENTIMENTS = [SelectChoice("", _l("Not tagged")), SelectChoice(Sentiment.POSITIVE.value, _l("Positive")),
-              SelectChoice(Sentiment.NEUTRAL.value, _l("Neutral")), SelectChoice(Sentiment.NEGATIVE.value, _l("Negative"))]
-STATUSES = [SelectChoice(ActionStatus.PLANNED.value, _l("Planned")), SelectChoice(ActionStatus.IN_PROGRESS.value, _l("In progress")),
-            SelectChoice(ActionStatus.DONE.value, _l("Done"))]
+ACTIVITY_KINDS = [
+    SelectChoice(ActivityKind.FORUM.value, _l("Forum or meeting")),
+    SelectChoice(ActivityKind.VOLUNTEERING.value, _l("Volunteering day")),
+    SelectChoice(ActivityKind.TRAINING.value, _l("Training")),
+    SelectChoice(ActivityKind.SERVICE.value, _l("Service")),
+    SelectChoice(ActivityKind.OTHER.value, _l("Other")),
+]
+SENTIMENTS = [
+    SelectChoice("", _l("Not tagged")),
+    SelectChoice(Sentiment.POSITIVE.value, _l("Positive")),
+    SelectChoice(Sentiment.NEUTRAL.value, _l("Neutral")),
+    SelectChoice(Sentiment.NEGATIVE.value, _l("Negative")),
+]
+STATUSES = [
+    SelectChoice(ActionStatus.PLANNED.value, _l("Planned")),
+    SelectChoice(ActionStatus.IN_PROGRESS.value, _l("In progress")),
+    SelectChoice(ActionStatus.DONE.value, _l("Done")),
+]
 DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
 
 
 class ProgrammeForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=160)])
-    area = StringField(_l("Area"), validators=[Optional(), Length(max=160)], description=_l("For example: RW 01-08, Kelurahan Sukamaju"))
+    area = StringField(
+        _l("Area"),
+        validators=[Optional(), Length(max=160)],
+        description=_l("For example: RW 01-08, Kelurahan Sukamaju"),
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired(message=DATE_MESSAGE)])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
-    community_size = IntegerField(_l("Community size (people)"), validators=[Optional(), NumberRange(min=1, max=MAX_POPULATION)],
-                                  description=_l("How many people live in the area the programme serves; used for the participation rate."))
+    community_size = IntegerField(
+        _l("Community size (people)"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_POPULATION)],
+        description=_l("How many people live in the area the programme serves; used for the participation rate."),
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -46,15 +65,23 @@ class ProgrammeSettingsForm(ProgrammeForm):
 
 
 class MarginsForm(FlaskForm):
-    margins = TextAreaField(_l("Population by group"), validators=[Optional(), Length(max=20000)],
-                            description=_l('One line per group: dimension, category, population. Dimensions: age_band, gender, neighbourhood, disability, home_language. Example: gender, female, 2150'))
+    margins = TextAreaField(
+        _l("Population by group"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l(
+            "One line per group: dimension, category, population. Dimensions: age_band, gender, neighbourhood, disability, home_language. Example: gender, female, 2150"
+        ),
+    )
     submit = SubmitField(_l("Save population figures"))
 
 
 class LinkSurveyForm(FlaskForm):
     survey_id = SelectField(_l("Survey"), coerce=int, validators=[InputRequired(message=_l("Choose a survey."))])
-    series = StringField(_l("Series (for waves)"), validators=[Optional(), Length(max=64)],
-                         description=_l("Give waves of the same survey the same series name, e.g. trust."))
+    series = StringField(
+        _l("Series (for waves)"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("Give waves of the same survey the same series name, e.g. trust."),
+    )
     wave = IntegerField(_l("Wave number"), validators=[Optional(), NumberRange(min=1, max=99)])
     activity_id = SelectField(_l("Satisfaction survey of activity"), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Add survey"))
@@ -65,31 +92,49 @@ class ActivityForm(FlaskForm):
     kind = SelectField(_l("Type"), choices=ACTIVITY_KINDS)
     held_on = DateField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=160)])
-    head_count = IntegerField(_l("Head count"), validators=[Optional(), NumberRange(min=0, max=1_000_000)],
-                              description=_l("Everyone present, including those who checked in."))
+    head_count = IntegerField(
+        _l("Head count"),
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        description=_l("Everyone present, including those who checked in."),
+    )
     checkin_open = BooleanField(_l("Check-in page open"), default=True)
     submit = SubmitField(_l("Save activity"))
 
 
 class AttendanceListForm(FlaskForm):
-    lines = TextAreaField(_l("Phone numbers or e-mail addresses, one per line"), validators=[DataRequired(message=_l("Enter at least one line.")), Length(max=100_000)])
+    lines = TextAreaField(
+        _l("Phone numbers or e-mail addresses, one per line"),
+        validators=[DataRequired(message=_l("Enter at least one line.")), Length(max=100_000)],
+    )
     submit = SubmitField(_l("Check them in"))
 
 
 class CheckInForm(FlaskForm):
-    identity = StringField(_l("Your phone number or e-mail address"), validators=[DataRequired(message=_l("Enter your phone number or e-mail address.")), Length(max=254)],
-                           description=_l("We keep only a coded version, never the number or address itself."))
+    identity = StringField(
+        _l("Your phone number or e-mail address"),
+        validators=[DataRequired(message=_l("Enter your phone number or e-mail address.")), Length(max=254)],
+        description=_l("We keep only a coded version, never the number or address itself."),
+    )
     website = StringField(_l("Leave this empty"), validators=[Optional()])  # honeypot
     submit = SubmitField(_l("Check in"))
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(_l("Note or feedback heard at the activity"), validators=[DataRequired(message=_l("Write the note.")), Length(max=4000)])
+    text = TextAreaField(
+        _l("Note or feedback heard at the activity"),
+        validators=[DataRequired(message=_l("Write the note.")), Length(max=4000)],
+    )
     submit = SubmitField(_l("Add note"))
 
 
 class PublicFeedbackForm(FlaskForm):
-    text = TextAreaField(_l("Your feedback"), validators=[DataRequired(message=_l("Write your feedback.")), Length(max=4000, message=_l("Keep it under 4,000 characters."))])
+    text = TextAreaField(
+        _l("Your feedback"),
+        validators=[
+            DataRequired(message=_l("Write your feedback.")),
+            Length(max=4000, message=_l("Keep it under 4,000 characters.")),
+        ],
+    )
     website = StringField(_l("Leave this empty"), validators=[Optional()])  # honeypot
     submit = SubmitField(_l("Send"))
 
@@ -101,7 +146,9 @@ class TagForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    description = TextAreaField(_l("What was done"), validators=[DataRequired(message=_l("Describe the action.")), Length(max=4000)])
+    description = TextAreaField(
+        _l("What was done"), validators=[DataRequired(message=_l("Describe the action.")), Length(max=4000)]
+    )
     status = SelectField(_l("Status"), choices=STATUSES)
     action_date = DateField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE)])
     team = StringField(_l("Responsible team"), validators=[Optional(), Length(max=120)])
@@ -110,8 +157,11 @@ class ActionForm(FlaskForm):
 
 
 class IndicatorForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter a code.")), Length(max=48)],
-                       description=_l('Questions with the role "outcome:<code>" feed this indicator.'))
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Enter a code.")), Length(max=48)],
+        description=_l('Questions with the role "outcome:<code>" feed this indicator.'),
+    )
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=160)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
     baseline = FloatField(_l("Baseline"), validators=[Optional()])
@@ -134,7 +184,10 @@ class StoryForm(FlaskForm):
 
 
 class ParticipantLookupForm(FlaskForm):
-    identity = StringField(_l("Phone number, e-mail address or pseudonym"), validators=[DataRequired(message=_l("Enter a phone number, e-mail address or pseudonym.")), Length(max=254)])
+    identity = StringField(
+        _l("Phone number, e-mail address or pseudonym"),
+        validators=[DataRequired(message=_l("Enter a phone number, e-mail address or pseudonym.")), Length(max=254)],
+    )
     submit = SubmitField(_l("Find"))
 
 

@@ -5,6 +5,7 @@ hands plain numbers to metrics_pure.py / analytics.stats, and returns a
 JSON-ready dict. A metric without data has value None and a reason; 0 is
 only ever a real count.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,57 +28,138 @@ UNDER_THRESHOLD = 0.8
 
 # code: (name, plain-language definition, unit, data behind it)
 DEFINITIONS = {
-    "M1": (_l("Participants"),
-           _l("People who took part in the period: completed survey responses plus activity attendance. A person we know (by a pseudonym) counts once; an anonymous response or a head count counts as one each."),
-           "people", ("surveys", "activities")),
-    "M2": (_l("Participation rate (coverage ratio)"),
-           _l("Participants divided by the number of people in the community, overall and per group. It is a coverage ratio, not a survey response rate."),
-           "share", ("surveys", "activities", "population")),
-    "M3": (_l("Satisfaction level"),
-           _l("Share of answers in the top two boxes (4 or 5) of five-point satisfaction questions, with a 95% interval, and the average answer; per activity where the survey belongs to one."),
-           "share", ("surveys",)),
-    "M4": (_l("Frequency of engagement"),
-           _l("For each person we know: activities attended plus surveys completed in the period. Shows the average, the median and how many people took part once, twice and more."),
-           "participations", ("surveys", "activities")),
-    "M5": (_l("Impact of change"),
-           _l("Change between two waves of the same survey (before and after) for every shared question, with a 95% interval of the difference and the right test; counts the questions whose change is statistically significant after correcting for many questions."),
-           "questions", ("surveys",)),
-    "M6": (_l("Community relations"),
-           _l("Index from 0 to 100 built from the community relations questions (average answer rescaled so that the lowest answer is 0 and the highest 100), with a 95% interval."),
-           "index", ("surveys",)),
-    "M7": (_l("Trust"),
-           _l("Share answering 6 to 10 on the 0-10 trust scale (0-4 low, 5 neutral, 6-10 high), and the average, for trust in local government (or the first institution asked about)."),
-           "share", ("surveys",)),
-    "M8": (_l("Social impact"),
-           _l("Outcome indicators chosen by the organiser, each with a baseline, a target and observed values (entered by hand or the average answer to an outcome question). The headline is the average progress from baseline to target."),
-           "share", ("indicators",)),
-    "M9": (_l("Feedback"),
-           _l("Number of feedback items received (survey comments, the public feedback form, notes from activities) and how many are positive: tagged positive by an organiser, or given with a satisfaction answer of 4-5 or a recommend score of 9-10."),
-           "items", ("feedback",)),
-    "M10": (_l("Follow-ups"),
-            _l("Number of actions taken on feedback; the follow-up rate (feedback items with at least one action divided by all items), the median days from feedback to its first action, and the share of actions published on the \"you said, we did\" page."),
-            "actions", ("feedback", "actions")),
-    "M11": (_l("Response time"),
-            _l("Median time residents took to complete a survey, and median time from an invitation to the response."),
-            "seconds", ("surveys",)),
-    "M12": (_l("Stories"),
-            _l("Success stories recorded for the programme in the period, shown beside the numbers."),
-            "stories", ("stories",)),
-    "E1": (_l("Representation index"),
-           _l("For each group: its share among participants divided by its share of the population. 1 means proportional; below 0.8 the group is under-represented and flagged so organisers can reach out."),
-           "index", ("surveys", "population")),
-    "E2": (_l("Representativeness score"),
-           _l("Lowest group participation rate divided by the highest (0 to 1, where 1 means every group is reached equally); the headline is the lowest over all dimensions."),
-           "score", ("surveys", "population")),
-    "E3": (_l("Concentration of voices"),
-           _l("Share of all participations that come from the most active 10% of the people we know, and the Gini coefficient of participations per person (0 = everyone equally, 1 = one person does everything)."),
-           "share", ("surveys", "activities")),
-    "E4": (_l("New and returning participants"),
-           _l("Share of the people we know who took part in the period and had not taken part in the programme before it."),
-           "share", ("surveys", "activities")),
-    "E5": (_l("Channel mix"),
-           _l("Participations by channel (link, invitation, QR, paper, kiosk, activity); the headline is the share that came through offline channels (paper, kiosk, offline app, activities)."),
-           "share", ("surveys", "activities")),
+    "M1": (
+        _l("Participants"),
+        _l(
+            "People who took part in the period: completed survey responses plus activity attendance. A person we know (by a pseudonym) counts once; an anonymous response or a head count counts as one each."
+        ),
+        "people",
+        ("surveys", "activities"),
+    ),
+    "M2": (
+        _l("Participation rate (coverage ratio)"),
+        _l(
+            "Participants divided by the number of people in the community, overall and per group. It is a coverage ratio, not a survey response rate."
+        ),
+        "share",
+        ("surveys", "activities", "population"),
+    ),
+    "M3": (
+        _l("Satisfaction level"),
+        _l(
+            "Share of answers in the top two boxes (4 or 5) of five-point satisfaction questions, with a 95% interval, and the average answer; per activity where the survey belongs to one."
+        ),
+        "share",
+        ("surveys",),
+    ),
+    "M4": (
+        _l("Frequency of engagement"),
+        _l(
+            "For each person we know: activities attended plus surveys completed in the period. Shows the average, the median and how many people took part once, twice and more."
+        ),
+        "participations",
+        ("surveys", "activities"),
+    ),
+    "M5": (
+        _l("Impact of change"),
+        _l(
+            "Change between two waves of the same survey (before and after) for every shared question, with a 95% interval of the difference and the right test; counts the questions whose change is statistically significant after correcting for many questions."
+        ),
+        "questions",
+        ("surveys",),
+    ),
+    "M6": (
+        _l("Community relations"),
+        _l(
+            "Index from 0 to 100 built from the community relations questions (average answer rescaled so that the lowest answer is 0 and the highest 100), with a 95% interval."
+        ),
+        "index",
+        ("surveys",),
+    ),
+    "M7": (
+        _l("Trust"),
+        _l(
+            "Share answering 6 to 10 on the 0-10 trust scale (0-4 low, 5 neutral, 6-10 high), and the average, for trust in local government (or the first institution asked about)."
+        ),
+        "share",
+        ("surveys",),
+    ),
+    "M8": (
+        _l("Social impact"),
+        _l(
+            "Outcome indicators chosen by the organiser, each with a baseline, a target and observed values (entered by hand or the average answer to an outcome question). The headline is the average progress from baseline to target."
+        ),
+        "share",
+        ("indicators",),
+    ),
+    "M9": (
+        _l("Feedback"),
+        _l(
+            "Number of feedback items received (survey comments, the public feedback form, notes from activities) and how many are positive: tagged positive by an organiser, or given with a satisfaction answer of 4-5 or a recommend score of 9-10."
+        ),
+        "items",
+        ("feedback",),
+    ),
+    "M10": (
+        _l("Follow-ups"),
+        _l(
+            'Number of actions taken on feedback; the follow-up rate (feedback items with at least one action divided by all items), the median days from feedback to its first action, and the share of actions published on the "you said, we did" page.'
+        ),
+        "actions",
+        ("feedback", "actions"),
+    ),
+    "M11": (
+        _l("Response time"),
+        _l("Median time residents took to complete a survey, and median time from an invitation to the response."),
+        "seconds",
+        ("surveys",),
+    ),
+    "M12": (
+        _l("Stories"),
+        _l("Success stories recorded for the programme in the period, shown beside the numbers."),
+        "stories",
+        ("stories",),
+    ),
+    "E1": (
+        _l("Representation index"),
+        _l(
+            "For each group: its share among participants divided by its share of the population. 1 means proportional; below 0.8 the group is under-represented and flagged so organisers can reach out."
+        ),
+        "index",
+        ("surveys", "population"),
+    ),
+    "E2": (
+        _l("Representativeness score"),
+        _l(
+            "Lowest group participation rate divided by the highest (0 to 1, where 1 means every group is reached equally); the headline is the lowest over all dimensions."
+        ),
+        "score",
+        ("surveys", "population"),
+    ),
+    "E3": (
+        _l("Concentration of voices"),
+        _l(
+            "Share of all participations that come from the most active 10% of the people we know, and the Gini coefficient of participations per person (0 = everyone equally, 1 = one person does everything)."
+        ),
+        "share",
+        ("surveys", "activities"),
+    ),
+    "E4": (
+        _l("New and returning participants"),
+        _l(
+            "Share of the people we know who took part in the period and had not taken part in the programme before it."
+        ),
+        "share",
+        ("surveys", "activities"),
+    ),
+    "E5": (
+        _l("Channel mix"),
+        _l(
+            "Participations by channel (link, invitation, QR, paper, kiosk, activity); the headline is the share that came through offline channels (paper, kiosk, offline app, activities)."
+        ),
+        "share",
+        ("surveys", "activities"),
+    ),
 }
 ORDER = list(DEFINITIONS)
 
@@ -92,14 +174,21 @@ REASONS = {
     "no_shared": _l("The two waves share no comparable question with answers."),
 }
 SOURCE_LABELS = {
-    "surveys": _l("Surveys"), "activities": _l("Activities"), "population": _l("Population figures"),
-    "feedback": _l("Feedback"), "actions": _l("Actions"), "indicators": _l("Outcome indicators"),
+    "surveys": _l("Surveys"),
+    "activities": _l("Activities"),
+    "population": _l("Population figures"),
+    "feedback": _l("Feedback"),
+    "actions": _l("Actions"),
+    "indicators": _l("Outcome indicators"),
     "stories": _l("Stories"),
 }
 SOURCE_ENDPOINTS = {
-    "surveys": "programmes.manage_surveys", "activities": "programmes.manage_activities",
-    "population": "programmes.manage_programme", "feedback": "programmes.manage_feedback",
-    "actions": "programmes.manage_feedback", "indicators": "programmes.manage_outcomes",
+    "surveys": "programmes.manage_surveys",
+    "activities": "programmes.manage_activities",
+    "population": "programmes.manage_programme",
+    "feedback": "programmes.manage_feedback",
+    "actions": "programmes.manage_feedback",
+    "indicators": "programmes.manage_outcomes",
     "stories": "programmes.manage_stories",
 }
 
@@ -139,7 +228,11 @@ class Context:
         self.margins = margins_of(programme)
 
     def qids(self, role: str | None = None, prefix: str | None = None) -> list[int]:
-        return [r.id for r in self.roles if (role and r.metric_role == role) or (prefix and r.metric_role.startswith(prefix))]
+        return [
+            r.id
+            for r in self.roles
+            if (role and r.metric_role == role) or (prefix and r.metric_role.startswith(prefix))
+        ]
 
     @cached_property
     def demo_qids(self) -> list[int]:
@@ -163,7 +256,11 @@ class Context:
 
     @cached_property
     def numeric_qids(self) -> list[int]:
-        return [r.id for r in self.roles if r.metric_role == "satisfaction" or r.metric_role.startswith(("trust:", "outcome:"))]
+        return [
+            r.id
+            for r in self.roles
+            if r.metric_role == "satisfaction" or r.metric_role.startswith(("trust:", "outcome:"))
+        ]
 
     @cached_property
     def values(self) -> dict[int, dict[float, int]]:
@@ -193,19 +290,37 @@ class Context:
 
 # ---- one function per metric: Context -> dict(value, n, details?, segments?, reason?) ----
 
+
 def m1(c: Context) -> dict:
     identified = sum(c.table.values())
     anon_att = sum(a["anonymous"] for a in c.attendance)
     total = identified + c.anonymous_responses + anon_att
     if total == 0:
         return empty("no_data")
-    out = {"value": total, "n": total, "details": {"identified": identified, "anonymous_responses": c.anonymous_responses,
-                                                   "anonymous_attendance": anon_att,
-                                                   "attendance_total": sum(a["total"] for a in c.attendance)}}
+    out = {
+        "value": total,
+        "n": total,
+        "details": {
+            "identified": identified,
+            "anonymous_responses": c.anonymous_responses,
+            "anonymous_attendance": anon_att,
+            "attendance_total": sum(a["total"] for a in c.attendance),
+        },
+    }
     if c.detail:
-        out["segments"] = [{"dimension": d, "category": cat, "value": n, "n": n} for (d, cat), n in sorted(c.segments.items())]
-        out["details"]["activities"] = [{"activity": a["title"], "held_on": a["held_on"].isoformat(), "value": a["total"],
-                                         "identified": a["identified"], "anonymous": a["anonymous"]} for a in c.attendance]
+        out["segments"] = [
+            {"dimension": d, "category": cat, "value": n, "n": n} for (d, cat), n in sorted(c.segments.items())
+        ]
+        out["details"]["activities"] = [
+            {
+                "activity": a["title"],
+                "held_on": a["held_on"].isoformat(),
+                "value": a["total"],
+                "identified": a["identified"],
+                "anonymous": a["anonymous"],
+            }
+            for a in c.attendance
+        ]
     return out
 
 
@@ -219,9 +334,17 @@ def m2(c: Context, people: dict) -> dict:
     if not size:
         out["value"], out["reason"] = None, {"code": "no_population", "message": str(REASONS["no_population"])}
     if c.detail:
-        out["segments"] = [{"dimension": d, "category": cat, "value": c.segments.get((d, cat), 0) / pop,
-                            "n": c.segments.get((d, cat), 0), "population": pop}
-                           for d, cats in sorted(c.margins.items()) for cat, pop in sorted(cats.items())]
+        out["segments"] = [
+            {
+                "dimension": d,
+                "category": cat,
+                "value": c.segments.get((d, cat), 0) / pop,
+                "n": c.segments.get((d, cat), 0),
+                "population": pop,
+            }
+            for d, cats in sorted(c.margins.items())
+            for cat, pop in sorted(cats.items())
+        ]
     return out
 
 
@@ -230,8 +353,16 @@ def _segment_rows(by_segment: dict, summarise, value_key: str) -> list[dict]:
     for (dim, cat), table in sorted(by_segment.items()):
         s = summarise(table)
         if s is not None:
-            rows.append({"dimension": dim, "category": cat, "value": s[value_key], "n": s["n"],
-                         "low": s.get("low", s.get("low_ci")), "high": s.get("high", s.get("high_ci"))})
+            rows.append(
+                {
+                    "dimension": dim,
+                    "category": cat,
+                    "value": s[value_key],
+                    "n": s["n"],
+                    "low": s.get("low", s.get("low_ci")),
+                    "high": s.get("high", s.get("high_ci")),
+                }
+            )
     return rows
 
 
@@ -254,21 +385,45 @@ def m3(c: Context) -> dict:
     s = pure.csat_summary(pooled)
     if s is None:
         return empty("no_data")
-    out = {"value": s["csat"], "n": s["n"], "low": s["low"], "high": s["high"], "details": {"mean": s["mean"], "distribution": s["distribution"]}}
+    out = {
+        "value": s["csat"],
+        "n": s["n"],
+        "low": s["low"],
+        "high": s["high"],
+        "details": {"mean": s["mean"], "distribution": s["distribution"]},
+    }
     if c.detail:
         by_activity = {sid: aid for sid, _, _, aid, _, _ in c.links if aid}
-        titles = {a.id: a.title for a in db.session.execute(db.select(q.Activity).where(
-            q.Activity.id.in_(set(by_activity.values())))).scalars()} if by_activity else {}
+        titles = (
+            {
+                a.id: a.title
+                for a in db.session.execute(
+                    db.select(q.Activity).where(q.Activity.id.in_(set(by_activity.values())))
+                ).scalars()
+            }
+            if by_activity
+            else {}
+        )
         per = []
         for sid, table in q.value_counts_by_survey(c.scope, qids).items():
             if sid in by_activity:
                 sa = pure.csat_summary(_scale_1_5(table))
                 if sa:
-                    per.append({"activity": titles.get(by_activity[sid]), "activity_id": by_activity[sid], "value": sa["csat"],
-                                "n": sa["n"], "low": sa["low"], "high": sa["high"], "mean": sa["mean"]})
+                    per.append(
+                        {
+                            "activity": titles.get(by_activity[sid]),
+                            "activity_id": by_activity[sid],
+                            "value": sa["csat"],
+                            "n": sa["n"],
+                            "low": sa["low"],
+                            "high": sa["high"],
+                            "mean": sa["mean"],
+                        }
+                    )
         out["details"]["per_activity"] = per
-        out["segments"] = _segment_rows({k: _scale_1_5(v) for k, v in c.pooled_by_segment(qids).items()},
-                                        pure.csat_summary, "csat")
+        out["segments"] = _segment_rows(
+            {k: _scale_1_5(v) for k, v in c.pooled_by_segment(qids).items()}, pure.csat_summary, "csat"
+        )
     return out
 
 
@@ -317,16 +472,29 @@ def m5(c: Context) -> dict:
                 change["question"] = code
                 changes.append(change)
         pure.adjust_changes(changes)
-        comparisons.append({"series": name, "before_wave": w0, "after_wave": w1, "before_survey": before,
-                            "after_survey": after, "design": "paired" if paired else "independent",
-                            "n_before": n0, "n_after": n1, "changes": changes})
+        comparisons.append(
+            {
+                "series": name,
+                "before_wave": w0,
+                "after_wave": w1,
+                "before_survey": before,
+                "after_survey": after,
+                "design": "paired" if paired else "independent",
+                "n_before": n0,
+                "n_after": n1,
+                "changes": changes,
+            }
+        )
     if not comparisons:
         return empty("no_waves")
     tested = [ch for cmp in comparisons for ch in cmp["changes"]]
     if not tested:
         return empty("no_shared")
-    return {"value": sum(1 for ch in tested if ch.get("significant")), "n": sum(cmp["n_after"] for cmp in comparisons),
-            "details": {"questions": len(tested), "comparisons": comparisons}}
+    return {
+        "value": sum(1 for ch in tested if ch.get("significant")),
+        "n": sum(cmp["n_after"] for cmp in comparisons),
+        "details": {"questions": len(tested), "comparisons": comparisons},
+    }
 
 
 def m6(c: Context) -> dict:
@@ -348,7 +516,16 @@ def m6(c: Context) -> dict:
         for (dim, cat), sums in sorted(by_segment.items()):
             r = pure.relations_index(*sums)
             if r:
-                rows.append({"dimension": dim, "category": cat, "value": r["index"], "n": r["n"], "low": r["low"], "high": r["high"]})
+                rows.append(
+                    {
+                        "dimension": dim,
+                        "category": cat,
+                        "value": r["index"],
+                        "n": r["n"],
+                        "low": r["low"],
+                        "high": r["high"],
+                    }
+                )
         out["segments"] = rows
     return out
 
@@ -374,8 +551,13 @@ def m7(c: Context) -> dict:
         return empty("no_data")
     head = "local_government" if "local_government" in institutions else next(iter(institutions))
     s = institutions[head]
-    out = {"value": s["high"], "n": s["n"], "low": s["low_ci"], "high": s["high_ci"],
-           "details": {"institution": head, "mean": s["mean"], "institutions": institutions}}
+    out = {
+        "value": s["high"],
+        "n": s["n"],
+        "low": s["low_ci"],
+        "high": s["high_ci"],
+        "details": {"institution": head, "mean": s["mean"], "institutions": institutions},
+    }
     if c.detail:
         qids = [r.id for r in trust if r.metric_role == f"trust:{head}"]
         seg = {k: {v: n for v, n in t.items() if 0 <= v <= 10} for k, t in c.pooled_by_segment(qids).items()}
@@ -406,8 +588,19 @@ def m8(c: Context) -> dict:
         p = pure.indicator_progress(ind.baseline, ind.target, value)
         if p is not None:
             progress.append(p)
-        rows.append({"code": ind.code, "name": ind.name, "unit": ind.unit, "baseline": ind.baseline, "target": ind.target,
-                     "value": value, "source": source, "n": n, "progress": p})
+        rows.append(
+            {
+                "code": ind.code,
+                "name": ind.name,
+                "unit": ind.unit,
+                "baseline": ind.baseline,
+                "target": ind.target,
+                "value": value,
+                "source": source,
+                "n": n,
+                "progress": p,
+            }
+        )
     if not progress:
         out = empty("no_data")
         out["details"] = {"indicators": rows}
@@ -419,8 +612,15 @@ def m9(c: Context) -> dict:
     f = q.feedback_counts(c.scope)
     if f["items"] == 0:
         return empty("no_data")
-    return {"value": f["items"], "n": f["items"], "details": {"positive": f["positive"],
-                                                             "positive_share": f["positive"] / f["items"], "by_source": f["by_source"]}}
+    return {
+        "value": f["items"],
+        "n": f["items"],
+        "details": {
+            "positive": f["positive"],
+            "positive_share": f["positive"] / f["items"],
+            "by_source": f["by_source"],
+        },
+    }
 
 
 def m10(c: Context) -> dict:
@@ -441,18 +641,31 @@ def m11(c: Context) -> dict:
     if dur is None:
         return empty("no_data")
     inv = pure.frequency_summary(q.invitation_delay_table(c.scope))
-    return {"value": dur["median"], "n": dur["people"],
-            "details": {"q1": dur["q1"], "q3": dur["q3"],
-                        "invitation_median_minutes": inv["median"] if inv else None,
-                        "invitation_n": inv["people"] if inv else 0}}
+    return {
+        "value": dur["median"],
+        "n": dur["people"],
+        "details": {
+            "q1": dur["q1"],
+            "q3": dur["q3"],
+            "invitation_median_minutes": inv["median"] if inv else None,
+            "invitation_n": inv["people"] if inv else 0,
+        },
+    }
 
 
 def m12(c: Context) -> dict:
     stories = q.stories(c.scope)
     if not stories:
         return empty("no_data")
-    return {"value": len(stories), "n": len(stories), "details": {"stories": [
-        {"id": s.id, "title": s.title, "told_on": s.told_on.isoformat(), "body": s.body} for s in stories]}}
+    return {
+        "value": len(stories),
+        "n": len(stories),
+        "details": {
+            "stories": [
+                {"id": s.id, "title": s.title, "told_on": s.told_on.isoformat(), "body": s.body} for s in stories
+            ]
+        },
+    }
 
 
 def e1(c: Context) -> dict:
@@ -467,10 +680,19 @@ def e1(c: Context) -> dict:
     if not rows:
         return empty("no_data")
     lowest = min(rows, key=lambda r: r["index"])
-    out = {"value": lowest["index"], "n": sum(sum(sample.get(d, {}).get(cat, 0) for cat in pop) for d, pop in c.margins.items()),
-           "details": {"lowest": {"dimension": lowest["dimension"], "category": lowest["category"]},
-                       "under": [{"dimension": r["dimension"], "category": r["category"], "index": r["index"]} for r in rows if r["under"]],
-                       "threshold": UNDER_THRESHOLD}}
+    out = {
+        "value": lowest["index"],
+        "n": sum(sum(sample.get(d, {}).get(cat, 0) for cat in pop) for d, pop in c.margins.items()),
+        "details": {
+            "lowest": {"dimension": lowest["dimension"], "category": lowest["category"]},
+            "under": [
+                {"dimension": r["dimension"], "category": r["category"], "index": r["index"]}
+                for r in rows
+                if r["under"]
+            ],
+            "threshold": UNDER_THRESHOLD,
+        },
+    }
     if c.detail:
         out["segments"] = rows
     return out
@@ -498,7 +720,11 @@ def e4(c: Context) -> dict:
     total, returning = q.returning_participants(c.scope)
     if total == 0:
         return empty("no_identified")
-    return {"value": (total - returning) / total, "n": total, "details": {"new": total - returning, "returning": returning}}
+    return {
+        "value": (total - returning) / total,
+        "n": total,
+        "details": {"new": total - returning, "returning": returning},
+    }
 
 
 def e5(c: Context) -> dict:
@@ -512,8 +738,23 @@ def _compute_values(programme: Programme, window: Window, detail: bool) -> dict[
     c = Context(programme, window, detail)
     out = {"M1": m1(c)}
     out["M2"] = m2(c, out["M1"])
-    for code, fn in (("M3", m3), ("M4", m4), ("M5", m5), ("M6", m6), ("M7", m7), ("M8", m8), ("M9", m9),
-                     ("M10", m10), ("M11", m11), ("M12", m12), ("E1", e1), ("E2", e2), ("E3", e3), ("E4", e4), ("E5", e5)):
+    for code, fn in (
+        ("M3", m3),
+        ("M4", m4),
+        ("M5", m5),
+        ("M6", m6),
+        ("M7", m7),
+        ("M8", m8),
+        ("M9", m9),
+        ("M10", m10),
+        ("M11", m11),
+        ("M12", m12),
+        ("E1", e1),
+        ("E2", e2),
+        ("E3", e3),
+        ("E4", e4),
+        ("E5", e5),
+    ):
         out[code] = fn(c)
     return out
 
@@ -521,34 +762,64 @@ def _compute_values(programme: Programme, window: Window, detail: bool) -> dict[
 def source_links(programme_id: int, keys, external: bool = False) -> list[dict]:
     links = []
     for key in keys:
-        url = url_for(SOURCE_ENDPOINTS[key], programme_id=programme_id, _external=external) if has_request_context() else None
+        url = (
+            url_for(SOURCE_ENDPOINTS[key], programme_id=programme_id, _external=external)
+            if has_request_context()
+            else None
+        )
         links.append({"key": key, "label": str(SOURCE_LABELS[key]), "url": url})
     return links
 
 
-def compute_set(programme: Programme, window: Window, trend: int = TREND_WINDOWS, sync: bool = True,
-                external_links: bool = False) -> dict:
+def compute_set(
+    programme: Programme, window: Window, trend: int = TREND_WINDOWS, sync: bool = True, external_links: bool = False
+) -> dict:
     """The metric set as a JSON-ready dict (see docs in the module and the report)."""
     if sync:
         sync_survey_feedback(programme)
     current = _compute_values(programme, window, detail=True)
-    previous = [(w, _compute_values(programme, w, detail=False)) for w in window.previous_windows(trend)] if trend else []
+    previous = (
+        [(w, _compute_values(programme, w, detail=False)) for w in window.previous_windows(trend)] if trend else []
+    )
     metrics = []
     for code in ORDER:
         name, definition, unit, sources = DEFINITIONS[code]
         m = current[code]
-        metrics.append({
-            "code": code, "name": both_languages(name), "definition": both_languages(definition), "unit": unit,
-            "value": m["value"], "n": m.get("n", 0), "low": m.get("low"), "high": m.get("high"),
-            "reason": m.get("reason"), "details": m.get("details", {}), "segments": m.get("segments", []),
-            "trend": [{"window": w.key, "value": vals[code]["value"], "n": vals[code].get("n", 0)} for w, vals in previous],
-            "sources": source_links(programme.id, sources, external_links),
-        })
-    return {"programme": {"id": programme.id, "name": programme.name, "area": programme.area,
-                          "community_size": programme.community_size},
-            "window": {"key": window.key, "kind": window.kind, "start": window.start.isoformat(), "end": window.end.isoformat()},
-            "privacy_min_cell": db.session.get(Organisation, programme.organisation_id).privacy_min_cell,
-            "metrics": metrics}
+        metrics.append(
+            {
+                "code": code,
+                "name": both_languages(name),
+                "definition": both_languages(definition),
+                "unit": unit,
+                "value": m["value"],
+                "n": m.get("n", 0),
+                "low": m.get("low"),
+                "high": m.get("high"),
+                "reason": m.get("reason"),
+                "details": m.get("details", {}),
+                "segments": m.get("segments", []),
+                "trend": [
+                    {"window": w.key, "value": vals[code]["value"], "n": vals[code].get("n", 0)} for w, vals in previous
+                ],
+                "sources": source_links(programme.id, sources, external_links),
+            }
+        )
+    return {
+        "programme": {
+            "id": programme.id,
+            "name": programme.name,
+            "area": programme.area,
+            "community_size": programme.community_size,
+        },
+        "window": {
+            "key": window.key,
+            "kind": window.kind,
+            "start": window.start.isoformat(),
+            "end": window.end.isoformat(),
+        },
+        "privacy_min_cell": db.session.get(Organisation, programme.organisation_id).privacy_min_cell,
+        "metrics": metrics,
+    }
 
 
 def representation_flags(programme: Programme) -> list[dict]:
@@ -568,8 +839,15 @@ def representation_flags(programme: Programme) -> list[dict]:
         for dim, pop in sorted(margins.items()):
             for row in pure.representation(sample.get(dim, {}), pop, UNDER_THRESHOLD) or []:
                 if row["under"]:
-                    flags.append({"survey_id": sid, "dimension": dim, "category": row["category"],
-                                  "index": row["index"], "n": row["n"]})
+                    flags.append(
+                        {
+                            "survey_id": sid,
+                            "dimension": dim,
+                            "category": row["category"],
+                            "index": row["index"],
+                            "n": row["n"],
+                        }
+                    )
     return flags
 
 
@@ -583,6 +861,18 @@ def csv_rows(metric_set: dict, k: int):
         note = m["reason"]["message"] if m["reason"] else ""
         yield [pure.safe_cell(x) for x in (m["code"], name, key, "", "", m["value"], m["n"], m["low"], m["high"], note)]
         for row in pure.suppress_small(m["segments"], k):
-            yield [pure.safe_cell(x) for x in (m["code"], name, key, row.get("dimension"), row.get("category"),
-                                               row.get("value"), row.get("n"), row.get("low"), row.get("high"),
-                                               f"suppressed: fewer than {k}" if row.get("suppressed") else "")]
+            yield [
+                pure.safe_cell(x)
+                for x in (
+                    m["code"],
+                    name,
+                    key,
+                    row.get("dimension"),
+                    row.get("category"),
+                    row.get("value"),
+                    row.get("n"),
+                    row.get("low"),
+                    row.get("high"),
+                    f"suppressed: fewer than {k}" if row.get("suppressed") else "",
+                )
+            ]

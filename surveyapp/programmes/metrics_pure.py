@@ -4,6 +4,7 @@ Queries hand over counts, sums and frequency tables; these functions turn
 them into the figures of METRICS.md, using analytics/stats.py for every
 interval and test. As in stats.py, "no data" is None, never 0.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,8 +39,15 @@ def frequency_summary(table: Mapping[int, int]) -> dict | None:
     q = stats.quantiles_from_counts(table)
     if q is None:
         return None
-    return {"people": q.n, "mean": q.mean, "median": q.median, "q1": q.q1, "q3": q.q3, "max": q.max,
-            "distribution": {int(k): int(v) for k, v in sorted(table.items()) if v}}
+    return {
+        "people": q.n,
+        "mean": q.mean,
+        "median": q.median,
+        "q1": q.q1,
+        "q3": q.q3,
+        "max": q.max,
+        "distribution": {int(k): int(v) for k, v in sorted(table.items()) if v},
+    }
 
 
 def concentration(table: Mapping[int, int]) -> dict | None:
@@ -58,8 +66,14 @@ def csat_summary(counts: Mapping[int, int]) -> dict | None:
     n = sum(counts.values())
     total = sum(k * v for k, v in counts.items())
     mean = stats.mean_ci_from_sums(n, total, sum(k * k * v for k, v in counts.items()))
-    return {"csat": share.p, "low": share.low, "high": share.high, "n": int(n), "mean": mean.mean,
-            "distribution": {int(k): int(v) for k, v in sorted(counts.items())}}
+    return {
+        "csat": share.p,
+        "low": share.low,
+        "high": share.high,
+        "n": int(n),
+        "mean": mean.mean,
+        "distribution": {int(k): int(v) for k, v in sorted(counts.items())},
+    }
 
 
 def trust_summary(counts: Mapping[int, int]) -> dict | None:
@@ -67,8 +81,15 @@ def trust_summary(counts: Mapping[int, int]) -> dict | None:
     bands = stats.trust_bands(counts)
     if bands is None:
         return None
-    return {"high": bands.high.p, "low_ci": bands.high.low, "high_ci": bands.high.high, "n": bands.n,
-            "low_band": bands.low.p, "neutral_band": bands.neutral.p, "mean": bands.mean.mean}
+    return {
+        "high": bands.high.p,
+        "low_ci": bands.high.low,
+        "high_ci": bands.high.high,
+        "n": bands.n,
+        "low_band": bands.low.p,
+        "neutral_band": bands.neutral.p,
+        "mean": bands.mean.mean,
+    }
 
 
 def relations_index(n: int, total: float, total_sq: float) -> dict | None:
@@ -86,15 +107,25 @@ def rescale(value: float, lowest: float, highest: float) -> float:
     return 100.0 * (value - lowest) / (highest - lowest)
 
 
-def representation(sample: Mapping[str, float], population: Mapping[str, float],
-                   threshold: float = 0.8) -> list[dict] | None:
+def representation(
+    sample: Mapping[str, float], population: Mapping[str, float], threshold: float = 0.8
+) -> list[dict] | None:
     """E1 for one dimension: one row per population category, under = index < threshold."""
     rows = stats.representation_index(sample, population, threshold)
     if rows is None:
         return None
-    return [{"category": g, "n": r.n, "share": r.share, "population": r.population,
-             "population_share": r.population_share, "index": r.index, "under": r.under}
-            for g, r in rows.items()]
+    return [
+        {
+            "category": g,
+            "n": r.n,
+            "share": r.share,
+            "population": r.population,
+            "population_share": r.population_share,
+            "index": r.index,
+            "under": r.under,
+        }
+        for g, r in rows.items()
+    ]
 
 
 def representativeness(sample: Mapping[str, float], population: Mapping[str, float]) -> float | None:
@@ -107,18 +138,27 @@ def channel_mix(counts: Mapping[str, int]) -> dict | None:
     total = sum(counts.values())
     if total == 0:
         return None
-    return {"total": total, "offline_share": sum(v for k, v in counts.items() if k in OFFLINE_CHANNELS) / total,
-            "channels": {k: {"count": v, "share": v / total} for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}}
+    return {
+        "total": total,
+        "offline_share": sum(v for k, v in counts.items() if k in OFFLINE_CHANNELS) / total,
+        "channels": {k: {"count": v, "share": v / total} for k, v in sorted(counts.items(), key=lambda kv: -kv[1])},
+    }
 
 
-def follow_ups(items: int, items_with_action: int, days_to_first_action: Sequence[float],
-               actions: int, published: int) -> dict:
+def follow_ups(
+    items: int, items_with_action: int, days_to_first_action: Sequence[float], actions: int, published: int
+) -> dict:
     """M10: actions, follow-up rate, median days to the first action, published share (each None without data)."""
     if not 0 <= items_with_action <= items or not 0 <= published <= actions:
         raise ValueError("counts out of range")
-    return {"actions": actions, "items": items, "items_with_action": items_with_action,
-            "rate": ratio(items_with_action, items), "median_days": median(days_to_first_action),
-            "published_share": ratio(published, actions)}
+    return {
+        "actions": actions,
+        "items": items,
+        "items_with_action": items_with_action,
+        "rate": ratio(items_with_action, items),
+        "median_days": median(days_to_first_action),
+        "published_share": ratio(published, actions),
+    }
 
 
 def indicator_progress(baseline: float | None, target: float | None, value: float | None) -> float | None:
@@ -158,8 +198,9 @@ def _moments(table: Mapping[float, float]):
     return n, stats.moments_from_sums(n, total, sum(k * k * v for k, v in table.items()))
 
 
-def wave_change(scale: str, before: Mapping[float, float], after: Mapping[float, float],
-                paired: Mapping | Sequence | None = None) -> dict | None:
+def wave_change(
+    scale: str, before: Mapping[float, float], after: Mapping[float, float], paired: Mapping | Sequence | None = None
+) -> dict | None:
     """Change from the before wave to the after wave for one shared question.
 
     scale: "binary" (tables {1: yes, 0: no}), "ordinal" (Likert levels) or "numeric" (0-10, numbers).
@@ -171,8 +212,18 @@ def wave_change(scale: str, before: Mapping[float, float], after: Mapping[float,
     n_before, n_after = int(sum(before.values())), int(sum(after.values()))
     if n_before == 0 or n_after == 0:
         return None
-    out = {"scale": scale, "n_before": n_before, "n_after": n_after, "design": "paired" if paired is not None else "independent",
-           "estimate": None, "low": None, "high": None, "p_value": None, "test": None, "n_pairs": None}
+    out = {
+        "scale": scale,
+        "n_before": n_before,
+        "n_after": n_after,
+        "design": "paired" if paired is not None else "independent",
+        "estimate": None,
+        "low": None,
+        "high": None,
+        "p_value": None,
+        "test": None,
+        "n_pairs": None,
+    }
     if scale == "binary":
         if paired is None:
             cmp = stats.two_proportion_ztest(after.get(1, 0), n_after, before.get(1, 0), n_before)
@@ -185,8 +236,14 @@ def wave_change(scale: str, before: Mapping[float, float], after: Mapping[float,
                 return out
             diff = (c - b) / n  # after - before: (no->yes - yes->no)/N
             se = math.sqrt(max((b + c) - (b - c) ** 2 / n, 0.0)) / n
-            out.update(test=cmp.method, estimate=diff, low=diff - 1.959964 * se, high=diff + 1.959964 * se,
-                       p_value=cmp.p_value, n_pairs=int(n))
+            out.update(
+                test=cmp.method,
+                estimate=diff,
+                low=diff - 1.959964 * se,
+                high=diff + 1.959964 * se,
+                p_value=cmp.p_value,
+                n_pairs=int(n),
+            )
         return out
     if paired is None:
         (n1, m1), (n0, m0) = _moments(after), _moments(before)
@@ -228,6 +285,7 @@ def adjust_changes(changes: list[dict], alpha: float = 0.05) -> list[dict]:
 
 # ---- exports ------------------------------------------------------------------
 
+
 def safe_cell(value) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
@@ -240,8 +298,13 @@ def suppress_small(rows: list[dict], k: int, count_key: str = "n") -> list[dict]
     for row in rows:
         n = row.get(count_key)
         if n is not None and n < k:
-            out.append({key: (val if key in ("dimension", "category", "label", "activity") else None)
-                        for key, val in row.items()} | {"suppressed": True})
+            out.append(
+                {
+                    key: (val if key in ("dimension", "category", "label", "activity") else None)
+                    for key, val in row.items()
+                }
+                | {"suppressed": True}
+            )
         else:
             out.append(row)
     return out

@@ -5,6 +5,7 @@ indicators and stories.
 Every table carries ``organisation_id`` so ``access.get_owned_or_404`` checks
 ownership in one step, without a join.
 """
+
 from __future__ import annotations
 
 import enum
@@ -70,10 +71,14 @@ class Programme(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     populations: Mapped[list[PopulationMargin]] = relationship(
-        back_populates="programme", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="(PopulationMargin.dimension, PopulationMargin.id)")
+        back_populates="programme",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(PopulationMargin.dimension, PopulationMargin.id)",
+    )
     links: Mapped[list[ProgrammeSurvey]] = relationship(
-        back_populates="programme", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="programme", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class PopulationMargin(db.Model):
@@ -150,7 +155,8 @@ class Attendance(db.Model):
 
 
 feedback_actions = Table(
-    "feedback_actions", db.Model.metadata,
+    "feedback_actions",
+    db.Model.metadata,
     Column("feedback_id", ForeignKey("feedback_items.id", ondelete="CASCADE"), primary_key=True),
     Column("action_id", ForeignKey("follow_up_actions.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
@@ -179,7 +185,8 @@ class FeedbackItem(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actions: Mapped[list[FollowUpAction]] = relationship(
-        secondary=feedback_actions, back_populates="feedback", order_by="FollowUpAction.action_date")
+        secondary=feedback_actions, back_populates="feedback", order_by="FollowUpAction.action_date"
+    )
 
 
 class FollowUpAction(db.Model):
@@ -213,8 +220,11 @@ class OutcomeIndicator(db.Model):
     target: Mapped[float | None]
 
     values: Mapped[list[IndicatorValue]] = relationship(
-        back_populates="indicator", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="IndicatorValue.observed_on")
+        back_populates="indicator",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="IndicatorValue.observed_on",
+    )
 
 
 class IndicatorValue(db.Model):

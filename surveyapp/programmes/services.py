@@ -1,5 +1,6 @@
 """Programme writes. Each function takes plain arguments, owns its transaction
 and raises ProgrammeError (a message for the user) before changing anything."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -40,25 +41,49 @@ class ProgrammeError(ValueError):
 
 # ---- programmes -----------------------------------------------------------
 
+
 def _check_period(starts_on: date, ends_on: date | None) -> None:
     if ends_on is not None and ends_on < starts_on:
         raise ProgrammeError(_("The programme cannot end before it starts."))
 
 
-def create_programme(organisation_id: int, *, name: str, area: str | None, description: str | None,
-                     starts_on: date, ends_on: date | None, community_size: int | None) -> Programme:
+def create_programme(
+    organisation_id: int,
+    *,
+    name: str,
+    area: str | None,
+    description: str | None,
+    starts_on: date,
+    ends_on: date | None,
+    community_size: int | None,
+) -> Programme:
     _check_period(starts_on, ends_on)
-    programme = Programme(organisation_id=organisation_id, name=name.strip(), area=(area or "").strip() or None,
-                          description=(description or "").strip() or None, starts_on=starts_on, ends_on=ends_on,
-                          community_size=community_size)
+    programme = Programme(
+        organisation_id=organisation_id,
+        name=name.strip(),
+        area=(area or "").strip() or None,
+        description=(description or "").strip() or None,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        community_size=community_size,
+    )
     db.session.add(programme)
     db.session.commit()
     return programme
 
 
-def update_programme(programme: Programme, *, name: str, area: str | None, description: str | None,
-                     starts_on: date, ends_on: date | None, community_size: int | None,
-                     public_page_enabled: bool, feedback_form_enabled: bool) -> None:
+def update_programme(
+    programme: Programme,
+    *,
+    name: str,
+    area: str | None,
+    description: str | None,
+    starts_on: date,
+    ends_on: date | None,
+    community_size: int | None,
+    public_page_enabled: bool,
+    feedback_form_enabled: bool,
+) -> None:
     _check_period(starts_on, ends_on)
     programme.name, programme.area = name.strip(), (area or "").strip() or None
     programme.description = (description or "").strip() or None
@@ -89,8 +114,14 @@ def parse_margins(text: str) -> dict[str, dict[str, int]]:
             raise ProgrammeError(_('Line %(n)d: write "dimension, category, population".', n=number))
         dimension, category, population = parts
         if dimension not in DIMENSIONS:
-            raise ProgrammeError(_("Line %(n)d: unknown dimension \"%(d)s\"; use one of %(all)s.",
-                                   n=number, d=dimension[:40], all=", ".join(DIMENSIONS)))
+            raise ProgrammeError(
+                _(
+                    'Line %(n)d: unknown dimension "%(d)s"; use one of %(all)s.',
+                    n=number,
+                    d=dimension[:40],
+                    all=", ".join(DIMENSIONS),
+                )
+            )
         if not category or len(category) > 64:
             raise ProgrammeError(_("Line %(n)d: the category is missing or too long.", n=number))
         try:
@@ -100,8 +131,9 @@ def parse_margins(text: str) -> dict[str, dict[str, int]]:
         if value <= 0:
             raise ProgrammeError(_("Line %(n)d: the population must be above zero.", n=number))
         if value > MAX_POPULATION:
-            raise ProgrammeError(_("Line %(n)d: the population can be at most %(max)s.",
-                                   n=number, max=format(MAX_POPULATION, ",")))
+            raise ProgrammeError(
+                _("Line %(n)d: the population can be at most %(max)s.", n=number, max=format(MAX_POPULATION, ","))
+            )
         if category in margins.setdefault(dimension, {}):
             raise ProgrammeError(_("Line %(n)d: %(d)s / %(c)s appears twice.", n=number, d=dimension, c=category))
         margins[dimension][category] = value
@@ -117,7 +149,9 @@ def set_margins(programme: Programme, margins: dict[str, dict[str, int]]) -> lis
     db.session.flush()
     for dimension, cats in margins.items():
         for category, population in cats.items():
-            programme.populations.append(PopulationMargin(dimension=dimension, category=category, population=population))
+            programme.populations.append(
+                PopulationMargin(dimension=dimension, category=category, population=population)
+            )
     db.session.commit()
     return margin_warnings(programme.community_size, margins)
 
@@ -131,8 +165,15 @@ def margins_of(programme: Programme) -> dict[str, dict[str, int]]:
 
 # ---- surveys ----------------------------------------------------------------
 
-def link_survey(programme: Programme, survey: Survey, *, series: str | None = None, wave: int | None = None,
-                activity: Activity | None = None) -> ProgrammeSurvey:
+
+def link_survey(
+    programme: Programme,
+    survey: Survey,
+    *,
+    series: str | None = None,
+    wave: int | None = None,
+    activity: Activity | None = None,
+) -> ProgrammeSurvey:
     """Add a survey of the same organisation to the programme; a survey already in
     a programme is refused. Reads its feedback answers at once."""
     if survey.organisation_id != programme.organisation_id:
@@ -144,10 +185,19 @@ def link_survey(programme: Programme, survey: Survey, *, series: str | None = No
         if current.programme_id == programme.id:
             raise ProgrammeError(_("This survey is already in this programme."))
         other = db.session.get(Programme, current.programme_id)
-        raise ProgrammeError(_('This survey already belongs to the programme "%(name)s". A survey can be in one programme only; remove it there first.',
-                               name=other.name))
-    link = ProgrammeSurvey(survey_id=survey.id, programme_id=programme.id, series=(series or "").strip() or None,
-                           wave=wave, activity_id=activity.id if activity else None)
+        raise ProgrammeError(
+            _(
+                'This survey already belongs to the programme "%(name)s". A survey can be in one programme only; remove it there first.',
+                name=other.name,
+            )
+        )
+    link = ProgrammeSurvey(
+        survey_id=survey.id,
+        programme_id=programme.id,
+        series=(series or "").strip() or None,
+        wave=wave,
+        activity_id=activity.id if activity else None,
+    )
     db.session.add(link)
     db.session.commit()
     sync_survey_feedback(programme)
@@ -156,10 +206,14 @@ def link_survey(programme: Programme, survey: Survey, *, series: str | None = No
 
 def unlink_survey(link: ProgrammeSurvey) -> None:
     """Unlink; feedback read from it that has no action yet goes too."""
-    db.session.execute(db.delete(FeedbackItem).where(
-        FeedbackItem.programme_id == link.programme_id, FeedbackItem.source == FeedbackSource.SURVEY.value,
-        FeedbackItem.response_id.in_(select(Response.id).where(Response.survey_id == link.survey_id)),
-        ~exists().where(feedback_actions.c.feedback_id == FeedbackItem.id)))
+    db.session.execute(
+        db.delete(FeedbackItem).where(
+            FeedbackItem.programme_id == link.programme_id,
+            FeedbackItem.source == FeedbackSource.SURVEY.value,
+            FeedbackItem.response_id.in_(select(Response.id).where(Response.survey_id == link.survey_id)),
+            ~exists().where(feedback_actions.c.feedback_id == FeedbackItem.id),
+        )
+    )
     db.session.delete(link)
     db.session.commit()
 
@@ -170,32 +224,64 @@ def sync_survey_feedback(programme: Programme) -> int:
     Returns how many were added."""
     survey_ids = select(ProgrammeSurvey.survey_id).where(ProgrammeSurvey.programme_id == programme.id)
     feedback_q = select(Question.id).where(Question.survey_id.in_(survey_ids), Question.metric_role == "feedback")
-    positive_q = select(Question.id).where(Question.survey_id.in_(survey_ids), or_(
-        Question.metric_role == "satisfaction", Question.metric_role == "recommend"))
+    positive_q = select(Question.id).where(
+        Question.survey_id.in_(survey_ids),
+        or_(Question.metric_role == "satisfaction", Question.metric_role == "recommend"),
+    )
     sat = db.aliased(Answer)
     sat_q = db.aliased(Question)
     positive = exists().where(
-        sat.response_id == Answer.response_id, sat.question_id.in_(positive_q), sat_q.id == sat.question_id,
-        or_(and_(sat_q.metric_role == "satisfaction", sat.value_num >= 4),
-            and_(sat_q.metric_role == "recommend", sat.value_num >= 9)))
+        sat.response_id == Answer.response_id,
+        sat.question_id.in_(positive_q),
+        sat_q.id == sat.question_id,
+        or_(
+            and_(sat_q.metric_role == "satisfaction", sat.value_num >= 4),
+            and_(sat_q.metric_role == "recommend", sat.value_num >= 9),
+        ),
+    )
     existing = exists().where(FeedbackItem.answer_id == Answer.id)
     count = select(func.count()).select_from(FeedbackItem).where(FeedbackItem.programme_id == programme.id)
     before = db.session.execute(count).scalar_one()
     rows = (
-        select(literal(programme.organisation_id), literal(programme.id), literal(FeedbackSource.SURVEY.value),
-               Answer.value_text, Answer.id, Answer.response_id,
-               # Anonymous surveys never link feedback to a participant, whatever the response row says.
-               case((Survey.anonymous.is_(True), None), else_=Response.participant_id), positive,
-               Response.submitted_at)
+        select(
+            literal(programme.organisation_id),
+            literal(programme.id),
+            literal(FeedbackSource.SURVEY.value),
+            Answer.value_text,
+            Answer.id,
+            Answer.response_id,
+            # Anonymous surveys never link feedback to a participant, whatever the response row says.
+            case((Survey.anonymous.is_(True), None), else_=Response.participant_id),
+            positive,
+            Response.submitted_at,
+        )
         .join(Response, Response.id == Answer.response_id)
         .join(Survey, Survey.id == Response.survey_id)
-        .where(Answer.question_id.in_(feedback_q), Response.status == "complete",
-               Response.submitted_at.is_not(None), Answer.value_text.is_not(None),
-               func.length(func.trim(Answer.value_text)) > 0, ~existing)
+        .where(
+            Answer.question_id.in_(feedback_q),
+            Response.status == "complete",
+            Response.submitted_at.is_not(None),
+            Answer.value_text.is_not(None),
+            func.length(func.trim(Answer.value_text)) > 0,
+            ~existing,
+        )
     )
-    db.session.execute(db.insert(FeedbackItem).from_select(
-        ["organisation_id", "programme_id", "source", "text", "answer_id", "response_id", "participant_id",
-         "auto_positive", "received_at"], rows))
+    db.session.execute(
+        db.insert(FeedbackItem).from_select(
+            [
+                "organisation_id",
+                "programme_id",
+                "source",
+                "text",
+                "answer_id",
+                "response_id",
+                "participant_id",
+                "auto_positive",
+                "received_at",
+            ],
+            rows,
+        )
+    )
     added = db.session.execute(count).scalar_one() - before  # rowcount of INSERT ... SELECT is -1 on psycopg
     db.session.commit()
     return added
@@ -203,17 +289,34 @@ def sync_survey_feedback(programme: Programme) -> int:
 
 # ---- activities and attendance ----------------------------------------------
 
-def create_activity(programme: Programme, *, title: str, kind: str, held_on: date, place: str | None,
-                    head_count: int | None) -> Activity:
-    activity = Activity(organisation_id=programme.organisation_id, programme_id=programme.id, title=title.strip(),
-                        kind=kind, held_on=held_on, place=(place or "").strip() or None, head_count=head_count)
+
+def create_activity(
+    programme: Programme, *, title: str, kind: str, held_on: date, place: str | None, head_count: int | None
+) -> Activity:
+    activity = Activity(
+        organisation_id=programme.organisation_id,
+        programme_id=programme.id,
+        title=title.strip(),
+        kind=kind,
+        held_on=held_on,
+        place=(place or "").strip() or None,
+        head_count=head_count,
+    )
     db.session.add(activity)
     db.session.commit()
     return activity
 
 
-def update_activity(activity: Activity, *, title: str, kind: str, held_on: date, place: str | None,
-                    head_count: int | None, checkin_open: bool) -> None:
+def update_activity(
+    activity: Activity,
+    *,
+    title: str,
+    kind: str,
+    held_on: date,
+    place: str | None,
+    head_count: int | None,
+    checkin_open: bool,
+) -> None:
     activity.title, activity.kind, activity.held_on = title.strip(), kind, held_on
     activity.place, activity.head_count, activity.checkin_open = (place or "").strip() or None, head_count, checkin_open
     db.session.commit()
@@ -229,8 +332,9 @@ def check_in(activity: Activity, raw_identity: str, channel: str = "qr") -> tupl
     Checking in twice is not an error and counts once. Raises participants.IdentityError."""
     organisation = db.session.get(Organisation, activity.organisation_id)
     participant = people.get_or_create(organisation, raw_identity)
-    already = db.session.execute(db.select(Attendance.id).filter_by(
-        activity_id=activity.id, participant_id=participant.id)).first()
+    already = db.session.execute(
+        db.select(Attendance.id).filter_by(activity_id=activity.id, participant_id=participant.id)
+    ).first()
     if already is None:
         db.session.add(Attendance(activity_id=activity.id, participant_id=participant.id, channel=channel))
     db.session.commit()
@@ -252,14 +356,19 @@ def add_attendance_list(activity: Activity, lines: str) -> tuple[int, list[str]]
         except people.IdentityError:
             bad.append(number)
     if bad:
-        raise ProgrammeError(_("These lines are not a phone number or an e-mail address: %(lines)s. Nothing was saved.",
-                               lines=", ".join(str(n) for n in bad[:20])))
+        raise ProgrammeError(
+            _(
+                "These lines are not a phone number or an e-mail address: %(lines)s. Nothing was saved.",
+                lines=", ".join(str(n) for n in bad[:20]),
+            )
+        )
     added = 0
     organisation = db.session.get(Organisation, activity.organisation_id)
     for entry in entries:
         participant = people.get_or_create(organisation, entry)
-        exists_already = db.session.execute(db.select(Attendance.id).filter_by(
-            activity_id=activity.id, participant_id=participant.id)).first()
+        exists_already = db.session.execute(
+            db.select(Attendance.id).filter_by(activity_id=activity.id, participant_id=participant.id)
+        ).first()
         if exists_already is None:
             db.session.add(Attendance(activity_id=activity.id, participant_id=participant.id, channel="list"))
             db.session.flush()
@@ -270,6 +379,7 @@ def add_attendance_list(activity: Activity, lines: str) -> tuple[int, list[str]]
 
 # ---- feedback and actions -------------------------------------------------------
 
+
 def _clean_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
@@ -279,13 +389,24 @@ def _clean_text(text: str | None) -> str:
     return text
 
 
-def add_feedback(programme: Programme, *, text: str, source: str, activity: Activity | None = None,
-                 received_at: datetime | None = None) -> FeedbackItem:
+def add_feedback(
+    programme: Programme,
+    *,
+    text: str,
+    source: str,
+    activity: Activity | None = None,
+    received_at: datetime | None = None,
+) -> FeedbackItem:
     if activity is not None and activity.programme_id != programme.id:
         raise ProgrammeError(_("The activity is not part of this programme."))
-    item = FeedbackItem(organisation_id=programme.organisation_id, programme_id=programme.id, source=source,
-                        text=_clean_text(text), activity_id=activity.id if activity else None,
-                        received_at=received_at or utcnow())
+    item = FeedbackItem(
+        organisation_id=programme.organisation_id,
+        programme_id=programme.id,
+        source=source,
+        text=_clean_text(text),
+        activity_id=activity.id if activity else None,
+        received_at=received_at or utcnow(),
+    )
     db.session.add(item)
     db.session.commit()
     return item
@@ -299,24 +420,39 @@ def tag_feedback(item: FeedbackItem, *, topic: str | None, sentiment: str | None
     db.session.commit()
 
 
-def add_action(programme: Programme, feedback: list[FeedbackItem], *, description: str, status: str,
-               action_date: date, team: str | None, published: bool) -> FollowUpAction:
+def add_action(
+    programme: Programme,
+    feedback: list[FeedbackItem],
+    *,
+    description: str,
+    status: str,
+    action_date: date,
+    team: str | None,
+    published: bool,
+) -> FollowUpAction:
     """An action answering one or more feedback items of the same programme."""
     if any(item.programme_id != programme.id for item in feedback):
         raise ProgrammeError(_("Feedback of another programme cannot be answered here."))
     if status not in {s.value for s in ActionStatus}:
         raise ProgrammeError(_("Choose planned, in progress or done."))
-    action = FollowUpAction(organisation_id=programme.organisation_id, programme_id=programme.id,
-                            description=_clean_text(description), status=status, action_date=action_date,
-                            team=(team or "").strip()[:120] or None, published=published)
+    action = FollowUpAction(
+        organisation_id=programme.organisation_id,
+        programme_id=programme.id,
+        description=_clean_text(description),
+        status=status,
+        action_date=action_date,
+        team=(team or "").strip()[:120] or None,
+        published=published,
+    )
     action.feedback.extend(feedback)
     db.session.add(action)
     db.session.commit()
     return action
 
 
-def update_action(action: FollowUpAction, *, description: str, status: str, action_date: date,
-                  team: str | None, published: bool) -> None:
+def update_action(
+    action: FollowUpAction, *, description: str, status: str, action_date: date, team: str | None, published: bool
+) -> None:
     if status not in {s.value for s in ActionStatus}:
         raise ProgrammeError(_("Choose planned, in progress or done."))
     action.description, action.status, action.action_date = _clean_text(description), status, action_date
@@ -331,23 +467,34 @@ def delete_action(action: FollowUpAction) -> None:
 
 # ---- outcomes and stories --------------------------------------------------------
 
-def create_indicator(programme: Programme, *, code: str, name: str, unit: str | None, baseline: float | None,
-                     target: float | None) -> OutcomeIndicator:
+
+def create_indicator(
+    programme: Programme, *, code: str, name: str, unit: str | None, baseline: float | None, target: float | None
+) -> OutcomeIndicator:
     code = (code or "").strip().lower()
     if not code.replace("_", "").isalnum():
         raise ProgrammeError(_("The code may use letters, digits and underscores only."))
     taken = db.session.execute(db.select(OutcomeIndicator.id).filter_by(programme_id=programme.id, code=code)).first()
     if taken:
         raise ProgrammeError(_("This programme already has an indicator with the code %(code)s.", code=code))
-    indicator = OutcomeIndicator(organisation_id=programme.organisation_id, programme_id=programme.id, code=code,
-                                 name=name.strip(), unit=(unit or "").strip() or None, baseline=baseline, target=target)
+    indicator = OutcomeIndicator(
+        organisation_id=programme.organisation_id,
+        programme_id=programme.id,
+        code=code,
+        name=name.strip(),
+        unit=(unit or "").strip() or None,
+        baseline=baseline,
+        target=target,
+    )
     db.session.add(indicator)
     db.session.commit()
     return indicator
 
 
 def add_indicator_value(indicator: OutcomeIndicator, *, observed_on: date, value: float, note: str | None) -> None:
-    indicator.values.append(IndicatorValue(observed_on=observed_on, value=value, note=(note or "").strip()[:240] or None))
+    indicator.values.append(
+        IndicatorValue(observed_on=observed_on, value=value, note=(note or "").strip()[:240] or None)
+    )
     db.session.commit()
 
 
@@ -357,8 +504,13 @@ def delete_indicator(indicator: OutcomeIndicator) -> None:
 
 
 def add_story(programme: Programme, *, title: str, body: str, told_on: date) -> Story:
-    story = Story(organisation_id=programme.organisation_id, programme_id=programme.id, title=title.strip(),
-                  body=_clean_text(body), told_on=told_on)
+    story = Story(
+        organisation_id=programme.organisation_id,
+        programme_id=programme.id,
+        title=title.strip(),
+        body=_clean_text(body),
+        told_on=told_on,
+    )
     db.session.add(story)
     db.session.commit()
     return story

@@ -1,4 +1,5 @@
 """Time windows for the metric set: "2026-07", "2026-Q3", "2026", "2026-07-01..2026-09-30" (no Flask, no database)."""
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Each class knows how its answer is read from a submitted form, validated,
 stored as long-format answer rows, read back, and compared by skip logic.
 """
+
 from __future__ import annotations
 
 from .base import AnswerRow, QuestionType
@@ -14,8 +15,19 @@ from .simple import DateQuestion, LongText, Note, NumberQuestion, ShortText
 QUESTION_TYPES: dict[str, QuestionType] = {
     cls.name: cls()
     for cls in (
-        SingleChoice, MultipleChoice, YesNo, Likert, Matrix, Rating010, Stars,
-        Ranking, NumberQuestion, DateQuestion, ShortText, LongText, Note,
+        SingleChoice,
+        MultipleChoice,
+        YesNo,
+        Likert,
+        Matrix,
+        Rating010,
+        Stars,
+        Ranking,
+        NumberQuestion,
+        DateQuestion,
+        ShortText,
+        LongText,
+        Note,
     )
 }
 

@@ -1,4 +1,5 @@
 """The contract every question type follows."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Single choice, multiple choice and yes/no."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -21,9 +22,11 @@ class SingleChoice(QuestionType):
         problems = []
         options = q.get("options") or []
         if len(options) < self.min_options:
-            problems.append(("options", _("A %(type)s question needs at least %(n)d options.", type=self.name, n=self.min_options)))
+            problems.append(
+                ("options", _("A %(type)s question needs at least %(n)d options.", type=self.name, n=self.min_options))
+            )
         if sum(1 for o in options if o.get("is_other")) > 1:
-            problems.append(("options", _("Only one option can be \"other, please specify\".")))
+            problems.append(("options", _('Only one option can be "other, please specify".')))
         return problems
 
     def read(self, question, form):
@@ -43,15 +46,18 @@ class SingleChoice(QuestionType):
         if option is None:
             return _("Choose one of the listed answers.")
         if option.is_other and not raw.get("other"):
-            return _("Please say what \"other\" means for you.")
+            return _('Please say what "other" means for you.')
         if len(raw.get("other") or "") > OTHER_MAX:
             return _("Please keep this answer under %(n)d characters.", n=OTHER_MAX)
         return None
 
     def to_rows(self, question, raw):
         option = self._option(question, raw["choice"])
-        return [AnswerRow(option_id=option.id, value_num=option.value,
-                          value_text=raw.get("other") if option.is_other else None)]
+        return [
+            AnswerRow(
+                option_id=option.id, value_num=option.value, value_text=raw.get("other") if option.is_other else None
+            )
+        ]
 
     def from_rows(self, question, rows):
         codes = {o.id: o.code for o in question.options}
@@ -63,8 +69,9 @@ class SingleChoice(QuestionType):
         if self.is_empty(raw):
             return NO_ANSWER
         option = self._option(question, raw["choice"])
-        return Operands(answered=True, codes=frozenset([raw["choice"]]),
-                        number=option.value if option is not None else None)
+        return Operands(
+            answered=True, codes=frozenset([raw["choice"]]), number=option.value if option is not None else None
+        )
 
 
 class YesNo(SingleChoice):
@@ -80,7 +87,7 @@ class YesNo(SingleChoice):
     def check_definition(self, q):
         codes = sorted(o.get("code") for o in q.get("options") or [])
         if codes and codes != ["no", "yes"]:
-            return [("options", _("A yes/no question has exactly the options \"yes\" and \"no\"."))]
+            return [("options", _('A yes/no question has exactly the options "yes" and "no".'))]
         return []
 
 
@@ -100,7 +107,9 @@ class MultipleChoice(QuestionType):
         if low is not None and high is not None and low > high:
             problems.append(("settings.min_selected", _("The minimum number of choices is larger than the maximum.")))
         if high is not None and high > n:
-            problems.append(("settings.max_selected", _("The maximum number of choices is larger than the number of options.")))
+            problems.append(
+                ("settings.max_selected", _("The maximum number of choices is larger than the number of options."))
+            )
         return problems
 
     min_options = 2
@@ -126,7 +135,7 @@ class MultipleChoice(QuestionType):
         if high and len(chosen) > high:
             return _("Choose at most %(n)d answers.", n=high)
         if any(options[c].is_other for c in chosen) and not raw.get("other"):
-            return _("Please say what \"other\" means for you.")
+            return _('Please say what "other" means for you.')
         if len(raw.get("other") or "") > OTHER_MAX:
             return _("Please keep this answer under %(n)d characters.", n=OTHER_MAX)
         return None
@@ -134,8 +143,9 @@ class MultipleChoice(QuestionType):
     def to_rows(self, question, raw):
         options = {o.code: o for o in self.active_options(question)}
         return [
-            AnswerRow(option_id=options[c].id, value_num=1,
-                      value_text=raw.get("other") if options[c].is_other else None)
+            AnswerRow(
+                option_id=options[c].id, value_num=1, value_text=raw.get("other") if options[c].is_other else None
+            )
             for c in raw["choices"]
         ]
 

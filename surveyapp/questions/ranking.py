@@ -3,6 +3,7 @@
 Without JavaScript each option gets a rank selector; ranks must be distinct
 and run 1..N with no gaps (N = all options, or ``rank_count`` for top-N).
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -31,8 +32,7 @@ class Ranking(QuestionType):
 
     def read(self, question, form):
         return {
-            o.code: (form.get(self.field_name(question, o.code)) or "").strip()
-            for o in self.active_options(question)
+            o.code: (form.get(self.field_name(question, o.code)) or "").strip() for o in self.active_options(question)
         }
 
     def is_empty(self, raw):
@@ -55,7 +55,8 @@ class Ranking(QuestionType):
         options = {o.code: o for o in self.active_options(question)}
         return [
             AnswerRow(option_id=options[code].id, value_num=parse_number(rank, integer=True))
-            for code, rank in raw.items() if rank
+            for code, rank in raw.items()
+            if rank
         ]
 
     def from_rows(self, question, rows):

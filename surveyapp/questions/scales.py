@@ -1,4 +1,5 @@
 """Likert scales, matrices, 0-10 ratings and stars."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -68,7 +69,8 @@ class Matrix(QuestionType):
         items = {i.code: i for i in self.active_options(question, "item")}
         return [
             AnswerRow(option_id=scale[code].id, item_id=items[item].id, value_num=scale[code].value)
-            for item, code in raw.items() if code
+            for item, code in raw.items()
+            if code
         ]
 
     def from_rows(self, question, rows):

@@ -1,4 +1,5 @@
 """Number, date, short text, long text and the text-only note block."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """Report charts with matplotlib's Figure API (never pyplot, which keeps
 figures alive in a server): bar charts with interval whiskers for survey
 questions, and the helpers the programme report's charts share."""
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,11 @@ def figure_bytes(figure: Figure, fmt: str = "png", tight: bool = True) -> bytes:
 
 
 def question_png(block: QuestionBlock) -> bytes | None:
-    rows = [r for r in block.rows if isinstance(r.share, (int, float))
-            and all(v is None or isinstance(v, (int, float)) for v in (r.low, r.high))]
+    rows = [
+        r
+        for r in block.rows
+        if isinstance(r.share, (int, float)) and all(v is None or isinstance(v, (int, float)) for v in (r.low, r.high))
+    ]
     if not rows:
         return None
     is_mean = rows[0].is_mean

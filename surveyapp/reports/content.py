@@ -1,5 +1,6 @@
 """What a report shows, taken from the analytics summary document: facts,
 one table per question (share with its 95% interval, or a mean), notes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,7 +53,9 @@ def question_block(entry: dict) -> QuestionBlock:
         if family == "multi":
             block.note = _("Several answers could be chosen, so shares add up to more than 100%.")
     elif family == "matrix":
-        block.rows = [_mean_row(item.get("label", item.get("code")), item.get("mean")) for item in entry.get("items") or []]
+        block.rows = [
+            _mean_row(item.get("label", item.get("code")), item.get("mean")) for item in entry.get("items") or []
+        ]
         block.note = _("Mean score per row, with its 95% interval.")
     elif entry.get("distribution"):
         block.rows = [_share_row(d.get("label") or d.get("value"), d) for d in entry["distribution"]]
@@ -108,13 +111,27 @@ def build(survey, filters: Filters | None = None, language: str | None = None) -
         methods = [
             _("Shares are shown with 95% Wilson score intervals; means with t intervals."),
             sample.get("note") or "",
-            _("Groups with fewer than %(k)d answers are hidden so nobody can be identified.", k=organisation.privacy_min_cell),
+            _(
+                "Groups with fewer than %(k)d answers are hidden so nobody can be identified.",
+                k=organisation.privacy_min_cell,
+            ),
         ]
         if sample.get("type") == "open":
-            methods.append(_("This was an open link: results are indicative and describe the people who answered, not the whole community (AAPOR)."))
+            methods.append(
+                _(
+                    "This was an open link: results are indicative and describe the people who answered, not the whole community (AAPOR)."
+                )
+            )
         questions = [question_block(entry) for entry in summary.get("questions") or []]
-    return Report(organisation.name, summary.get("survey", {}).get("title") or survey.text("title", language),
-                  ui_language, summary, facts, questions, [m for m in methods if m])
+    return Report(
+        organisation.name,
+        summary.get("survey", {}).get("title") or survey.text("title", language),
+        ui_language,
+        summary,
+        facts,
+        questions,
+        [m for m in methods if m],
+    )
 
 
 def survey_organisation(survey) -> Organisation:

@@ -2,6 +2,7 @@
 an A4 document with DejaVu Sans from matplotlib's own font files (so
 Indonesian text and symbols render without a CDN or a system font), and
 the few elements a report is made of."""
+
 from __future__ import annotations
 
 import io
@@ -67,8 +68,9 @@ def table(pdf: FPDF, headers, rows, widths, align=None, size: int = 9) -> None:
     if not rows:
         return
     pdf.set_font(FONT, "", size)
-    with pdf.table(col_widths=tuple(widths), text_align=tuple(align or ["LEFT"] * len(widths)),
-                   first_row_as_headings=True) as grid:
+    with pdf.table(
+        col_widths=tuple(widths), text_align=tuple(align or ["LEFT"] * len(widths)), first_row_as_headings=True
+    ) as grid:
         grid.row([str(h) for h in headers])
         for row in rows:
             grid.row(["" if cell is None else str(cell) for cell in row])
@@ -78,9 +80,10 @@ def _row(pdf: FPDF, cells: list[str], widths, align, line: float) -> None:
     """One row: a single line where every cell fits (the common case, and cheap),
     wrapped cells otherwise; a thin rule under it."""
     room = [w - 2 * pdf.c_margin for w in widths]
-    lines = [1 if pdf.get_string_width(text) <= space else
-             len(pdf.multi_cell(w, line, text, dry_run=True, output="LINES"))
-             for text, w, space in zip(cells, widths, room)]
+    lines = [
+        1 if pdf.get_string_width(text) <= space else len(pdf.multi_cell(w, line, text, dry_run=True, output="LINES"))
+        for text, w, space in zip(cells, widths, room)
+    ]
     x, y = pdf.l_margin, pdf.get_y()
     for text, w, a, n in zip(cells, widths, align, lines):
         pdf.set_xy(x, y)
@@ -112,8 +115,12 @@ def plain_table(pdf: FPDF, headers, rows, widths, align=None, size: int = 8) -> 
     head()
     for row in rows:
         cells = ["" if cell is None else str(cell) for cell in row]
-        longest = max(len(pdf.multi_cell(w, line, t, dry_run=True, output="LINES")) if pdf.get_string_width(t) > w - 2 * pdf.c_margin else 1
-                      for t, w in zip(cells, widths))
+        longest = max(
+            len(pdf.multi_cell(w, line, t, dry_run=True, output="LINES"))
+            if pdf.get_string_width(t) > w - 2 * pdf.c_margin
+            else 1
+            for t, w in zip(cells, widths)
+        )
         if pdf.will_page_break(longest * line + 0.4):
             pdf.add_page()
             head()

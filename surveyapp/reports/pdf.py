@@ -1,4 +1,5 @@
 """The survey report as a PDF (fpdf2), built from the blocks of layout.py."""
+
 from __future__ import annotations
 
 from flask_babel import force_locale
@@ -17,7 +18,7 @@ def _fmt(row) -> tuple[str, str, str]:
     if row.is_mean:
         interval = f"{row.low:.2f} – {row.high:.2f}" if row.low is not None and row.high is not None else "—"
         return ("" if row.count is None else f"{row.count:g}"), f"{row.share:.2f}", interval
-    interval = (f"{row.low * 100:.1f} – {row.high * 100:.1f}%" if row.low is not None and row.high is not None else "—")
+    interval = f"{row.low * 100:.1f} – {row.high * 100:.1f}%" if row.low is not None and row.high is not None else "—"
     return ("" if row.count is None else f"{row.count:g}"), f"{row.share * 100:.1f}%", interval
 
 
@@ -32,8 +33,13 @@ def render(report: Report) -> bytes:
             if block.n is not None:
                 pdf.cell(0, 5, _("Answered by %(n)s", n=block.n), new_x="LMARGIN", new_y="NEXT")
             layout.image(pdf, question_png(block))
-            layout.table(pdf, headers, [(row.label, *_fmt(row)) for row in block.rows], (70, 20, 30, 40),
-                         ("LEFT", "RIGHT", "RIGHT", "RIGHT"))
+            layout.table(
+                pdf,
+                headers,
+                [(row.label, *_fmt(row)) for row in block.rows],
+                (70, 20, 30, 40),
+                ("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+            )
             if block.note:
                 layout.paragraph(pdf, block.note)
         layout.methods(pdf, _("Methods"), report.methods)

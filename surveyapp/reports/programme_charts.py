@@ -2,6 +2,7 @@
 windows, and the representation index per group. Labels are window keys,
 group codes and numbers only, so a chart reads the same in both languages;
 every chart is printed with its table beside it."""
+
 from __future__ import annotations
 
 import math

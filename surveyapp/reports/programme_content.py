@@ -8,6 +8,7 @@ page and the PDF show the same strings. Segment figures go through the
 programmes' privacy floor (metrics_pure.suppress_small, as the metric CSV
 download does): a group under k keeps its label and loses its figures.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ def report_language(requested: str | None, organisation: Organisation) -> str:
 
 # ---- formatting (the rules of templates/programmes/_metric.html) -------------------
 
+
 def fmt(value, unit: str) -> str:
     if value is None:
         return _("no data")
@@ -163,17 +165,27 @@ def _decimal(value, pattern: str = "0.0#") -> str:
 
 # ---- the parts -----------------------------------------------------------------------
 
+
 def _group_table(metric: dict, k: int) -> Table | None:
     rows = suppress_small(metric["segments"], k)
     if not rows:
         return None
     unit = metric["unit"]
-    return Table(_("By group"), [_("Dimension"), _("Group"), _("Value"), _("n"), _("%(p)d%% interval", p=95)],
-                 [[r["dimension"], r["category"],
-                   _("fewer than %(k)d", k=k) if r.get("suppressed") else fmt(r["value"], unit),
-                   DASH if r.get("suppressed") else format_number(r["n"]),
-                   DASH if r.get("suppressed") else interval(r.get("low"), r.get("high"), unit)] for r in rows],
-                 [False, False, True, True, True])
+    return Table(
+        _("By group"),
+        [_("Dimension"), _("Group"), _("Value"), _("n"), _("%(p)d%% interval", p=95)],
+        [
+            [
+                r["dimension"],
+                r["category"],
+                _("fewer than %(k)d", k=k) if r.get("suppressed") else fmt(r["value"], unit),
+                DASH if r.get("suppressed") else format_number(r["n"]),
+                DASH if r.get("suppressed") else interval(r.get("low"), r.get("high"), unit),
+            ]
+            for r in rows
+        ],
+        [False, False, True, True, True],
+    )
 
 
 def _details(m: dict, k: int) -> tuple[list[str], list[Table]]:
@@ -184,71 +196,138 @@ def _details(m: dict, k: int) -> tuple[list[str], list[Table]]:
     if m["value"] is None and code != "M8":
         return lines, tables
     if code == "M1":
-        lines.append(_("Identified: %(a)s · anonymous: %(b)s", a=format_number(d["identified"]),
-                       b=format_number(d["anonymous_responses"] + d["anonymous_attendance"])))
+        lines.append(
+            _(
+                "Identified: %(a)s · anonymous: %(b)s",
+                a=format_number(d["identified"]),
+                b=format_number(d["anonymous_responses"] + d["anonymous_attendance"]),
+            )
+        )
     elif code == "M3":
         lines.append(_("Average answer: %(m)s of 5", m=_decimal(d.get("mean"), "0.0")))
         per = suppress_small(d.get("per_activity") or [], k)
         if per:
-            tables.append(Table(_("Per activity"), [_("Activity"), "CSAT", _("n")],
-                                [[r["activity"] or DASH,
-                                  _("fewer than %(k)d", k=k) if r.get("suppressed") else fmt(r["value"], "share"),
-                                  DASH if r.get("suppressed") else format_number(r["n"])] for r in per],
-                                [False, True, True]))
+            tables.append(
+                Table(
+                    _("Per activity"),
+                    [_("Activity"), "CSAT", _("n")],
+                    [
+                        [
+                            r["activity"] or DASH,
+                            _("fewer than %(k)d", k=k) if r.get("suppressed") else fmt(r["value"], "share"),
+                            DASH if r.get("suppressed") else format_number(r["n"]),
+                        ]
+                        for r in per
+                    ],
+                    [False, True, True],
+                )
+            )
     elif code == "M4":
         lines.append(_("Median: %(m)s", m=_decimal(d.get("median"), "0.#")))
-        tables.append(Table(_("People by number of participations"), [_("Participations"), _("People")],
-                            [[str(times), format_number(people)] for times, people in d["distribution"].items()],
-                            [True, True]))
+        tables.append(
+            Table(
+                _("People by number of participations"),
+                [_("Participations"), _("People")],
+                [[str(times), format_number(people)] for times, people in d["distribution"].items()],
+                [True, True],
+            )
+        )
     elif code == "M5":
         for cmp in d.get("comparisons") or []:
-            tables.append(Table(
-                _("%(series)s: wave %(a)s → %(b)s (%(design)s)", series=cmp["series"], a=cmp["before_wave"],
-                  b=cmp["after_wave"], design=cmp["design"]),
-                [_("Question"), _("Change"), _("%(p)d%% interval", p=95), "p"],
-                [[ch["question"] + (" *" if ch.get("significant") else ""),
-                  _decimal(ch.get("estimate"), "+0.00;-0.00"),
-                  interval(ch.get("low"), ch.get("high"), "decimal") if ch.get("low") is not None else DASH,
-                  _decimal(ch.get("p_adjusted"), "0.000")] for ch in cmp["changes"]],
-                [False, True, True, True]))
-        lines.append(_("* significant after correcting for many questions (Benjamini–Hochberg, %(alpha)s).",
-                       alpha=format_percent(0.05)))
+            tables.append(
+                Table(
+                    _(
+                        "%(series)s: wave %(a)s → %(b)s (%(design)s)",
+                        series=cmp["series"],
+                        a=cmp["before_wave"],
+                        b=cmp["after_wave"],
+                        design=cmp["design"],
+                    ),
+                    [_("Question"), _("Change"), _("%(p)d%% interval", p=95), "p"],
+                    [
+                        [
+                            ch["question"] + (" *" if ch.get("significant") else ""),
+                            _decimal(ch.get("estimate"), "+0.00;-0.00"),
+                            interval(ch.get("low"), ch.get("high"), "decimal") if ch.get("low") is not None else DASH,
+                            _decimal(ch.get("p_adjusted"), "0.000"),
+                        ]
+                        for ch in cmp["changes"]
+                    ],
+                    [False, True, True, True],
+                )
+            )
+        lines.append(
+            _(
+                "* significant after correcting for many questions (Benjamini–Hochberg, %(alpha)s).",
+                alpha=format_percent(0.05),
+            )
+        )
     elif code == "M7":
-        lines.append(_("Institution: %(i)s · average %(m)s of 10", i=d["institution"], m=_decimal(d.get("mean"), "0.0")))
+        lines.append(
+            _("Institution: %(i)s · average %(m)s of 10", i=d["institution"], m=_decimal(d.get("mean"), "0.0"))
+        )
     elif code == "M8" and d.get("indicators"):
-        tables.append(Table(_("Indicators"), [_("Indicator"), _("Baseline"), _("Value"), _("Target")],
-                            [[r["name"], _decimal(r["baseline"], "0.##"),
-                              _decimal(r["value"], "0.##") if r["value"] is not None else _("no data"),
-                              _decimal(r["target"], "0.##")] for r in d["indicators"]],
-                            [False, True, True, True]))
+        tables.append(
+            Table(
+                _("Indicators"),
+                [_("Indicator"), _("Baseline"), _("Value"), _("Target")],
+                [
+                    [
+                        r["name"],
+                        _decimal(r["baseline"], "0.##"),
+                        _decimal(r["value"], "0.##") if r["value"] is not None else _("no data"),
+                        _decimal(r["target"], "0.##"),
+                    ]
+                    for r in d["indicators"]
+                ],
+                [False, True, True, True],
+            )
+        )
     elif code == "M9":
         lines.append(_("Positive: %(n)s", n=format_number(d["positive"])))
     elif code == "M10":
-        lines.append(f'{_("Follow-up rate")}: {fmt(d.get("rate"), "share")}')
-        lines.append(f'{_("Median days to first action")}: '
-                     f'{_decimal(d.get("median_days"), "0.#") if d.get("median_days") is not None else _("no data")}'
-                     f' · {_("Published")}: {fmt(d.get("published_share"), "share")}')
+        lines.append(f"{_('Follow-up rate')}: {fmt(d.get('rate'), 'share')}")
+        lines.append(
+            f"{_('Median days to first action')}: "
+            f"{_decimal(d.get('median_days'), '0.#') if d.get('median_days') is not None else _('no data')}"
+            f" · {_('Published')}: {fmt(d.get('published_share'), 'share')}"
+        )
     elif code == "M11":
         minutes = d.get("invitation_median_minutes")
-        lines.append(f'{_("From invitation to response (median)")}: '
-                     + (_("%(h)s hours", h=format_decimal(minutes / 60, "0.#")) if minutes is not None else _("no data")))
+        lines.append(
+            f"{_('From invitation to response (median)')}: "
+            + (_("%(h)s hours", h=format_decimal(minutes / 60, "0.#")) if minutes is not None else _("no data"))
+        )
     elif code == "E1":
         visible = [r for r in suppress_small(m["segments"], k) if not r.get("suppressed") and r.get("under")]
         if visible:
-            lines.append(_("Under-represented:") + " " + ", ".join(
-                f'{r["category"]} ({format_decimal(r["index"], "0.00")})' for r in visible))
+            lines.append(
+                _("Under-represented:")
+                + " "
+                + ", ".join(f"{r['category']} ({format_decimal(r['index'], '0.00')})" for r in visible)
+            )
     elif code == "E2":
-        tables.append(Table(_("Per dimension"), [_("Dimension"), _("Value")],
-                            [[dim, format_decimal(score, "0.00")] for dim, score in (d.get("dimensions") or {}).items()],
-                            [False, True]))
+        tables.append(
+            Table(
+                _("Per dimension"),
+                [_("Dimension"), _("Value")],
+                [[dim, format_decimal(score, "0.00")] for dim, score in (d.get("dimensions") or {}).items()],
+                [False, True],
+            )
+        )
     elif code == "E3":
         lines.append(_("Gini: %(g)s", g=_decimal(d.get("gini"), "0.00")))
     elif code == "E4":
         lines.append(_("New: %(a)s · returning: %(b)s", a=format_number(d["new"]), b=format_number(d["returning"])))
     elif code == "E5":
-        tables.append(Table(_("By channel"), [_("Channel"), _("n"), _("Share")],
-                            [[ch, format_number(c["count"]), fmt(c["share"], "share")] for ch, c in d["channels"].items()],
-                            [False, True, True]))
+        tables.append(
+            Table(
+                _("By channel"),
+                [_("Channel"), _("n"), _("Share")],
+                [[ch, format_number(c["count"]), fmt(c["share"], "share")] for ch, c in d["channels"].items()],
+                [False, True, True],
+            )
+        )
     return lines, tables
 
 
@@ -262,22 +341,49 @@ def _metric_block(m: dict, window_key: str, lang: str, k: int) -> MetricBlock:
             tables.append(group)
     name = m["name"][lang]
     points = [(t["window"], t["value"]) for t in m["trend"]] + [(window_key, m["value"])]
-    trend = Table(_("Trend"), [_("Period"), _("Value"), _("n")],
-                  [[key, fmt(value, unit), format_number(n)] for key, value, n in
-                   [(t["window"], t["value"], t["n"]) for t in m["trend"]] + [(window_key, m["value"], m["n"])]],
-                  [False, True, True])
+    trend = Table(
+        _("Trend"),
+        [_("Period"), _("Value"), _("n")],
+        [
+            [key, fmt(value, unit), format_number(n)]
+            for key, value, n in [(t["window"], t["value"], t["n"]) for t in m["trend"]]
+            + [(window_key, m["value"], m["n"])]
+        ],
+        [False, True, True],
+    )
     chart = None
     if m["code"] in CHARTED and any(v is not None for _, v in points):
-        chart = Chart(f"trend-{m['code']}", _("Trend of %(name)s over the last five periods: %(points)s",
-                                               name=name, points=", ".join(key for key, _v in points))
-                      + ". " + _("The values are in the table beside it."), "trend", points, unit)
+        chart = Chart(
+            f"trend-{m['code']}",
+            _(
+                "Trend of %(name)s over the last five periods: %(points)s",
+                name=name,
+                points=", ".join(key for key, _v in points),
+            )
+            + ". "
+            + _("The values are in the table beside it."),
+            "trend",
+            points,
+            unit,
+        )
     return MetricBlock(
-        code=m["code"], name=name, definition=m["definition"][lang], unit=unit, value=fmt(m["value"], unit),
-        n=format_number(m["n"]) if m["value"] is not None else DASH, interval=interval(m["low"], m["high"], unit),
+        code=m["code"],
+        name=name,
+        definition=m["definition"][lang],
+        unit=unit,
+        value=fmt(m["value"], unit),
+        n=format_number(m["n"]) if m["value"] is not None else DASH,
+        interval=interval(m["low"], m["high"], unit),
         previous_window=previous["window"] if previous else None,
         previous=fmt(previous["value"], unit) if previous else DASH,
         change=change(m["value"], previous["value"] if previous else None, unit),
-        reason=m["reason"]["message"] if m["reason"] else None, raw=m, lines=lines, tables=tables, trend=trend, chart=chart)
+        reason=m["reason"]["message"] if m["reason"] else None,
+        raw=m,
+        lines=lines,
+        tables=tables,
+        trend=trend,
+        chart=chart,
+    )
 
 
 def _heard(by_code: dict, k: int) -> tuple[Table | None, Chart | None]:
@@ -290,31 +396,63 @@ def _heard(by_code: dict, k: int) -> tuple[Table | None, Chart | None]:
         for original, r in zip(e1["segments"], rows):
             hidden = r.get("suppressed")
             population = original["population"]  # the organiser's own census figure, not a respondent count
-            table_rows.append([r["dimension"], r["category"],
-                               _("fewer than %(k)d", k=k) if hidden else format_number(r["n"]),
-                               format_number(population),
-                               DASH if hidden else fmt(r["n"] / population if population else None, "share"),
-                               DASH if hidden else format_decimal(r["index"], "0.00"),
-                               _("under-represented") if not hidden and r["under"] else ""])
-        table = Table(_("Participation rate (M2) and representation index (E1) per group; index below 0.8 is flagged"),
-                      [_("Dimension"), _("Group"), _("Participants"), _("Population"), _("Participation rate"),
-                       _("Representation index"), ""], table_rows, [False, False, True, True, True, True, False])
+            table_rows.append(
+                [
+                    r["dimension"],
+                    r["category"],
+                    _("fewer than %(k)d", k=k) if hidden else format_number(r["n"]),
+                    format_number(population),
+                    DASH if hidden else fmt(r["n"] / population if population else None, "share"),
+                    DASH if hidden else format_decimal(r["index"], "0.00"),
+                    _("under-represented") if not hidden and r["under"] else "",
+                ]
+            )
+        table = Table(
+            _("Participation rate (M2) and representation index (E1) per group; index below 0.8 is flagged"),
+            [
+                _("Dimension"),
+                _("Group"),
+                _("Participants"),
+                _("Population"),
+                _("Participation rate"),
+                _("Representation index"),
+                "",
+            ],
+            table_rows,
+            [False, False, True, True, True, True, False],
+        )
         visible = [r for r in rows if not r.get("suppressed")]
         chart = None
         if any(r.get("index") is not None for r in visible):
-            chart = Chart("representation", _("Bar chart of the representation index per group; 1 means proportional, "
-                                              "below 0.8 the group is under-represented.")
-                          + " " + _("The values are in the table beside it."), "representation", visible)
+            chart = Chart(
+                "representation",
+                _(
+                    "Bar chart of the representation index per group; 1 means proportional, "
+                    "below 0.8 the group is under-represented."
+                )
+                + " "
+                + _("The values are in the table beside it."),
+                "representation",
+                visible,
+            )
         return table, chart
     m1 = by_code["M1"]
     if not m1["segments"]:
         return None, None
     rows = suppress_small(m1["segments"], k)
-    return Table(_("Participants per group (the programme has no population figures)"),
-                 [_("Dimension"), _("Group"), _("Participants")],
-                 [[r["dimension"], r["category"],
-                   _("fewer than %(k)d", k=k) if r.get("suppressed") else format_number(r["n"])] for r in rows],
-                 [False, False, True]), None
+    return Table(
+        _("Participants per group (the programme has no population figures)"),
+        [_("Dimension"), _("Group"), _("Participants")],
+        [
+            [
+                r["dimension"],
+                r["category"],
+                _("fewer than %(k)d", k=k) if r.get("suppressed") else format_number(r["n"]),
+            ]
+            for r in rows
+        ],
+        [False, False, True],
+    ), None
 
 
 def _action_entry(action, k: int) -> ActionEntry:
@@ -331,13 +469,23 @@ def _action_entry(action, k: int) -> ActionEntry:
     else:
         topics = sorted({f.topic for f in said if f.topic})
         quotes = []
-        note = _("In answer to feedback from a small number of residents (fewer than %(k)d, so their words are not shown).", k=k)
+        note = _(
+            "In answer to feedback from a small number of residents (fewer than %(k)d, so their words are not shown).",
+            k=k,
+        )
         if topics:
             note += " " + _("Topics: %(topics)s", topics=", ".join(topics))
-    return ActionEntry(description=action.description, status=statuses.get(action.status, action.status),
-                       action_date=format_date(action.action_date), team=action.team or "",
-                       published=_("published") if action.published else _("not published"),
-                       said_count=n, said_dates=dates, quotes=quotes, said_note=note)
+    return ActionEntry(
+        description=action.description,
+        status=statuses.get(action.status, action.status),
+        action_date=format_date(action.action_date),
+        team=action.team or "",
+        published=_("published") if action.published else _("not published"),
+        said_count=n,
+        said_dates=dates,
+        quotes=quotes,
+        said_note=note,
+    )
 
 
 def _facts(programme: Programme, window: Window, by_code: dict, surveys, k: int, lang: str) -> list[tuple[str, str]]:
@@ -347,17 +495,32 @@ def _facts(programme: Programme, window: Window, by_code: dict, surveys, k: int,
     listed = []
     for s in surveys:
         where = _("series %(series)s, wave %(wave)s", series=s.series, wave=s.wave) if s.series else _("no series")
-        listed.append(_("%(title)s (%(where)s): %(n)s complete responses in the period",
-                        title=s.survey.text("title", lang), where=where, n=format_number(s.responses)))
+        listed.append(
+            _(
+                "%(title)s (%(where)s): %(n)s complete responses in the period",
+                title=s.survey.text("title", lang),
+                where=where,
+                n=format_number(s.responses),
+            )
+        )
     facts.append((_("Surveys included"), "; ".join(listed) if listed else _("none")))
     m1 = by_code["M1"]
     if m1["value"] is None:
         facts.append((_("Participants"), _("no data")))
     else:
         d = m1["details"]
-        facts.append((_("Participants"), f'{format_number(m1["value"])} ('
-                      + _("Identified: %(a)s · anonymous: %(b)s", a=format_number(d["identified"]),
-                          b=format_number(d["anonymous_responses"] + d["anonymous_attendance"])) + ")"))
+        facts.append(
+            (
+                _("Participants"),
+                f"{format_number(m1['value'])} ("
+                + _(
+                    "Identified: %(a)s · anonymous: %(b)s",
+                    a=format_number(d["identified"]),
+                    b=format_number(d["anonymous_responses"] + d["anonymous_attendance"]),
+                )
+                + ")",
+            )
+        )
     margins = margins_of(programme)
     population = []
     if programme.community_size:
@@ -370,24 +533,40 @@ def _facts(programme: Programme, window: Window, by_code: dict, surveys, k: int,
 
 
 def _methods(blocks: list[MetricBlock], surveys, k: int, lang: str) -> list[str]:
-    lines = [_("Shares are shown with 95% Wilson score intervals; means with t intervals."),
-             _("Each figure is compared with the period of the same length just before this one; the trend table "
-               "shows the four periods before it.")]
+    lines = [
+        _("Shares are shown with 95% Wilson score intervals; means with t intervals."),
+        _(
+            "Each figure is compared with the period of the same length just before this one; the trend table "
+            "shows the four periods before it."
+        ),
+    ]
     answered = [s for s in surveys if s.responses]
     open_link = [s for s in answered if set(s.channels) - {"invitation"}]
     if open_link:
-        lines.append(_("Open-link surveys in this period: %(surveys)s.",
-                       surveys=", ".join(s.survey.text("title", lang) for s in open_link)))
-        lines.append(_("This was an open link: results are indicative and describe the people who answered, not the whole community (AAPOR)."))
+        lines.append(
+            _(
+                "Open-link surveys in this period: %(surveys)s.",
+                surveys=", ".join(s.survey.text("title", lang) for s in open_link),
+            )
+        )
+        lines.append(
+            _(
+                "This was an open link: results are indicative and describe the people who answered, not the whole community (AAPOR)."
+            )
+        )
     elif answered:
         lines.append(_("Respondents were invited personally from a list, so intervals are margins of error (95%)."))
     lines.append(_("Groups with fewer than %(k)d answers are hidden so nobody can be identified.", k=k))
-    lines.append(_('"You said, we did": residents\' words are quoted only when at least %(k)d comments back an action.', k=k))
+    lines.append(
+        _('"You said, we did": residents\' words are quoted only when at least %(k)d comments back an action.', k=k)
+    )
     lines.extend(f"{b.code} · {b.name}: {b.definition}" for b in blocks)
     return lines
 
 
-def build(programme: Programme, window: Window, language: str | None = None, trend: int = programme_metrics.TREND_WINDOWS) -> ProgrammeReport:
+def build(
+    programme: Programme, window: Window, language: str | None = None, trend: int = programme_metrics.TREND_WINDOWS
+) -> ProgrammeReport:
     """The report of ``programme`` for ``window`` in ``language`` (id or en; default: the organisation's)."""
     organisation = db.session.get(Organisation, programme.organisation_id)
     lang = report_language(language, organisation)
@@ -400,26 +579,58 @@ def build(programme: Programme, window: Window, language: str | None = None, tre
     with force_locale(lang):
         blocks = [_metric_block(m, window.key, lang, k) for m in metric_set["metrics"]]
         heard, heard_chart = _heard(by_code, k)
-        stories = [{"title": s["title"], "told_on": format_date(date.fromisoformat(s["told_on"])), "body": s["body"]}
-                   for s in (by_code["M12"]["details"] or {}).get("stories", [])]
+        stories = [
+            {"title": s["title"], "told_on": format_date(date.fromisoformat(s["told_on"])), "body": s["body"]}
+            for s in (by_code["M12"]["details"] or {}).get("stories", [])
+        ]
         notice = None
         if all(m["value"] is None for m in metric_set["metrics"]):
-            notice = (_("No survey is linked to this programme yet.") if not surveys else "") + " " + _(
-                "There are no figures for this period yet: no complete survey responses, attendance, feedback, "
-                "actions or stories were recorded in it. Choose another period, or link surveys and record "
-                "activities to fill this report.")
+            notice = (
+                (_("No survey is linked to this programme yet.") if not surveys else "")
+                + " "
+                + _(
+                    "There are no figures for this period yet: no complete survey responses, attendance, feedback, "
+                    "actions or stories were recorded in it. Choose another period, or link surveys and record "
+                    "activities to fill this report."
+                )
+            )
         return ProgrammeReport(
-            organisation=organisation.name, title=programme.name, language=lang, programme_id=programme.id,
-            window_key=window.key, k=k, facts=_facts(programme, window, by_code, surveys, k, lang),
-            notice=notice.strip() if notice else None, metrics=blocks, heard=heard,
-            heard_note=_("Groups with fewer than %(k)d participants are shown without figures so nobody can be identified.", k=k),
-            heard_chart=heard_chart, stories=stories, actions=[_action_entry(a, k) for a in actions],
-            methods=_methods(blocks, surveys, k, lang), metric_set=metric_set)
+            organisation=organisation.name,
+            title=programme.name,
+            language=lang,
+            programme_id=programme.id,
+            window_key=window.key,
+            k=k,
+            facts=_facts(programme, window, by_code, surveys, k, lang),
+            notice=notice.strip() if notice else None,
+            metrics=blocks,
+            heard=heard,
+            heard_note=_(
+                "Groups with fewer than %(k)d participants are shown without figures so nobody can be identified.", k=k
+            ),
+            heard_chart=heard_chart,
+            stories=stories,
+            actions=[_action_entry(a, k) for a in actions],
+            methods=_methods(blocks, surveys, k, lang),
+            metric_set=metric_set,
+        )
 
 
 def headline_table(report: ProgrammeReport) -> Table:
     """One row per metric: value, n, interval, the previous period and the change (call in the report's locale)."""
-    return Table("", [_("Metric"), _("Value"), _("n"), _("%(p)d%% interval", p=95), _("Previous period"), _("Change")],
-                 [[f"{b.code} {b.name}", b.value, b.n, b.interval,
-                   f"{b.previous} ({b.previous_window})" if b.previous_window else DASH, b.change] for b in report.metrics],
-                 [False, True, True, True, True, True])
+    return Table(
+        "",
+        [_("Metric"), _("Value"), _("n"), _("%(p)d%% interval", p=95), _("Previous period"), _("Change")],
+        [
+            [
+                f"{b.code} {b.name}",
+                b.value,
+                b.n,
+                b.interval,
+                f"{b.previous} ({b.previous_window})" if b.previous_window else DASH,
+                b.change,
+            ]
+            for b in report.metrics
+        ],
+        [False, True, True, True, True, True],
+    )

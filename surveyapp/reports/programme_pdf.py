@@ -1,5 +1,6 @@
 """The programme report as a PDF, from the blocks of layout.py (the survey
 report's fonts and elements) and the PNG charts of programme_charts.py."""
+
 from __future__ import annotations
 
 from flask_babel import force_locale
@@ -14,6 +15,7 @@ PAGE_WIDTH = 190  # A4 minus the 10 mm margins
 def _widths(table: Table) -> list[float]:
     """Column widths in proportion to their longest word of the heading and longest
     cell (within bounds), so headings do not break inside a word; together the page width."""
+
     def need(i: int) -> int:
         words = [len(w) for w in str(table.headers[i]).split()] or [0]
         cells = [len(str(row[i])) for row in table.rows if i < len(row)] or [0]
@@ -29,8 +31,14 @@ def _table(pdf, table: Table | None, caption: bool = True) -> None:
         return
     if caption and table.caption:
         layout.paragraph(pdf, table.caption, bold=True)
-    layout.plain_table(pdf, table.headers, table.rows, _widths(table),
-                       ["RIGHT" if numeric else "LEFT" for numeric in table.numeric], size=8)
+    layout.plain_table(
+        pdf,
+        table.headers,
+        table.rows,
+        _widths(table),
+        ["RIGHT" if numeric else "LEFT" for numeric in table.numeric],
+        size=8,
+    )
     pdf.ln(2)
 
 
@@ -50,7 +58,12 @@ def render(report: ProgrammeReport) -> bytes:
 
         layout.heading(pdf, _("Who is and is not being heard"), size=13)
         if report.heard is None:
-            layout.paragraph(pdf, _("No group figures: the surveys ask no demographic question and the programme has no population figures."))
+            layout.paragraph(
+                pdf,
+                _(
+                    "No group figures: the surveys ask no demographic question and the programme has no population figures."
+                ),
+            )
         else:
             chart = report.heard_chart.render("png") if report.heard_chart else None
             layout.image(pdf, chart, width=170)
@@ -68,8 +81,15 @@ def render(report: ProgrammeReport) -> bytes:
             if block.reason:
                 layout.paragraph(pdf, block.reason)
             if block.previous_window:
-                layout.paragraph(pdf, _("Previous period %(window)s: %(value)s · change %(change)s",
-                                        window=block.previous_window, value=block.previous, change=block.change))
+                layout.paragraph(
+                    pdf,
+                    _(
+                        "Previous period %(window)s: %(value)s · change %(change)s",
+                        window=block.previous_window,
+                        value=block.previous,
+                        change=block.change,
+                    ),
+                )
             for line in block.lines:
                 layout.paragraph(pdf, line)
             for table in block.tables:
@@ -89,12 +109,12 @@ def render(report: ProgrammeReport) -> bytes:
 
         layout.heading(pdf, _("You said, we did"), size=13)
         for action in report.actions:
-            layout.paragraph(pdf, f'{_("We did")}: {action.description}', size=10, bold=True)
+            layout.paragraph(pdf, f"{_('We did')}: {action.description}", size=10, bold=True)
             meta = f"{action.status} · {action.action_date}"
             if action.team:
                 meta += f" · {action.team}"
             layout.paragraph(pdf, f"{meta} · {action.published}")
-            said = f'{_("You said")} ({action.said_dates})' if action.said_dates else _("You said")
+            said = f"{_('You said')} ({action.said_dates})" if action.said_dates else _("You said")
             layout.paragraph(pdf, f"{said}: {action.said_note}")
             for quote in action.quotes:
                 layout.paragraph(pdf, f"“{quote}”")
@@ -104,4 +124,3 @@ def render(report: ProgrammeReport) -> bytes:
 
         layout.methods(pdf, _("Methods"), report.methods)
     return layout.output(pdf)
-

@@ -4,6 +4,7 @@
 Viewer and up (the roles of the results page and the programme dashboard):
 a report holds aggregates only, with the privacy floor applied. Neither the
 page nor the PDF may be kept by a shared cache."""
+
 from __future__ import annotations
 
 import base64
@@ -39,8 +40,11 @@ def _report(survey_id: int):
 def report_pdf(survey_id: int):
     survey, report = _report(survey_id)
     name = f"suara-survey-{survey.id}-report-{datetime.now():%Y%m%d}.pdf"
-    return Response(pdf.render(report), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": NO_STORE})
+    return Response(
+        pdf.render(report),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": NO_STORE},
+    )
 
 
 @bp.get("/surveys/<int:survey_id>/report")
@@ -54,8 +58,9 @@ def report_page(survey_id: int):
             charts[block.code] = "data:image/png;base64," + base64.b64encode(image).decode()
     # The whole page in the report's language, so it prints as one document.
     with force_locale(report.language):
-        return render_template("reports/survey.html", survey=survey, report=report, charts=charts,
-                               query=request.query_string.decode())
+        return render_template(
+            "reports/survey.html", survey=survey, report=report, charts=charts, query=request.query_string.decode()
+        )
 
 
 def _programme_report(programme_id: int):
@@ -73,8 +78,11 @@ def _programme_report(programme_id: int):
 def programme_report_pdf(programme_id: int):
     programme, window, report = _programme_report(programme_id)
     name = f"suara-programme-{programme.id}-report-{window.key.replace('..', '_')}.pdf"
-    return Response(programme_pdf.render(report), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": NO_STORE})
+    return Response(
+        programme_pdf.render(report),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": NO_STORE},
+    )
 
 
 @bp.get("/programmes/<int:programme_id>/report")
@@ -88,8 +96,14 @@ def programme_report_page(programme_id: int):
             charts[chart.key] = "data:image/svg+xml;base64," + base64.b64encode(image).decode()
     with force_locale(report.language):
         headline = programme_content.headline_table(report)
-        page = render_template("reports/programme.html", programme=programme, window=window, report=report,
-                               headline=headline, charts=charts)
+        page = render_template(
+            "reports/programme.html",
+            programme=programme,
+            window=window,
+            report=report,
+            headline=headline,
+            charts=charts,
+        )
     response = make_response(page)
     response.headers["Cache-Control"] = NO_STORE
     return response

@@ -5,6 +5,7 @@ one live question), whatever skip logic does; a response's ``last_page``
 and the ``?page=`` of resume links use these numbers. Raw answers are the
 shapes the question types read from a form (see surveyapp/questions/).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -133,8 +134,9 @@ def _invalid() -> str:
     return _("This answer is not valid. Please answer again.")
 
 
-def check_page(survey: Survey, number: int, stored: dict, page_raws: dict,
-               shown: set[str] | None = None, required: bool = True) -> PageCheck:
+def check_page(
+    survey: Survey, number: int, stored: dict, page_raws: dict, shown: set[str] | None = None, required: bool = True
+) -> PageCheck:
     """Apply ``page_raws`` (answers to page ``number``) over ``stored`` and
     validate the page's visible questions. ``shown``: the codes the resident
     saw on the page; visible questions not among them are ``revealed``."""
@@ -182,7 +184,8 @@ def stored_raws(survey: Survey, response_id: int) -> dict:
     # Plain rows, not Answer objects: from_rows reads only these columns.
     rows = db.session.execute(
         db.select(Answer.question_id, Answer.option_id, Answer.item_id, Answer.value_num, Answer.value_text)
-        .where(Answer.response_id == response_id).order_by(Answer.id)
+        .where(Answer.response_id == response_id)
+        .order_by(Answer.id)
     ).all()
     by_question: dict[int, list[Answer]] = {}
     for row in rows:

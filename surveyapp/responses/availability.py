@@ -1,4 +1,5 @@
 """Whether a survey can be answered now: open, not yet open, closed, full."""
+
 from __future__ import annotations
 
 import enum
@@ -20,7 +21,8 @@ class State(str, enum.Enum):
 
 def complete_count(survey_id: int) -> int:
     return db.session.execute(
-        db.select(db.func.count()).select_from(Response)
+        db.select(db.func.count())
+        .select_from(Response)
         .where(Response.survey_id == survey_id, Response.status == ResponseStatus.COMPLETE.value)
     ).scalar_one()
 

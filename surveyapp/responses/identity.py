@@ -7,6 +7,7 @@ they came in by (so frequency and returning metrics count them once),
 while a leaked hash cannot be matched across organisations or reversed
 without the salt.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 Answers are one row per answer (never one column per question) so every
 summary is a ``GROUP BY question_id, option_id`` over one indexed table.
 """
+
 from __future__ import annotations
 
 import enum
@@ -44,9 +45,7 @@ class Participant(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     identity_hash: Mapped[str | None] = mapped_column(String(64))
     pseudonym: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -61,9 +60,13 @@ class Response(db.Model):
         Index("ix_responses_survey_status", "survey_id", "status"),
         Index("ix_responses_survey_submitted", "survey_id", "submitted_at"),
         # Complete responses not yet folded into the tally (analytics/tally.py).
-        Index("ix_responses_survey_unfolded", "survey_id", "id",
-              sqlite_where=text("status = 'complete' AND tally_batch IS NULL"),
-              postgresql_where=text("status = 'complete' AND tally_batch IS NULL")),
+        Index(
+            "ix_responses_survey_unfolded",
+            "survey_id",
+            "id",
+            sqlite_where=text("status = 'complete' AND tally_batch IS NULL"),
+            postgresql_where=text("status = 'complete' AND tally_batch IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -80,9 +83,7 @@ class Response(db.Model):
     # spelling across SQLite and PostgreSQL; medians then aggregate directly.
     duration_seconds: Mapped[int | None]
     last_page: Mapped[int | None]
-    participant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participants.id", ondelete="SET NULL"), index=True
-    )
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), index=True)
     # Hash of a resume token given to the resident for a partial response.
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     flagged: Mapped[bool] = mapped_column(default=False)
@@ -126,14 +127,17 @@ class Answer(db.Model):
         Index("ix_answers_question_item_option", "question_id", "item_id", "option_id"),
         Index("ix_answers_question_value", "question_id", "value_num"),
         # "Latest text answers of a question" without scanning its other answers.
-        Index("ix_answers_question_text", "question_id", "id",
-              sqlite_where=text("value_text IS NOT NULL"), postgresql_where=text("value_text IS NOT NULL")),
+        Index(
+            "ix_answers_question_text",
+            "question_id",
+            "id",
+            sqlite_where=text("value_text IS NOT NULL"),
+            postgresql_where=text("value_text IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("responses.id", ondelete="CASCADE"), index=True
-    )
+    response_id: Mapped[int] = mapped_column(BigId, ForeignKey("responses.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     option_id: Mapped[int | None] = mapped_column(ForeignKey("options.id", ondelete="CASCADE"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("options.id", ondelete="CASCADE"))

@@ -9,6 +9,7 @@ unique constraint ``(organisation_id, pseudonym)`` makes it impossible, and
 ``add_all`` draws again when the database refuses one. Six-digit pseudonyms
 given out before migration 0009p stay valid.
 """
+
 from __future__ import annotations
 
 import re
@@ -95,8 +96,13 @@ def _taken(participants: Sequence[Participant]) -> list[Participant]:
     for organisation_id in {p.organisation_id for p in participants}:
         names = sorted({p.pseudonym for p in participants if p.organisation_id == organisation_id})
         for start in range(0, len(names), _CHUNK):
-            taken.update((organisation_id, name) for name in db.session.execute(
-                db.select(Participant.pseudonym).where(Participant.organisation_id == organisation_id,
-                                                       Participant.pseudonym.in_(names[start:start + _CHUNK]))
-            ).scalars())
+            taken.update(
+                (organisation_id, name)
+                for name in db.session.execute(
+                    db.select(Participant.pseudonym).where(
+                        Participant.organisation_id == organisation_id,
+                        Participant.pseudonym.in_(names[start : start + _CHUNK]),
+                    )
+                ).scalars()
+            )
     return [p for p in participants if (p.organisation_id, p.pseudonym) in taken]

@@ -1,4 +1,5 @@
 """Reads about responses for respondent pages (aggregated in SQL)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ def choice_counts(question: Question, lang: str) -> tuple[list[OptionCount], int
     counts = dict(rows)
     out = [
         OptionCount(o.id, o.code, o.text(lang), counts.get(o.id, 0), (counts.get(o.id, 0) / total) if total else 0.0)
-        for o in question.options if o.kind == "choice" and o.retired_at is None
+        for o in question.options
+        if o.kind == "choice" and o.retired_at is None
     ]
     return out, total

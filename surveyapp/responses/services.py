@@ -26,6 +26,7 @@ checks share the transaction that holds the write lock. A whole response
 in one call (``submit_whole``: API, paper, offline import) is written the
 same way: no response row is ever committed before its answers.
 """
+
 from __future__ import annotations
 
 import enum
@@ -126,10 +127,9 @@ class SaveResult:
 
 # ---- start -----------------------------------------------------------------
 
+
 def find_by_submission(submission_id: str) -> Response | None:
-    return db.session.execute(
-        db.select(Response).where(Response.submission_id == submission_id)
-    ).scalar_one_or_none()
+    return db.session.execute(db.select(Response).where(Response.submission_id == submission_id)).scalar_one_or_none()
 
 
 def find_by_resume_token(survey: Survey, token: str | None) -> Response | None:
@@ -143,10 +143,17 @@ def find_by_resume_token(survey: Survey, token: str | None) -> Response | None:
     return response
 
 
-def start_response(survey: Survey, submission_id: str, *, channel: str = Channel.LINK.value,
-                   language: str | None = None, started_at: datetime | None = None,
-                   client: ClientInfo | None = None, participant_id: int | None = None,
-                   invitation_id: int | None = None) -> tuple[Response, bool]:
+def start_response(
+    survey: Survey,
+    submission_id: str,
+    *,
+    channel: str = Channel.LINK.value,
+    language: str | None = None,
+    started_at: datetime | None = None,
+    client: ClientInfo | None = None,
+    participant_id: int | None = None,
+    invitation_id: int | None = None,
+) -> tuple[Response, bool]:
     """The response for ``submission_id``, created as partial if new.
 
     Returns (response, created). Raises SubmissionConflict when the id is
@@ -156,8 +163,11 @@ def start_response(survey: Survey, submission_id: str, *, channel: str = Channel
     existing = find_by_submission(submission_id)
     if existing is None:
         response = Response(
-            survey_id=survey.id, submission_id=submission_id, status=ResponseStatus.PARTIAL.value,
-            channel=channel, language=language or survey.default_language,
+            survey_id=survey.id,
+            submission_id=submission_id,
+            status=ResponseStatus.PARTIAL.value,
+            channel=channel,
+            language=language or survey.default_language,
             started_at=started_at or utcnow(),
             **_identity_values(survey, submission_id, client, participant_id, invitation_id),
         )
@@ -182,8 +192,9 @@ _INSERT_RESPONSE = insert(Response.__table__)
 _INSERT_ANSWERS = insert(Answer.__table__)
 
 
-def _identity_values(survey: Survey, submission_id: str, client: ClientInfo | None,
-                     participant_id: int | None, invitation_id: int | None) -> dict:
+def _identity_values(
+    survey: Survey, submission_id: str, client: ClientInfo | None, participant_id: int | None, invitation_id: int | None
+) -> dict:
     """Columns that tie a new response to a person or device: none at all
     for an anonymous survey."""
     client = client or ClientInfo()
@@ -198,11 +209,21 @@ def _identity_values(survey: Survey, submission_id: str, client: ClientInfo | No
     }
 
 
-def start_with_page(survey: Survey, submission_id: str, page_number: int, check: answering.PageCheck, *,
-                    channel: str = Channel.LINK.value, language: str | None = None,
-                    started_at: datetime | None = None, client: ClientInfo | None = None,
-                    finish: bool = True, participant_id: int | None = None, invitation_id: int | None = None,
-                    now: datetime | None = None) -> SaveResult | None:
+def start_with_page(
+    survey: Survey,
+    submission_id: str,
+    page_number: int,
+    check: answering.PageCheck,
+    *,
+    channel: str = Channel.LINK.value,
+    language: str | None = None,
+    started_at: datetime | None = None,
+    client: ClientInfo | None = None,
+    finish: bool = True,
+    participant_id: int | None = None,
+    invitation_id: int | None = None,
+    now: datetime | None = None,
+) -> SaveResult | None:
     """Create the response for ``submission_id`` with the answers to its
     first page, in one transaction; complete it too when no visible page
     follows and ``finish`` is true.
@@ -221,9 +242,16 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
     following = answering.next_number(check.pages, page_number)
     completing = following is None and finish
     values = {
-        "survey_id": survey.id, "submission_id": submission_id, "status": ResponseStatus.PARTIAL.value,
-        "channel": channel, "language": language or survey.default_language, "started_at": started_at,
-        "last_page": page_number, "submitted_at": None, "duration_seconds": None, "flagged": False,
+        "survey_id": survey.id,
+        "submission_id": submission_id,
+        "status": ResponseStatus.PARTIAL.value,
+        "channel": channel,
+        "language": language or survey.default_language,
+        "started_at": started_at,
+        "last_page": page_number,
+        "submitted_at": None,
+        "duration_seconds": None,
+        "flagged": False,
         "flag_reason": None,
         **_identity_values(survey, submission_id, client, participant_id, invitation_id),
     }
@@ -237,8 +265,9 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
             # What is stored: the visible answers of this page.
             kept = {code: raw for code, raw in check.raws.items() if code in check.visible_codes}
             try:
-                values.update(_completion_values(survey, kept, None, values["browser_hash"], started_at, client,
-                                                 now, timed=True))
+                values.update(
+                    _completion_values(survey, kept, None, values["browser_hash"], started_at, client, now, timed=True)
+                )
             except Incomplete as refused:
                 completing, incomplete = False, refused
         values["sheet"] = sheets.from_rows(rows) if completing else None
@@ -248,12 +277,14 @@ def start_with_page(survey: Survey, submission_id: str, page_number: int, check:
     except Exception:
         db.session.rollback()
         raise
-    response = NewResponse(response_id, survey.id, submission_id, values["status"], channel, values["language"],
-                           started_at)
+    response = NewResponse(
+        response_id, survey.id, submission_id, values["status"], channel, values["language"], started_at
+    )
     return SaveResult(response, following, completed=completing, incomplete=incomplete)
 
 
 # ---- save and complete -----------------------------------------------------
+
 
 def _lock_partial(response: Response, page_number: int | None, language: str | None) -> bool:
     """Rule 2: take the write lock on a partial response; False if it is
@@ -281,13 +312,16 @@ def _lock_partial(response: Response, page_number: int | None, language: str | N
 def _rewind_to(response: Response, last_page: int | None) -> None:
     """Set the last page reached back (inside the caller's transaction)."""
     db.session.execute(
-        update(Response).where(Response.id == response.id).values(last_page=last_page)
+        update(Response)
+        .where(Response.id == response.id)
+        .values(last_page=last_page)
         .execution_options(synchronize_session=False)
     )
 
 
-def _answer_rows(survey: Survey, response_id: int | None, question_ids: set[int], raws: dict,
-                 visible_codes: set[str]) -> list[dict]:
+def _answer_rows(
+    survey: Survey, response_id: int | None, question_ids: set[int], raws: dict, visible_codes: set[str]
+) -> list[dict]:
     """The ``answers`` rows (as dicts for one executemany) of the visible
     answers in ``raws`` to the questions ``question_ids``."""
     rows = []
@@ -299,17 +333,28 @@ def _answer_rows(survey: Survey, response_id: int | None, question_ids: set[int]
         if not qtype.takes_answer or qtype.is_empty(raw):
             continue
         for row in qtype.to_rows(question, raw):
-            rows.append({"response_id": response_id, "question_id": question.id, "option_id": row.option_id,
-                         "item_id": row.item_id, "value_num": row.value_num, "value_text": row.value_text})
+            rows.append(
+                {
+                    "response_id": response_id,
+                    "question_id": question.id,
+                    "option_id": row.option_id,
+                    "item_id": row.item_id,
+                    "value_num": row.value_num,
+                    "value_text": row.value_text,
+                }
+            )
     return rows
 
 
-def _replace_rows(survey: Survey, response_id: int, question_ids: set[int], raws: dict, visible_codes: set[str]) -> None:
+def _replace_rows(
+    survey: Survey, response_id: int, question_ids: set[int], raws: dict, visible_codes: set[str]
+) -> None:
     """Rule 3: the response's rows for ``question_ids`` become those of
     the visible answers in ``raws``."""
     if question_ids:
         db.session.execute(
-            delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(question_ids))
+            delete(Answer)
+            .where(Answer.response_id == response_id, Answer.question_id.in_(question_ids))
             .execution_options(synchronize_session=False)
         )
     rows = _answer_rows(survey, response_id, question_ids, raws, visible_codes)
@@ -322,14 +367,25 @@ def _drop_hidden(survey: Survey, response_id: int, stored: dict, visible_codes: 
     hidden = {q.id for q in survey.questions if q.code in stored and q.code not in visible_codes}
     if hidden:
         db.session.execute(
-            delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(hidden))
+            delete(Answer)
+            .where(Answer.response_id == response_id, Answer.question_id.in_(hidden))
             .execution_options(synchronize_session=False)
         )
 
 
-def save_page(survey: Survey, response: Response, page_number: int, page_raws: dict, *,
-              language: str | None = None, shown: set[str] | None = None, finish: bool = True,
-              required: bool = True, client: ClientInfo | None = None, now: datetime | None = None) -> SaveResult:
+def save_page(
+    survey: Survey,
+    response: Response,
+    page_number: int,
+    page_raws: dict,
+    *,
+    language: str | None = None,
+    shown: set[str] | None = None,
+    finish: bool = True,
+    required: bool = True,
+    client: ClientInfo | None = None,
+    now: datetime | None = None,
+) -> SaveResult:
     """Store the answers to page ``page_number`` (raws by question code).
 
     In one transaction: lock the response (a complete one is left as it
@@ -380,8 +436,9 @@ def save_page(survey: Survey, response: Response, page_number: int, page_raws: d
     return SaveResult(response, following, completed=completed, incomplete=incomplete)
 
 
-def complete(survey: Survey, response: Response, *, client: ClientInfo | None = None,
-             now: datetime | None = None) -> SaveResult:
+def complete(
+    survey: Survey, response: Response, *, client: ClientInfo | None = None, now: datetime | None = None
+) -> SaveResult:
     """Complete a partial response whose pages are all saved (idempotent).
     Raises Incomplete (nothing written) when a visible page fails its check."""
     try:
@@ -402,26 +459,37 @@ def complete(survey: Survey, response: Response, *, client: ClientInfo | None = 
     return SaveResult(response, None, completed=True)
 
 
-def _complete_locked(survey: Survey, response: Response, client: ClientInfo | None,
-                     now: datetime | None, timed: bool) -> None:
+def _complete_locked(
+    survey: Survey, response: Response, client: ClientInfo | None, now: datetime | None, timed: bool
+) -> None:
     """Checks and paradata for completion, inside the caller's transaction
     (the response row is locked already and its answers are written)."""
     now = now or utcnow()
     # The answers as stored now, read back inside the transaction: what
     # completes is checked, not what this request believes it sent.
     stored = answering.stored_raws(survey, response.id)
-    values = _completion_values(survey, stored, response.id, response.browser_hash, response.started_at, client,
-                                now, timed)
+    values = _completion_values(
+        survey, stored, response.id, response.browser_hash, response.started_at, client, now, timed
+    )
     db.session.execute(
         # Its answers are final now: the sheet comes from them, in this statement.
-        update(Response).where(Response.id == response.id).values(**values, sheet=sheets.completing_value())
+        update(Response)
+        .where(Response.id == response.id)
+        .values(**values, sheet=sheets.completing_value())
         .execution_options(synchronize_session=False)
     )
 
 
-def _completion_values(survey: Survey, raws: dict, response_id: int | None, browser_hash: str | None,
-                       started_at: datetime | None, client: ClientInfo | None, now: datetime,
-                       timed: bool) -> dict:
+def _completion_values(
+    survey: Survey,
+    raws: dict,
+    response_id: int | None,
+    browser_hash: str | None,
+    started_at: datetime | None,
+    client: ClientInfo | None,
+    now: datetime,
+    timed: bool,
+) -> dict:
     """The checks a response must pass to complete now and the columns
     completing it sets (status, time, duration, flags). The one gate every
     completion passes (link, embed, kiosk, invitation, paper, API):
@@ -440,9 +508,7 @@ def _completion_values(survey: Survey, raws: dict, response_id: int | None, brow
     if survey.response_cap is not None or survey.setting("one_per_browser"):
         # Serialise completions of this survey so the cap and the
         # one-per-browser rule hold under concurrent submissions.
-        db.session.execute(
-            db.select(Survey.id).where(Survey.id == survey.id).with_for_update()
-        )
+        db.session.execute(db.select(Survey.id).where(Survey.id == survey.id).with_for_update())
     # state() counts complete responses against the cap inside this
     # transaction, after the lock above.
     current = state(survey, now)
@@ -461,8 +527,11 @@ def _completion_values(survey: Survey, raws: dict, response_id: int | None, brow
     if repeat:
         reasons.append(FLAG_DUPLICATE)
     return {
-        "status": ResponseStatus.COMPLETE.value, "submitted_at": now, "duration_seconds": duration,
-        "flagged": bool(reasons), "flag_reason": ",".join(reasons) or None,
+        "status": ResponseStatus.COMPLETE.value,
+        "submitted_at": now,
+        "duration_seconds": duration,
+        "flagged": bool(reasons),
+        "flag_reason": ",".join(reasons) or None,
     }
 
 
@@ -470,7 +539,8 @@ def _browser_completed_before(survey: Survey, browser_hash: str | None, response
     if not browser_hash:
         return False
     query = db.select(Response.id).where(
-        Response.survey_id == survey.id, Response.browser_hash == browser_hash,
+        Response.survey_id == survey.id,
+        Response.browser_hash == browser_hash,
         Response.status == ResponseStatus.COMPLETE.value,
     )
     if response_id is not None:
@@ -483,15 +553,22 @@ def browser_has_completed(survey: Survey, browser_id: str | None) -> bool:
     digest = tokens.browser_hash(browser_id)
     if not digest or survey.anonymous:
         return False
-    return db.session.execute(
-        db.select(Response.id).where(
-            Response.survey_id == survey.id, Response.browser_hash == digest,
-            Response.status == ResponseStatus.COMPLETE.value,
-        ).limit(1)
-    ).first() is not None
+    return (
+        db.session.execute(
+            db.select(Response.id)
+            .where(
+                Response.survey_id == survey.id,
+                Response.browser_hash == digest,
+                Response.status == ResponseStatus.COMPLETE.value,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 # ---- a whole response in one call --------------------------------------------
+
 
 def check_whole(survey: Survey, raws: dict) -> tuple[dict, dict[str, str]]:
     """Normalise ``raws`` (question code -> value) and validate them as one
@@ -556,19 +633,47 @@ class Submitted:
         return self.outcome != Outcome.ALREADY_COMPLETE
 
 
-def submit_complete(survey: Survey, raws: dict, submission_id: str, channel: str, language: str | None = None,
-                    started_at: datetime | None = None, participant_id: int | None = None, *,
-                    invitation_id: int | None = None, client: ClientInfo | None = None,
-                    now: datetime | None = None) -> Response:
+def submit_complete(
+    survey: Survey,
+    raws: dict,
+    submission_id: str,
+    channel: str,
+    language: str | None = None,
+    started_at: datetime | None = None,
+    participant_id: int | None = None,
+    *,
+    invitation_id: int | None = None,
+    client: ClientInfo | None = None,
+    now: datetime | None = None,
+) -> Response:
     """``submit_whole`` for callers that need only the stored response."""
-    return submit_whole(survey, raws, submission_id, channel, language, started_at, participant_id,
-                        invitation_id=invitation_id, client=client, now=now).response
+    return submit_whole(
+        survey,
+        raws,
+        submission_id,
+        channel,
+        language,
+        started_at,
+        participant_id,
+        invitation_id=invitation_id,
+        client=client,
+        now=now,
+    ).response
 
 
-def submit_whole(survey: Survey, raws: dict, submission_id: str, channel: str, language: str | None = None,
-                 started_at: datetime | None = None, participant_id: int | None = None, *,
-                 invitation_id: int | None = None, client: ClientInfo | None = None,
-                 now: datetime | None = None) -> Submitted:
+def submit_whole(
+    survey: Survey,
+    raws: dict,
+    submission_id: str,
+    channel: str,
+    language: str | None = None,
+    started_at: datetime | None = None,
+    participant_id: int | None = None,
+    *,
+    invitation_id: int | None = None,
+    client: ClientInfo | None = None,
+    now: datetime | None = None,
+) -> Submitted:
     """Store a whole response at once (paper entry, kiosk sync, JSON API).
 
     All or nothing: a new response row, its answers and its completion are
@@ -597,17 +702,28 @@ def submit_whole(survey: Survey, raws: dict, submission_id: str, channel: str, l
         raise ValidationFailed(errors, normal)
     pages = answering.visible(survey, normal)
     if existing is None:
-        response_id = _insert_whole(survey, submission_id, normal, pages, channel=channel, language=language,
-                                    started_at=started_at, client=client, participant_id=participant_id,
-                                    invitation_id=invitation_id, now=now)
+        response_id = _insert_whole(
+            survey,
+            submission_id,
+            normal,
+            pages,
+            channel=channel,
+            language=language,
+            started_at=started_at,
+            client=client,
+            participant_id=participant_id,
+            invitation_id=invitation_id,
+            now=now,
+        )
         if response_id is not None:
             return Submitted(db.session.get(Response, response_id), Outcome.CREATED)
         # A concurrent call with this id committed first (rule 1).
         existing = _same_survey(survey, find_by_submission(submission_id))
         if existing is None:
             raise RuntimeError("the submission id was taken but its response is gone")
-    return _complete_whole(survey, existing, normal, pages, language=language, client=client, now=now,
-                           timed=started_at is not None)
+    return _complete_whole(
+        survey, existing, normal, pages, language=language, client=client, now=now, timed=started_at is not None
+    )
 
 
 def _same_survey(survey: Survey, response: Response | None) -> Response | None:
@@ -616,25 +732,43 @@ def _same_survey(survey: Survey, response: Response | None) -> Response | None:
     return response
 
 
-def _insert_whole(survey: Survey, submission_id: str, normal: dict, pages: list, *, channel: str,
-                  language: str | None, started_at: datetime | None, client: ClientInfo | None,
-                  participant_id: int | None, invitation_id: int | None, now: datetime | None) -> int | None:
+def _insert_whole(
+    survey: Survey,
+    submission_id: str,
+    normal: dict,
+    pages: list,
+    *,
+    channel: str,
+    language: str | None,
+    started_at: datetime | None,
+    client: ClientInfo | None,
+    participant_id: int | None,
+    invitation_id: int | None,
+    now: datetime | None,
+) -> int | None:
     """Insert a complete response and its answers in one transaction; its
     id, or None (nothing written) when the submission id is taken."""
     now = now or utcnow()
     values = {
-        "survey_id": survey.id, "submission_id": submission_id, "channel": channel,
-        "language": language or survey.default_language, "started_at": started_at or now,
+        "survey_id": survey.id,
+        "submission_id": submission_id,
+        "channel": channel,
+        "language": language or survey.default_language,
+        "started_at": started_at or now,
         "last_page": answering.number_of(pages[-1]) if pages else None,
         **_identity_values(survey, submission_id, client, participant_id, invitation_id),
     }
-    rows = _answer_rows(survey, None, {q.id for q in survey.questions}, normal,
-                        {q.code for p in pages for q in p.questions})
+    rows = _answer_rows(
+        survey, None, {q.id for q in survey.questions}, normal, {q.code for p in pages for q in p.questions}
+    )
     values["sheet"] = sheets.from_rows(rows)
     try:
         begin_write(db.session)
-        values.update(_completion_values(survey, normal, None, values["browser_hash"], started_at, client, now,
-                                         timed=started_at is not None))
+        values.update(
+            _completion_values(
+                survey, normal, None, values["browser_hash"], started_at, client, now, timed=started_at is not None
+            )
+        )
         response_id = _insert_and_commit(values, rows)
     except Exception:
         db.session.rollback()
@@ -661,8 +795,17 @@ def _insert_and_commit(values: dict, rows: list[dict]) -> int | None:
     return response_id
 
 
-def _complete_whole(survey: Survey, response: Response, normal: dict, pages: list, *, language: str | None,
-                    client: ClientInfo | None, now: datetime | None, timed: bool) -> Submitted:
+def _complete_whole(
+    survey: Survey,
+    response: Response,
+    normal: dict,
+    pages: list,
+    *,
+    language: str | None,
+    client: ClientInfo | None,
+    now: datetime | None,
+    timed: bool,
+) -> Submitted:
     """Give an incomplete response exactly these answers and complete it,
     in one transaction (a no-op if another call completed it first)."""
     try:
@@ -688,6 +831,7 @@ def _complete_whole(survey: Survey, response: Response, normal: dict, pages: lis
 
 # ---- personal invitations (added for surveyapp/distribute) --------------------
 
+
 def link_participant(response_id: int, participant_id: int | None, invitation_id: int | None) -> None:
     """Attach the participant and personal invitation a response was begun
     from. Never for an anonymous survey, and a response already linked is
@@ -695,8 +839,7 @@ def link_participant(response_id: int, participant_id: int | None, invitation_id
     anonymous = db.select(Survey.id).where(Survey.anonymous.is_(True))
     db.session.execute(
         update(Response)
-        .where(Response.id == response_id, Response.invitation_id.is_(None),
-               Response.survey_id.not_in(anonymous))
+        .where(Response.id == response_id, Response.invitation_id.is_(None), Response.survey_id.not_in(anonymous))
         .values(participant_id=participant_id, invitation_id=invitation_id)
         .execution_options(synchronize_session=False)
     )

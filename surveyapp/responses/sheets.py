@@ -28,6 +28,7 @@ text with ``printf('%!.17g')`` (17 digits: exact for doubles; plain ``%g``
 stops at 16, and only values within a hair of the largest double, 1.8e308,
 come back one step off); ``number()`` reads every form.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,15 +49,22 @@ decode = json.loads
 def from_rows(rows: list[dict]) -> str:
     """The sheet of answer rows about to be inserted (dicts with the
     ``answers`` column names)."""
-    return json.dumps([[r["question_id"], r.get("option_id"), r.get("item_id"), r.get("value_num"),
-                        r.get("value_text")] for r in rows], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        [
+            [r["question_id"], r.get("option_id"), r.get("item_id"), r.get("value_num"), r.get("value_text")]
+            for r in rows
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def _aggregate(dialect: str):
     """The aggregate making a sheet from a response's answer rows."""
     if dialect == "postgresql":
-        return cast(func.json_agg(func.json_build_array(A.question_id, A.option_id, A.item_id, A.value_num,
-                                                        A.value_text)), Text)
+        return cast(
+            func.json_agg(func.json_build_array(A.question_id, A.option_id, A.item_id, A.value_num, A.value_text)), Text
+        )
     exact = case((A.value_num.is_(None), null()), else_=func.printf(literal("%!.17g"), A.value_num))
     return func.json_group_array(func.json_array(A.question_id, A.option_id, A.item_id, exact, A.value_text))
 
@@ -64,8 +72,7 @@ def _aggregate(dialect: str):
 def _of_response(dialect: str):
     """A scalar subquery: the sheet of the ``responses`` row in the
     enclosing statement ("[]" without answers)."""
-    return func.coalesce(select(_aggregate(dialect)).where(A.response_id == R.id).scalar_subquery(),
-                         literal("[]"))
+    return func.coalesce(select(_aggregate(dialect)).where(A.response_id == R.id).scalar_subquery(), literal("[]"))
 
 
 def _dialect() -> str:
@@ -97,8 +104,7 @@ def fill(survey_id: int | None = None, chunk: int = FILL_CHUNK) -> int:
         missing.append(R.survey_id == survey_id)
     stored, after = 0, 0
     while True:
-        ids = db.session.execute(select(R.id).where(*missing, R.id > after).order_by(R.id).limit(chunk)) \
-            .scalars().all()
+        ids = db.session.execute(select(R.id).where(*missing, R.id > after).order_by(R.id).limit(chunk)).scalars().all()
         if not ids:
             db.session.commit()
             return stored
@@ -106,8 +112,12 @@ def fill(survey_id: int | None = None, chunk: int = FILL_CHUNK) -> int:
             begin_write(db.session)
             # The range, not a list of ids: a chunk stays one short statement.
             # RETURNING counts the rows (psycopg gives no rowcount here).
-            statement = (update(Response.__table__).where(*missing, and_(R.id >= ids[0], R.id <= ids[-1]))
-                         .values(sheet=_of_response(_dialect())).returning(R.id))
+            statement = (
+                update(Response.__table__)
+                .where(*missing, and_(R.id >= ids[0], R.id <= ids[-1]))
+                .values(sheet=_of_response(_dialect()))
+                .returning(R.id)
+            )
             stored += len(db.session.execute(statement).all())
             db.session.commit()
         except Exception:

@@ -18,6 +18,7 @@ The resume token is derived from the submission id with a second HMAC, so a
 double click on the first page (two requests, one response row) lands both
 requests on the same resume link; only its SHA-256 hash is stored.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Population margins of a survey, used for representation and raking."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Results pages: organiser summary (manage_*) and public results (display_*)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,6 +29,7 @@ PAGE_SIZE = 20
 
 
 # ---- helpers --------------------------------------------------------------
+
 
 def _language(survey: Survey) -> str:
     """The page language if the survey has it, else the survey's default."""
@@ -72,12 +74,19 @@ def _svg_response(key: tuple, build) -> object:
 
 
 def _filter_choices(survey: Survey, language: str) -> list[dict]:
-    return [{"code": q.code, "title": q.text("title", language),
-             "options": [(o.code, o.text(language)) for o in q.options if o.kind == "choice" and o.retired_at is None]}
-            for q in ordered_questions(survey) if q.type in FILTERABLE_TYPES and q.retired_at is None]
+    return [
+        {
+            "code": q.code,
+            "title": q.text("title", language),
+            "options": [(o.code, o.text(language)) for o in q.options if o.kind == "choice" and o.retired_at is None],
+        }
+        for q in ordered_questions(survey)
+        if q.type in FILTERABLE_TYPES and q.retired_at is None
+    ]
 
 
 # ---- organiser pages ------------------------------------------------------
+
 
 @bp.get("/surveys/<int:survey_id>/results")
 @role_required(Role.VIEWER)
@@ -88,10 +97,16 @@ def manage_summary(survey_id: int):
     language = _language(survey)
     document = summary_for(survey, filters, language, _privacy_k(filters, organisation))
     return render_template(
-        "results/summary.html", survey=survey, doc=document, filters=filters, args=_args(),
-        choices=_filter_choices(survey, language), channels=[c.value for c in Channel],
+        "results/summary.html",
+        survey=survey,
+        doc=document,
+        filters=filters,
+        args=_args(),
+        choices=_filter_choices(survey, language),
+        channels=[c.value for c in Channel],
         crossable=[q for q in ordered_questions(survey) if family_of(q) in CROSSABLE and q.retired_at is None],
-        public=False, chart_endpoint="results.manage_chart",
+        public=False,
+        chart_endpoint="results.manage_chart",
     )
 
 
@@ -133,11 +148,24 @@ def manage_answers(survey_id: int, question_id: int):
     if (page - 1) * PAGE_SIZE > BIGINT_MAX:  # an offset the database cannot take
         _bad_request(survey, _("There is no page %(page)s.", page=page))
     hidden = _privacy_k(filters, organisation) is not None
-    items, total = ([], 0) if hidden else text_answers(Scope(survey.id, filters), question.id, search,
-                                                       PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return render_template("results/answers.html", survey=survey, question=question, items=items, total=total,
-                           page=page, page_size=PAGE_SIZE, search=search, hidden=hidden, args=_args(),
-                           language=_language(survey))
+    items, total = (
+        ([], 0)
+        if hidden
+        else text_answers(Scope(survey.id, filters), question.id, search, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    )
+    return render_template(
+        "results/answers.html",
+        survey=survey,
+        question=question,
+        items=items,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        search=search,
+        hidden=hidden,
+        args=_args(),
+        language=_language(survey),
+    )
 
 
 @bp.get("/surveys/<int:survey_id>/results/crosstab")
@@ -158,8 +186,16 @@ def manage_crosstab(survey_id: int):
             _bad_request(survey, _("Choose two different questions to cross."))
         k = privacy.effective_k(organisation.privacy_min_cell) if current_role() == Role.VIEWER else None
         result = crosstab(survey, filters, crossable[row_code], crossable[col_code], language, k)
-    return render_template("results/crosstab.html", survey=survey, result=result, crossable=list(crossable.values()),
-                           row_code=row_code, col_code=col_code, language=language, args=_args())
+    return render_template(
+        "results/crosstab.html",
+        survey=survey,
+        result=result,
+        crossable=list(crossable.values()),
+        row_code=row_code,
+        col_code=col_code,
+        language=language,
+        args=_args(),
+    )
 
 
 @bp.route("/surveys/<int:survey_id>/results/weighting", methods=["GET", "POST"])
@@ -188,9 +224,17 @@ def manage_weighting(survey_id: int):
     form_values = {f"m-{d}-{c}": v for d, cats in margins.items() for c, v in cats.items()}
     if request.method == "POST":
         form_values.update({k: v for k, v in request.form.items() if k.startswith("m-")})
-    return render_template("results/weighting.html", survey=survey, dims=dims, allowed=allowed, errors=errors,
-                           result=result, values=form_values, language=language,
-                           can_edit=current_role().allows(Role.EDITOR)), status
+    return render_template(
+        "results/weighting.html",
+        survey=survey,
+        dims=dims,
+        allowed=allowed,
+        errors=errors,
+        result=result,
+        values=form_values,
+        language=language,
+        can_edit=current_role().allows(Role.EDITOR),
+    ), status
 
 
 @bp.get("/surveys/<int:survey_id>/results/compare")
@@ -199,10 +243,15 @@ def manage_compare(survey_id: int):
     survey = get_owned_or_404(Survey, survey_id)
     organisation = current_org()
     language = _language(survey)
-    others = db.session.execute(
-        db.select(Survey).where(Survey.organisation_id == organisation.id, Survey.id != survey.id,
-                                Survey.is_template.is_(False)).order_by(Survey.id.desc())
-    ).scalars().all()
+    others = (
+        db.session.execute(
+            db.select(Survey)
+            .where(Survey.organisation_id == organisation.id, Survey.id != survey.id, Survey.is_template.is_(False))
+            .order_by(Survey.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     result, before_label, after_label = None, None, None
     other_id = request.args.get("with", "").strip()
     ranges = [request.args.get(k, "").strip() for k in ("before_from", "before_to", "after_from", "after_to")]
@@ -224,7 +273,7 @@ def manage_compare(survey_id: int):
         if days[0] > days[1] or days[2] > days[3]:
             _bad_request(survey, _("A period starts after it ends: check the dates."))
         if days[1] >= days[2]:
-            _bad_request(survey, _("The \"before\" period must end before the \"after\" period starts."))
+            _bad_request(survey, _('The "before" period must end before the "after" period starts.'))
         wave_a, wave_b = date_waves(base, ((days[0], days[1]), (days[2], days[3])))
         result = compare((survey, wave_a), (survey, wave_b), language)
         before_label = f"{days[0].isoformat()} – {days[1].isoformat()}"
@@ -233,11 +282,19 @@ def manage_compare(survey_id: int):
         k = privacy.effective_k(organisation.privacy_min_cell)
         if min(result["n_before"], result["n_after"]) < k:
             result = {"suppressed": True, "k": k}
-    return render_template("results/compare.html", survey=survey, others=others, result=result,
-                           before_label=before_label, after_label=after_label, args=request.args)
+    return render_template(
+        "results/compare.html",
+        survey=survey,
+        others=others,
+        result=result,
+        before_label=before_label,
+        after_label=after_label,
+        args=request.args,
+    )
 
 
 # ---- public results -------------------------------------------------------
+
 
 def _public_survey(token: str) -> tuple[Survey, Organisation]:
     survey = db.session.execute(db.select(Survey).filter_by(public_token=token)).scalar_one_or_none()
@@ -263,8 +320,16 @@ def display_results(token: str):
     language = _public_language(survey)
     k = privacy.effective_k(organisation.privacy_min_cell)
     document = summary_for(survey, Filters(timezone=organisation.timezone), language, k)
-    return render_template("results/public.html", survey=survey, doc=document, args={}, public=True,
-                           chart_endpoint="results.display_chart", token=token, language=language)
+    return render_template(
+        "results/public.html",
+        survey=survey,
+        doc=document,
+        args={},
+        public=True,
+        chart_endpoint="results.display_chart",
+        token=token,
+        language=language,
+    )
 
 
 @bp.get("/s/<token>/results/charts/<int:question_id>.svg")

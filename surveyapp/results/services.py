@@ -1,4 +1,5 @@
 """Writes of the results feature: a survey's population margins."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -33,8 +34,13 @@ def _number(text: str, where: str, errors: list[str]) -> int | None:
         return None
     # isascii: str.isdigit() accepts "²", which int() then refuses
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_POPULATION:
-        errors.append(_("%(where)s: enter a whole number of people, from 0 to %(max)s.",
-                        where=where, max=format(MAX_POPULATION, ",")))
+        errors.append(
+            _(
+                "%(where)s: enter a whole number of people, from 0 to %(max)s.",
+                where=where,
+                max=format(MAX_POPULATION, ","),
+            )
+        )
         return None
     return int(text)
 
@@ -51,8 +57,9 @@ def margins_from_form(form, allowed: dict[str, list[str]]) -> dict[str, dict[str
             continue
         missing = [c for c in categories if values[c] is None]
         if missing:
-            errors.append(_("%(dim)s: enter a number for every category (missing: %(cats)s).",
-                            dim=dim, cats=", ".join(missing)))
+            errors.append(
+                _("%(dim)s: enter a number for every category (missing: %(cats)s).", dim=dim, cats=", ".join(missing))
+            )
         margins[dim] = given
     if errors:
         raise MarginError(errors)
@@ -99,8 +106,9 @@ def margins_from_csv(data: bytes, allowed: dict[str, list[str]]) -> dict[str, di
     for dim, given in margins.items():
         missing = [c for c in allowed[dim] if c not in given]
         if missing:
-            errors.append(_("%(dim)s: enter a number for every category (missing: %(cats)s).",
-                            dim=dim, cats=", ".join(missing)))
+            errors.append(
+                _("%(dim)s: enter a number for every category (missing: %(cats)s).", dim=dim, cats=", ".join(missing))
+            )
     if not margins and not errors:
         errors.append(_("The file has no rows."))
     if errors:
@@ -113,6 +121,7 @@ def save_margins(survey_id: int, margins: dict[str, dict[str, int]]) -> None:
     db.session.execute(db.delete(SurveyPopulationMargin).where(SurveyPopulationMargin.survey_id == survey_id))
     for dim, categories in margins.items():
         for category, population in categories.items():
-            db.session.add(SurveyPopulationMargin(survey_id=survey_id, dimension=dim, category=category,
-                                                  population=population))
+            db.session.add(
+                SurveyPopulationMargin(survey_id=survey_id, dimension=dim, category=category, population=population)
+            )
     db.session.commit()

@@ -1,5 +1,6 @@
 """What a results-derived view (export, report) reads from its request: the
 survey (of the current organisation), the filters and the language."""
+
 from __future__ import annotations
 
 from flask import request

@@ -4,6 +4,7 @@
 database; ``build_survey`` turns a valid document into models. Import is
 all-or-nothing: callers commit only after ``validate`` returned no problems.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,14 +74,18 @@ def parse(data: bytes | str) -> dict:
     Raises DefinitionError with a message a person can act on."""
     size = len(data.encode() if isinstance(data, str) else data)
     if size > MAX_BYTES:
-        raise DefinitionError([Problem("", _("The file is %(size)s bytes; the limit is 1 MiB.", size=format(size, ",")))])
+        raise DefinitionError(
+            [Problem("", _("The file is %(size)s bytes; the limit is 1 MiB.", size=format(size, ",")))]
+        )
     try:
         document = json.loads(data)
     except RecursionError:
         raise DefinitionError([Problem("", _("The document is nested too deeply."))]) from None
     except (ValueError, UnicodeDecodeError) as error:
         if hasattr(error, "lineno"):
-            message = _("This is not valid JSON (line %(line)d, column %(column)d).", line=error.lineno, column=error.colno)
+            message = _(
+                "This is not valid JSON (line %(line)d, column %(column)d).", line=error.lineno, column=error.colno
+            )
         else:
             message = _("This is not valid JSON.")
         raise DefinitionError([Problem("", message)]) from None
@@ -119,11 +124,22 @@ def validate(document: dict, *, draft: bool = False) -> list[Problem]:
     ``draft`` tolerates a survey still being built: no pages, or pages
     without questions (publishing checks that something is asked)."""
     if document.get("format") == FORMAT and isinstance(document.get("version"), int) and document["version"] > VERSION:
-        return [Problem("version", _("This file uses format version %(v)s; this Suara reads version %(ours)s.",
-                                     v=document["version"], ours=VERSION))]
+        return [
+            Problem(
+                "version",
+                _(
+                    "This file uses format version %(v)s; this Suara reads version %(ours)s.",
+                    v=document["version"],
+                    ours=VERSION,
+                ),
+            )
+        ]
     schema_problems = sorted(
-        (Problem(_path(e.absolute_path), e.message[:300]) for e in _validator().iter_errors(document)
-         if not (draft and _empty_while_building(e))),
+        (
+            Problem(_path(e.absolute_path), e.message[:300])
+            for e in _validator().iter_errors(document)
+            if not (draft and _empty_while_building(e))
+        ),
         key=lambda p: p.path,
     )
     if schema_problems:
@@ -149,17 +165,19 @@ def validate(document: dict, *, draft: bool = False) -> list[Problem]:
         page_path = f"pages[{p_index}]"
         problems += _text_keys(page.get("title"), f"{page_path}.title", languages)
         page_codes = {q["code"] for q in page["questions"]}
-        remaining = set(all_codes[len(earlier):])
+        remaining = set(all_codes[len(earlier) :])
         for rel, message in logic.check(page.get("logic"), earlier, remaining | page_codes):
             problems.append(Problem(f"{page_path}.{rel}", message))
         for q_index, question in enumerate(page["questions"]):
             path = f"{page_path}.questions[{q_index}]"
             code = question["code"]
             if code in seen:
-                problems.append(Problem(f"{path}.code", _("The code \"%(code)s\" is used by another question.", code=code)))
+                problems.append(
+                    Problem(f"{path}.code", _('The code "%(code)s" is used by another question.', code=code))
+                )
             seen.add(code)
             problems += _check_question(question, path, languages, default)
-            later = set(all_codes[len(earlier):])
+            later = set(all_codes[len(earlier) :])
             for rel, message in logic.check(question.get("logic"), earlier, later):
                 problems.append(Problem(f"{path}.{rel}", message))
             earlier[code] = question
@@ -169,13 +187,14 @@ def validate(document: dict, *, draft: bool = False) -> list[Problem]:
 def _empty_while_building(error) -> bool:
     path = list(error.absolute_path)
     return error.validator == "minItems" and (
-        path == ["pages"] or (len(path) == 3 and path[0] == "pages" and path[2] == "questions"))
+        path == ["pages"] or (len(path) == 3 and path[0] == "pages" and path[2] == "questions")
+    )
 
 
 def _text_keys(text: dict | None, path: str, languages: list[str]) -> list[Problem]:
     extra = sorted(set(text or {}) - set(languages))
     if extra:
-        return [Problem(path, _("Text in \"%(lang)s\", which is not one of the survey's languages.", lang=extra[0]))]
+        return [Problem(path, _('Text in "%(lang)s", which is not one of the survey\'s languages.', lang=extra[0]))]
     return []
 
 
@@ -196,12 +215,20 @@ def _check_question(question: dict, path: str, languages: list[str], default: st
         codes = [e["code"] for e in entries]
         for index, entry in enumerate(entries):
             if codes.count(entry["code"]) > 1 and codes.index(entry["code"]) < index:
-                problems.append(Problem(f"{path}.{kind}[{index}].code", _("The code \"%(code)s\" is used twice.", code=entry["code"])))
+                problems.append(
+                    Problem(f"{path}.{kind}[{index}].code", _('The code "%(code)s" is used twice.', code=entry["code"]))
+                )
             if not (entry.get("label") or {}).get(default, "").strip():
-                problems.append(Problem(f"{path}.{kind}[{index}].label", _("Every answer needs a label in the default language.")))
+                problems.append(
+                    Problem(f"{path}.{kind}[{index}].label", _("Every answer needs a label in the default language."))
+                )
             problems += _text_keys(entry.get("label"), f"{path}.{kind}[{index}].label", languages)
             if entry.get("is_other") and not qtype.allows_other:
-                problems.append(Problem(f"{path}.{kind}[{index}].is_other", _("Only choice questions can have \"other, please specify\".")))
+                problems.append(
+                    Problem(
+                        f"{path}.{kind}[{index}].is_other", _('Only choice questions can have "other, please specify".')
+                    )
+                )
     for rel, message in qtype.check_definition(_with_defaults(question)):
         problems.append(Problem(f"{path}.{rel}", message))
     return problems
@@ -233,19 +260,29 @@ def build_survey(document: dict, organisation_id: int, created_by_id: int | None
         for question_doc in page_doc["questions"]:
             question_doc = _with_defaults(question_doc)
             question = Question(
-                code=question_doc["code"], type=question_doc["type"], position=position,
+                code=question_doc["code"],
+                type=question_doc["type"],
+                position=position,
                 required=bool(question_doc.get("required", False)) and get_type(question_doc["type"]).takes_answer,
-                title=dict(question_doc["title"]), help_text=dict(question_doc.get("help_text") or {}),
-                settings=dict(question_doc.get("settings") or {}), metric_role=question_doc.get("metric_role"),
+                title=dict(question_doc["title"]),
+                help_text=dict(question_doc.get("help_text") or {}),
+                settings=dict(question_doc.get("settings") or {}),
+                metric_role=question_doc.get("metric_role"),
                 logic=question_doc.get("logic"),
             )
             position += 1
             for kind, key in (("choice", "options"), ("item", "items")):
                 for o_index, entry in enumerate(question_doc.get(key) or []):
-                    question.options.append(Option(
-                        kind=kind, code=entry["code"], position=o_index, label=dict(entry["label"]),
-                        value=entry.get("value"), is_other=bool(entry.get("is_other", False)),
-                    ))
+                    question.options.append(
+                        Option(
+                            kind=kind,
+                            code=entry["code"],
+                            position=o_index,
+                            label=dict(entry["label"]),
+                            value=entry.get("value"),
+                            is_other=bool(entry.get("is_other", False)),
+                        )
+                    )
             page.questions.append(question)
             survey.questions.append(question)
     return survey
@@ -261,7 +298,9 @@ def export_definition(survey: Survey) -> dict:
             if question.retired_at is not None:
                 continue
             entry = {
-                "code": question.code, "type": question.type, "required": question.required,
+                "code": question.code,
+                "type": question.type,
+                "required": question.required,
                 "title": dict(question.title or {}),
             }
             if question.help_text:
@@ -284,8 +323,11 @@ def export_definition(survey: Survey) -> dict:
             page_doc["logic"] = page.logic
         pages.append(page_doc)
     document = {
-        "format": FORMAT, "version": VERSION, "kind": survey.kind,
-        "languages": list(survey.languages), "default_language": survey.default_language,
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": survey.kind,
+        "languages": list(survey.languages),
+        "default_language": survey.default_language,
     }
     for field in TEXT_FIELDS:
         if getattr(survey, field):

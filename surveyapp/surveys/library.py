@@ -4,6 +4,7 @@ Each file in ``library/`` holds ``key``, ``name``, ``summary``, ``blocks``
 and a version-1 ``definition``; a block's pages (e.g. the demographic
 block) are appended to every template that lists it, so they are written once.
 """
+
 from __future__ import annotations
 
 import copy
@@ -33,8 +34,11 @@ def _entries() -> dict[str, LibraryEntry]:
     for path in sorted(LIBRARY_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         entries[data["key"]] = LibraryEntry(
-            key=data["key"], name=data["name"], summary=data["summary"],
-            kind=data["definition"]["kind"], blocks=tuple(data.get("blocks") or ()),
+            key=data["key"],
+            name=data["name"],
+            summary=data["summary"],
+            kind=data["definition"]["kind"],
+            blocks=tuple(data.get("blocks") or ()),
             definition=data["definition"],
         )
     return entries

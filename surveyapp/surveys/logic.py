@@ -3,6 +3,7 @@
 A condition is a clause ``{"question": code, "op": ..., "value": ..., "item": ...}``
 or a group ``{"all": [...]}`` / ``{"any": [...]}`` (docs/survey-format.md).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -89,23 +90,31 @@ def check(condition: dict | None, earlier: dict[str, dict], later: set[str]) -> 
     for clause in clauses(condition):
         code, op = clause.get("question"), clause.get("op")
         if op not in OPS:
-            problems.append(("logic", _("Unknown comparison \"%(op)s\".", op=op)))
+            problems.append(("logic", _('Unknown comparison "%(op)s".', op=op)))
             continue
         if code in later:
-            problems.append(("logic", _("The condition uses question \"%(code)s\", which comes later. Conditions may only use earlier questions.", code=code)))
+            problems.append(
+                (
+                    "logic",
+                    _(
+                        'The condition uses question "%(code)s", which comes later. Conditions may only use earlier questions.',
+                        code=code,
+                    ),
+                )
+            )
             continue
         target = earlier.get(code)
         if target is None:
-            problems.append(("logic", _("The condition uses question \"%(code)s\", which does not exist.", code=code)))
+            problems.append(("logic", _('The condition uses question "%(code)s", which does not exist.', code=code)))
             continue
         qtype = target.get("type")
         if not get_type(qtype).takes_answer:
-            problems.append(("logic", _("Question \"%(code)s\" is a note and has no answer to test.", code=code)))
+            problems.append(("logic", _('Question "%(code)s" is a note and has no answer to test.', code=code)))
             continue
         if qtype == "matrix":
             items = {i.get("code") for i in target.get("items") or []}
             if clause.get("item") not in items:
-                problems.append(("logic", _("Name one of the rows of matrix \"%(code)s\".", code=code)))
+                problems.append(("logic", _('Name one of the rows of matrix "%(code)s".', code=code)))
         if op in ("gt", "lt"):
             if qtype not in NUMERIC_TYPES:
                 problems.append(("logic", _("Greater than and less than only work on number and rating questions.")))
@@ -114,14 +123,16 @@ def check(condition: dict | None, earlier: dict[str, dict], later: set[str]) -> 
         elif op in ("equals", "not_equals", "any_of"):
             values = clause.get("value") if op == "any_of" else [clause.get("value")]
             if op == "any_of" and (not isinstance(values, list) or not values):
-                problems.append(("logic", _("Give at least one answer for \"any of\".")))
+                problems.append(("logic", _('Give at least one answer for "any of".')))
                 continue
             options = target.get("options") or get_type(qtype).default_options() or []
             codes = {o.get("code") for o in options}
             if codes:
                 unknown = [str(v) for v in values if str(v) not in codes]
                 if unknown:
-                    problems.append(("logic", _("Question \"%(code)s\" has no answer \"%(value)s\".", code=code, value=unknown[0])))
+                    problems.append(
+                        ("logic", _('Question "%(code)s" has no answer "%(value)s".', code=code, value=unknown[0]))
+                    )
             elif values[0] is None:
                 problems.append(("logic", _("Give a value to compare with.")))
     return problems

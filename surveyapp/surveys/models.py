@@ -1,6 +1,7 @@
 """Survey structure. Respondent-facing text is stored per language as a
 JSON object ``{"id": "...", "en": "..."}`` so a survey can offer any set
 of languages without a translations table join on every page render."""
+
 from __future__ import annotations
 
 import enum
@@ -41,9 +42,7 @@ class Survey(db.Model):
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32), default=SurveyKind.CUSTOM.value)
     status: Mapped[str] = mapped_column(String(16), default=SurveyStatus.DRAFT.value)
     languages: Mapped[list[str]] = mapped_column(MutableList.as_mutable(JSON), default=lambda: ["id"])
@@ -92,9 +91,7 @@ class Page(db.Model):
     logic: Mapped[dict | None] = mapped_column(JSON)
 
     survey: Mapped[Survey] = relationship(back_populates="pages")
-    questions: Mapped[list[Question]] = relationship(
-        back_populates="page", order_by="Question.position"
-    )
+    questions: Mapped[list[Question]] = relationship(back_populates="page", order_by="Question.position")
 
 
 class Question(db.Model):
@@ -135,9 +132,7 @@ class Option(db.Model):
     __table_args__ = (UniqueConstraint("question_id", "kind", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("questions.id", ondelete="CASCADE"), index=True
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8), default="choice")
     code: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(default=0)

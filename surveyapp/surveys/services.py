@@ -6,6 +6,7 @@ checked with the definition rules (codes, logic pointing backwards ...), and
 only a clean result is committed; otherwise the session is rolled back and
 ``EditRefused`` carries the reasons, so nothing is half-saved.
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -32,6 +33,7 @@ class EditRefused(ValueError):
 
 # ---- reads used by the rules -------------------------------------------
 
+
 def question_answer_count(question_id: int) -> int:
     return db.session.execute(
         db.select(db.func.count()).select_from(Answer).where(Answer.question_id == question_id)
@@ -40,7 +42,8 @@ def question_answer_count(question_id: int) -> int:
 
 def option_answer_count(option_id: int) -> int:
     return db.session.execute(
-        db.select(db.func.count()).select_from(Answer)
+        db.select(db.func.count())
+        .select_from(Answer)
         .where((Answer.option_id == option_id) | (Answer.item_id == option_id))
     ).scalar_one()
 
@@ -48,9 +51,9 @@ def option_answer_count(option_id: int) -> int:
 def survey_has_answers(survey: Survey) -> bool:
     from ..responses.models import Response
 
-    return db.session.execute(
-        db.select(Response.id).where(Response.survey_id == survey.id).limit(1)
-    ).first() is not None
+    return (
+        db.session.execute(db.select(Response.id).where(Response.survey_id == survey.id).limit(1)).first() is not None
+    )
 
 
 def check_survey(survey: Survey) -> list[definition.Problem]:
@@ -78,11 +81,17 @@ def _commit_checked(survey: Survey) -> None:
 
 # ---- whole surveys -----------------------------------------------------
 
-def create_blank(organisation_id: int, user_id: int | None, *, title: str, kind: str,
-                 languages: list[str], default_language: str) -> Survey:
+
+def create_blank(
+    organisation_id: int, user_id: int | None, *, title: str, kind: str, languages: list[str], default_language: str
+) -> Survey:
     survey = Survey(
-        organisation_id=organisation_id, created_by_id=user_id, kind=kind, languages=languages,
-        default_language=default_language, title={default_language: title.strip()},
+        organisation_id=organisation_id,
+        created_by_id=user_id,
+        kind=kind,
+        languages=languages,
+        default_language=default_language,
+        title={default_language: title.strip()},
     )
     survey.pages.append(Page(position=0, title={}))
     db.session.add(survey)
@@ -146,15 +155,21 @@ def set_archived(survey: Survey, archived: bool) -> None:
     db.session.commit()
 
 
-def update_details(survey: Survey, *, kind: str, languages: list[str], default_language: str,
-                   texts: dict[str, dict], anonymous: bool) -> None:
+def update_details(
+    survey: Survey, *, kind: str, languages: list[str], default_language: str, texts: dict[str, dict], anonymous: bool
+) -> None:
     """Survey-level fields; ``texts`` maps field name to {language: text}."""
     if default_language not in languages:
         raise EditRefused(_("The default language must be one of the survey's languages."))
     if anonymous != survey.anonymous and survey_has_answers(survey):
         raise EditRefused(_("Responses have been collected, so the anonymity promise made to them cannot change."))
     removed = set(survey.languages) - set(languages)
-    survey.kind, survey.languages, survey.default_language, survey.anonymous = kind, languages, default_language, anonymous
+    survey.kind, survey.languages, survey.default_language, survey.anonymous = (
+        kind,
+        languages,
+        default_language,
+        anonymous,
+    )
     if removed:
         _drop_languages(survey, removed)
     for field, values in texts.items():
@@ -165,6 +180,7 @@ def update_details(survey: Survey, *, kind: str, languages: list[str], default_l
 def _drop_languages(survey: Survey, removed: set[str]) -> None:
     """Texts in languages the survey no longer offers are removed with it,
     so the definition stays valid (a text's keys are among the languages)."""
+
     def strip(values):
         return {k: v for k, v in (values or {}).items() if k not in removed}
 
@@ -183,8 +199,9 @@ def _drop_languages(survey: Survey, removed: set[str]) -> None:
             option.label = strip(option.label)
 
 
-def update_collection(survey: Survey, *, opens_at, closes_at, response_cap: int | None,
-                      min_seconds: int | None, switches: dict[str, bool]) -> None:
+def update_collection(
+    survey: Survey, *, opens_at, closes_at, response_cap: int | None, min_seconds: int | None, switches: dict[str, bool]
+) -> None:
     """Schedule (naive UTC), cap and resident-side switches of a survey."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise EditRefused(_("The closing time must be after the opening time."))
@@ -216,8 +233,11 @@ def missing_translations(survey: Survey) -> list[tuple[str, str]]:
         missing.extend((where, lang) for lang in survey.languages if not (values.get(lang) or "").strip())
 
     need(survey.title, _("Survey title"))
-    for field, label in (("description", _("Description")), ("welcome_text", _("Welcome text")),
-                         ("thankyou_text", _("Thank-you text"))):
+    for field, label in (
+        ("description", _("Description")),
+        ("welcome_text", _("Welcome text")),
+        ("thankyou_text", _("Thank-you text")),
+    ):
         need(getattr(survey, field), label, optional=True)
     for index, page in enumerate(survey.pages, start=1):
         need(page.title, _("Page %(n)d title", n=index), optional=True)
@@ -254,6 +274,7 @@ def close(survey: Survey) -> None:
 
 # ---- pages ---------------------------------------------------------------
 
+
 def add_page(survey: Survey, title: dict | None = None) -> Page:
     page = Page(position=len(survey.pages), title=title or {})
     survey.pages.append(page)
@@ -274,7 +295,9 @@ def delete_page(page: Page) -> None:
     if len(survey.pages) == 1:
         raise EditRefused(_("A survey keeps at least one page."))
     for question in list(page.questions):  # retired ones move to the previous page
-        question.page = survey.pages[max(0, survey.pages.index(page) - 1)] if survey.pages.index(page) else survey.pages[1]
+        question.page = (
+            survey.pages[max(0, survey.pages.index(page) - 1)] if survey.pages.index(page) else survey.pages[1]
+        )
     survey.pages.remove(page)
     db.session.delete(page)
     _renumber(survey)
@@ -297,6 +320,7 @@ def move_page(page: Page, step: int) -> None:
 
 # ---- questions -------------------------------------------------------------
 
+
 def _renumber(survey: Survey, pages: list[Page] | None = None) -> None:
     """Question positions follow page order, then order within the page."""
     position = 0
@@ -314,45 +338,105 @@ def next_code(survey: Survey) -> str:
     return f"q{n}"
 
 
-def add_question(page: Page, *, type_name: str, code: str, title: dict, required: bool = False,
-                 help_text: dict | None = None, metric_role: str | None = None, settings: dict | None = None,
-                 options: list[dict] | None = None, items: list[dict] | None = None) -> Question:
+def add_question(
+    page: Page,
+    *,
+    type_name: str,
+    code: str,
+    title: dict,
+    required: bool = False,
+    help_text: dict | None = None,
+    metric_role: str | None = None,
+    settings: dict | None = None,
+    options: list[dict] | None = None,
+    items: list[dict] | None = None,
+) -> Question:
     qtype = get_type(type_name)
     survey = page.survey
     if options is None:
         options = qtype.default_options() or []
     question = Question(
-        survey=survey, page=page, code=code.strip(), type=type_name, required=required and qtype.takes_answer,
-        title=_clean(title), help_text=_clean(help_text or {}), metric_role=metric_role or None,
-        settings=settings or {}, position=10**6,
+        survey=survey,
+        page=page,
+        code=code.strip(),
+        type=type_name,
+        required=required and qtype.takes_answer,
+        title=_clean(title),
+        help_text=_clean(help_text or {}),
+        metric_role=metric_role or None,
+        settings=settings or {},
+        position=10**6,
     )
     for kind, entries in (("choice", options), ("item", items or [])):
         for index, entry in enumerate(entries):
-            question.options.append(Option(kind=kind, code=entry["code"], position=index, label=_clean(entry["label"]),
-                                           value=entry.get("value"), is_other=bool(entry.get("is_other"))))
+            question.options.append(
+                Option(
+                    kind=kind,
+                    code=entry["code"],
+                    position=index,
+                    label=_clean(entry["label"]),
+                    value=entry.get("value"),
+                    is_other=bool(entry.get("is_other")),
+                )
+            )
     db.session.add(question)
     _renumber(survey)
     _commit_checked(survey)
     return question
 
 
-def update_question(question: Question, *, code: str, type_name: str, title: dict, required: bool,
-                    help_text: dict, metric_role: str | None, settings: dict) -> None:
-    refusals = _apply_fields(question, code=code, type_name=type_name, title=title, required=required,
-                             help_text=help_text, metric_role=metric_role, settings=settings)
+def update_question(
+    question: Question,
+    *,
+    code: str,
+    type_name: str,
+    title: dict,
+    required: bool,
+    help_text: dict,
+    metric_role: str | None,
+    settings: dict,
+) -> None:
+    refusals = _apply_fields(
+        question,
+        code=code,
+        type_name=type_name,
+        title=title,
+        required=required,
+        help_text=help_text,
+        metric_role=metric_role,
+        settings=settings,
+    )
     if refusals:
         db.session.rollback()
         raise EditRefused(refusals)
     _commit_checked(question.survey)
 
 
-def save_question(question: Question, *, code: str, type_name: str, title: dict, required: bool,
-                  help_text: dict, metric_role: str | None, settings: dict,
-                  options: list[dict], items: list[dict]) -> None:
+def save_question(
+    question: Question,
+    *,
+    code: str,
+    type_name: str,
+    title: dict,
+    required: bool,
+    help_text: dict,
+    metric_role: str | None,
+    settings: dict,
+    options: list[dict],
+    items: list[dict],
+) -> None:
     """Fields, options and matrix items of a question in one transaction:
     either every change is stored or none (EditRefused lists every reason)."""
-    refusals = _apply_fields(question, code=code, type_name=type_name, title=title, required=required,
-                             help_text=help_text, metric_role=metric_role, settings=settings)
+    refusals = _apply_fields(
+        question,
+        code=code,
+        type_name=type_name,
+        title=title,
+        required=required,
+        help_text=help_text,
+        metric_role=metric_role,
+        settings=settings,
+    )
     qtype = get_type(type_name)
     refusals += _apply_options(question, options if qtype.uses_options else [], "choice")
     refusals += _apply_options(question, items if qtype.uses_items else [], "item")
@@ -362,12 +446,25 @@ def save_question(question: Question, *, code: str, type_name: str, title: dict,
     _commit_checked(question.survey)
 
 
-def _apply_fields(question: Question, *, code: str, type_name: str, title: dict, required: bool,
-                  help_text: dict, metric_role: str | None, settings: dict) -> list[str]:
+def _apply_fields(
+    question: Question,
+    *,
+    code: str,
+    type_name: str,
+    title: dict,
+    required: bool,
+    help_text: dict,
+    metric_role: str | None,
+    settings: dict,
+) -> list[str]:
     answered = question_answer_count(question.id) > 0
     refusals = []
     if answered and type_name != question.type:
-        refusals.append(_("This question has answers, so its type cannot change: the stored answers would be misread. Add a new question instead."))
+        refusals.append(
+            _(
+                "This question has answers, so its type cannot change: the stored answers would be misread. Add a new question instead."
+            )
+        )
     if answered and code.strip() != question.code:
         refusals.append(_("This question has answers, so its code cannot change: exports and logic rely on it."))
     if refusals:
@@ -406,11 +503,15 @@ def _apply_options(question: Question, entries: list[dict], kind: str) -> list[s
     scale_fixed = kind == "choice" and question.type in ("likert", "matrix") and any(answered.values())
     refusals = []
     if scale_fixed and sorted(wanted_codes) != sorted(c for c, o in current.items() if o.retired_at is None):
-        refusals.append(_("This scale has answers, so its points cannot be added or removed; only their wording can change."))
+        refusals.append(
+            _("This scale has answers, so its points cannot be added or removed; only their wording can change.")
+        )
     for entry in entries:
         option = current.get(entry["code"].strip())
         if option is not None and answered.get(option.code) and entry.get("value") != option.value:
-            refusals.append(_("Answer \"%(code)s\" has been chosen already, so its value cannot change.", code=option.code))
+            refusals.append(
+                _('Answer "%(code)s" has been chosen already, so its value cannot change.', code=option.code)
+            )
     if refusals:
         return refusals
     for position, entry in enumerate(entries):

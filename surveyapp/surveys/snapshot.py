@@ -12,6 +12,7 @@ The classes answer the same attribute names and methods as the models
 (``survey.questions``, ``question.options``, ``option.text(lang)`` ...), so
 question types, visibility, validation and the templates take either.
 """
+
 from __future__ import annotations
 
 import copy
@@ -91,28 +92,77 @@ class _Frozen:
 
 
 class OptionSnapshot(_Frozen):
-    __slots__ = ("id", "question_id", "kind", "code", "position", "label", "value", "is_other", "retired_at",
-                 "_default_language", "question")
+    __slots__ = (
+        "id",
+        "question_id",
+        "kind",
+        "code",
+        "position",
+        "label",
+        "value",
+        "is_other",
+        "retired_at",
+        "_default_language",
+        "question",
+    )
 
     def __init__(self, row, default_language: str):
-        self._set(id=row.id, question_id=row.question_id, kind=row.kind, code=row.code, position=row.position,
-                  label=freeze(row.label or {}), value=row.value, is_other=bool(row.is_other),
-                  retired_at=row.retired_at, _default_language=default_language)
+        self._set(
+            id=row.id,
+            question_id=row.question_id,
+            kind=row.kind,
+            code=row.code,
+            position=row.position,
+            label=freeze(row.label or {}),
+            value=row.value,
+            is_other=bool(row.is_other),
+            retired_at=row.retired_at,
+            _default_language=default_language,
+        )
 
     def text(self, lang: str) -> str:
         return pick_language(self.label, lang, self._default_language)
 
 
 class QuestionSnapshot(_Frozen):
-    __slots__ = ("id", "survey_id", "page_id", "position", "code", "type", "required", "title", "help_text",
-                 "settings", "metric_role", "logic", "retired_at", "options", "_default_language", "survey", "page")
+    __slots__ = (
+        "id",
+        "survey_id",
+        "page_id",
+        "position",
+        "code",
+        "type",
+        "required",
+        "title",
+        "help_text",
+        "settings",
+        "metric_role",
+        "logic",
+        "retired_at",
+        "options",
+        "_default_language",
+        "survey",
+        "page",
+    )
 
     def __init__(self, row, options: list[OptionSnapshot], default_language: str):
-        self._set(id=row.id, survey_id=row.survey_id, page_id=row.page_id, position=row.position, code=row.code,
-                  type=row.type, required=bool(row.required), title=freeze(row.title or {}),
-                  help_text=freeze(row.help_text or {}), settings=freeze(row.settings or {}),
-                  metric_role=row.metric_role, logic=freeze(row.logic), retired_at=row.retired_at,
-                  options=tuple(options), _default_language=default_language)
+        self._set(
+            id=row.id,
+            survey_id=row.survey_id,
+            page_id=row.page_id,
+            position=row.position,
+            code=row.code,
+            type=row.type,
+            required=bool(row.required),
+            title=freeze(row.title or {}),
+            help_text=freeze(row.help_text or {}),
+            settings=freeze(row.settings or {}),
+            metric_role=row.metric_role,
+            logic=freeze(row.logic),
+            retired_at=row.retired_at,
+            options=tuple(options),
+            _default_language=default_language,
+        )
 
     def text(self, field: str, lang: str) -> str:
         return pick_language(getattr(self, field), lang, self._default_language)
@@ -122,13 +172,38 @@ class PageSnapshot(_Frozen):
     __slots__ = ("id", "survey_id", "position", "title", "logic", "questions", "survey")
 
     def __init__(self, row, questions: list[QuestionSnapshot]):
-        self._set(id=row.id, survey_id=row.survey_id, position=row.position, title=freeze(row.title or {}),
-                  logic=freeze(row.logic), questions=tuple(questions))
+        self._set(
+            id=row.id,
+            survey_id=row.survey_id,
+            position=row.position,
+            title=freeze(row.title or {}),
+            logic=freeze(row.logic),
+            questions=tuple(questions),
+        )
 
 
-SURVEY_FIELDS = ("id", "organisation_id", "kind", "status", "languages", "default_language", "title",
-                 "description", "welcome_text", "thankyou_text", "public_token", "anonymous", "opens_at",
-                 "closes_at", "response_cap", "settings", "is_template", "archived_at", "created_at", "updated_at")
+SURVEY_FIELDS = (
+    "id",
+    "organisation_id",
+    "kind",
+    "status",
+    "languages",
+    "default_language",
+    "title",
+    "description",
+    "welcome_text",
+    "thankyou_text",
+    "public_token",
+    "anonymous",
+    "opens_at",
+    "closes_at",
+    "response_cap",
+    "settings",
+    "is_template",
+    "archived_at",
+    "created_at",
+    "updated_at",
+)
 
 
 class SurveySnapshot(_Frozen):
@@ -161,13 +236,17 @@ def load(connection, survey_id: int) -> SurveySnapshot | None:
         return None
     default_language = survey.default_language
     page_rows = connection.execute(
-        select(*_columns(Page)).where(Page.survey_id == survey_id).order_by(Page.position, Page.id)).all()
+        select(*_columns(Page)).where(Page.survey_id == survey_id).order_by(Page.position, Page.id)
+    ).all()
     question_rows = connection.execute(
-        select(*_columns(Question)).where(Question.survey_id == survey_id)
-        .order_by(Question.position, Question.id)).all()
+        select(*_columns(Question)).where(Question.survey_id == survey_id).order_by(Question.position, Question.id)
+    ).all()
     option_rows = connection.execute(
-        select(*_columns(Option)).join(Question, Question.id == Option.question_id)
-        .where(Question.survey_id == survey_id).order_by(Option.position, Option.id)).all()
+        select(*_columns(Option))
+        .join(Question, Question.id == Option.question_id)
+        .where(Question.survey_id == survey_id)
+        .order_by(Option.position, Option.id)
+    ).all()
     options: dict[int, list[OptionSnapshot]] = {}
     for row in option_rows:
         options.setdefault(row.question_id, []).append(OptionSnapshot(row, default_language))
@@ -195,5 +274,14 @@ def is_snapshot(value) -> bool:
     return isinstance(value, SurveySnapshot)
 
 
-__all__ = ["FrozenDict", "FrozenList", "OptionSnapshot", "PageSnapshot", "QuestionSnapshot", "SurveySnapshot",
-           "freeze", "is_snapshot", "load"]
+__all__ = [
+    "FrozenDict",
+    "FrozenList",
+    "OptionSnapshot",
+    "PageSnapshot",
+    "QuestionSnapshot",
+    "SurveySnapshot",
+    "freeze",
+    "is_snapshot",
+    "load",
+]

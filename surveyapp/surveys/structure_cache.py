@@ -14,6 +14,7 @@ key, and a survey reusing an id (tests, SQLite) has another ``updated_at``.
 The cache lives on the app object (``app.extensions``), so two apps in one
 process (tests) never share entries.
 """
+
 from __future__ import annotations
 
 import threading

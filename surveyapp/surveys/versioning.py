@@ -9,6 +9,7 @@ changed or deleted through the ORM by any code path (builder, imports,
 language changes, retiring ...). Code that changes structure with a Core
 UPDATE/DELETE must call ``bump(session, survey_id)`` itself.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -53,8 +54,11 @@ def bump(session: Session, survey_id: int) -> None:
 def _bump_on_structure_change(session: Session, _flush_context, _instances) -> None:
     changed = [obj for obj in session.new if isinstance(obj, STRUCTURE)]
     changed += [obj for obj in session.deleted if isinstance(obj, STRUCTURE)]
-    changed += [obj for obj in session.dirty
-                if isinstance(obj, STRUCTURE) and session.is_modified(obj, include_collections=False)]
+    changed += [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, STRUCTURE) and session.is_modified(obj, include_collections=False)
+    ]
     if not changed:
         return
     with session.no_autoflush:

@@ -4,6 +4,7 @@ Logic only points backwards, so one pass in survey order settles every
 condition; an answer to a hidden question counts as no answer for the
 conditions after it (hiding cascades).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

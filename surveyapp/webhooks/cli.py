@@ -1,5 +1,6 @@
 """``flask webhooks deliver`` (one round, for cron) and ``flask webhooks
 worker`` (a long-running loop, for a separate process)."""
+
 from __future__ import annotations
 
 import click

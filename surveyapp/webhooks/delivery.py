@@ -14,6 +14,7 @@ lease is still ours. No transaction is open while a receiver is called.
 Delivery is at least once: a process that dies mid-call leaves the lease to
 expire and the call is repeated, so receivers de-duplicate by delivery id.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -65,8 +66,9 @@ def backoff(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_
     return timedelta(seconds=min(base * 2 ** (attempts - 1), cap))
 
 
-def retry_delay(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_MAX_SECONDS,
-                rng: random.Random | None = None) -> timedelta:
+def retry_delay(
+    attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_MAX_SECONDS, rng: random.Random | None = None
+) -> timedelta:
     """The back-off with ±20 % jitter, so receivers that failed together are
     not all called again in the same second. Each pause still exceeds the
     one before (1.6 × the previous maximum > 1.2 × it) until the cap."""
@@ -76,16 +78,19 @@ def retry_delay(attempts: int, base: float = RETRY_BASE_SECONDS, cap: float = RE
 
 # ---- queueing -----------------------------------------------------------------
 
+
 def _new_deliveries(since: datetime | None):
     """(webhook id, response id) pairs that should have a delivery but have none."""
     query = (
         select(Webhook.id, Response.id)
         .join(Survey, Survey.organisation_id == Webhook.organisation_id)
         .join(Response, Response.survey_id == Survey.id)
-        .where(Webhook.active.is_(True), Response.status == "complete",
-               Response.submitted_at >= Webhook.created_at,
-               ~exists().where(WebhookDelivery.webhook_id == Webhook.id,
-                               WebhookDelivery.response_id == Response.id))
+        .where(
+            Webhook.active.is_(True),
+            Response.status == "complete",
+            Response.submitted_at >= Webhook.created_at,
+            ~exists().where(WebhookDelivery.webhook_id == Webhook.id, WebhookDelivery.response_id == Response.id),
+        )
     )
     if since is not None:
         query = query.where(Response.submitted_at >= since)
@@ -104,7 +109,8 @@ def enqueue(since: datetime | None = None) -> int:
     now = utcnow()
     source = pairs.add_columns(literal("pending"), literal(0), literal(now), literal(now))
     statement = _insert_ignoring_duplicates().from_select(
-        ["webhook_id", "response_id", "status", "attempts", "next_attempt_at", "created_at"], source)
+        ["webhook_id", "response_id", "status", "attempts", "next_attempt_at", "created_at"], source
+    )
     created = db.session.execute(statement).rowcount
     db.session.commit()
     return max(created or 0, 0)
@@ -126,6 +132,7 @@ def _insert_ignoring_duplicates():
 
 
 # ---- the payload and the call ---------------------------------------------------
+
 
 def payload(response: Response) -> dict:
     from ..analytics.filters import Filters
@@ -165,9 +172,14 @@ def _body(claimed: Claimed) -> bytes:
 
 
 def headers_for(claimed: Claimed, body: bytes) -> dict:
-    return {"Content-Type": "application/json", "User-Agent": "Suara-Webhook/1",
-            "X-Suara-Event": "response.completed", "X-Suara-Delivery": str(claimed.id),
-            "X-Suara-Attempt": str(claimed.attempts + 1), "X-Suara-Signature": sign(claimed.secret, body)}
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "Suara-Webhook/1",
+        "X-Suara-Event": "response.completed",
+        "X-Suara-Delivery": str(claimed.id),
+        "X-Suara-Attempt": str(claimed.attempts + 1),
+        "X-Suara-Signature": sign(claimed.secret, body),
+    }
 
 
 def _post(target: targets.Target, body: bytes, headers: dict) -> Outcome:
@@ -185,6 +197,7 @@ def _post(target: targets.Target, body: bytes, headers: dict) -> Outcome:
 
 # ---- claiming and recording -------------------------------------------------------
 
+
 def claim(delivery_id: int, now: datetime | None = None) -> Claimed | None:
     """Take the lease on a due delivery; None if another process has it,
     it is not due, or it is no longer pending. Commits."""
@@ -192,8 +205,11 @@ def claim(delivery_id: int, now: datetime | None = None) -> Claimed | None:
     lease_until = now + LEASE
     taken = db.session.execute(
         update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
-               WebhookDelivery.next_attempt_at <= now)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == "pending",
+            WebhookDelivery.next_attempt_at <= now,
+        )
         .values(next_attempt_at=lease_until)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -202,7 +218,8 @@ def claim(delivery_id: int, now: datetime | None = None) -> Claimed | None:
         return None
     row = db.session.execute(
         select(WebhookDelivery.response_id, WebhookDelivery.attempts, Webhook.url, Webhook.secret)
-        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id).where(WebhookDelivery.id == delivery_id)
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .where(WebhookDelivery.id == delivery_id)
     ).one()
     db.session.commit()
     return Claimed(delivery_id, row.response_id, row.attempts, row.url, row.secret, lease_until)
@@ -219,13 +236,21 @@ def record(claimed: Claimed, outcome: Outcome) -> bool:
     elif attempts >= _setting("WEBHOOK_MAX_ATTEMPTS", MAX_ATTEMPTS):
         values.update(status="failed")
     else:
-        values.update(next_attempt_at=utcnow() + retry_delay(
-            attempts, _setting("WEBHOOK_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS),
-            _setting("WEBHOOK_RETRY_MAX_SECONDS", RETRY_MAX_SECONDS)))
+        values.update(
+            next_attempt_at=utcnow()
+            + retry_delay(
+                attempts,
+                _setting("WEBHOOK_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS),
+                _setting("WEBHOOK_RETRY_MAX_SECONDS", RETRY_MAX_SECONDS),
+            )
+        )
     stored = db.session.execute(
         update(WebhookDelivery)
-        .where(WebhookDelivery.id == claimed.id, WebhookDelivery.status == "pending",
-               WebhookDelivery.next_attempt_at == claimed.lease_until)
+        .where(
+            WebhookDelivery.id == claimed.id,
+            WebhookDelivery.status == "pending",
+            WebhookDelivery.next_attempt_at == claimed.lease_until,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -255,12 +280,19 @@ def attempt(claimed: Claimed) -> Outcome:
 
 def due_ids(limit: int, now: datetime | None = None) -> list[int]:
     now = now or utcnow()
-    ids = db.session.execute(
-        select(WebhookDelivery.id).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now,
-               Webhook.active.is_(True))
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)
-    ).scalars().all()
+    ids = (
+        db.session.execute(
+            select(WebhookDelivery.id)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(
+                WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now, Webhook.active.is_(True)
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     db.session.commit()
     return list(ids)
 
@@ -307,7 +339,8 @@ def deliver_due(limit: int = 100, since: datetime | None = None) -> tuple[int, i
 def next_due_at() -> datetime | None:
     """When the earliest pending delivery falls due (for the worker's sleep)."""
     value = db.session.execute(
-        select(func.min(WebhookDelivery.next_attempt_at)).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        select(func.min(WebhookDelivery.next_attempt_at))
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
         .where(WebhookDelivery.status == "pending", Webhook.active.is_(True))
     ).scalar()
     db.session.commit()
@@ -325,4 +358,3 @@ def kick(app) -> None:
     from .dispatch import wake
 
     wake(app)
-

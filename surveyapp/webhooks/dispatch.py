@@ -20,6 +20,7 @@ delivery worker is woken. ``WEBHOOK_DELIVERY`` chooses what happens:
 Several processes never send the same delivery at once: see the lease in
 ``delivery.claim``.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,6 +71,7 @@ def wake(app: Flask) -> None:
 
 
 # ---- noticing completed responses ---------------------------------------------
+
 
 def _listen_once() -> None:
     global _listening
@@ -127,6 +129,7 @@ def _forget(session) -> None:
 
 
 # ---- the dispatcher and its worker ------------------------------------------------
+
 
 class Dispatcher:
     """Per app: what to do after a completion, and the worker thread."""
@@ -231,7 +234,7 @@ class Worker:
             except Exception:  # noqa: BLE001  the thread must outlive a bad pass (database restart, bug)
                 self.app.logger.exception("Webhook delivery pass failed")
                 failures += 1
-                pause = min(self.poll, 2.0 ** failures)
+                pause = min(self.poll, 2.0**failures)
             if self._stop.wait(MIN_GAP_SECONDS):
                 break
             self._wake.wait(max(0.0, pause - MIN_GAP_SECONDS))

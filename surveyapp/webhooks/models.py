@@ -1,4 +1,5 @@
 """A webhook (an organisation's URL) and its deliveries with retry state."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """What the owner's webhook page shows: delivery counts per webhook and
 the deliveries that failed or are waiting for a retry."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -26,9 +27,18 @@ def counts(organisation_id: int) -> dict[int, dict[str, int]]:
 
 def problems(organisation_id: int, limit: int = PROBLEMS_SHOWN) -> list[WebhookDelivery]:
     """Deliveries not (yet) delivered that failed at least once, newest first."""
-    return db.session.execute(
-        select(WebhookDelivery).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-        .where(Webhook.organisation_id == organisation_id, WebhookDelivery.status != "delivered",
-               WebhookDelivery.attempts > 0)
-        .order_by(WebhookDelivery.id.desc()).limit(limit)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            select(WebhookDelivery)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(
+                Webhook.organisation_id == organisation_id,
+                WebhookDelivery.status != "delivered",
+                WebhookDelivery.attempts > 0,
+            )
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )

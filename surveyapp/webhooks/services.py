@@ -1,4 +1,5 @@
 """Register and remove webhooks; refuse URLs that point inside the network."""
+
 from __future__ import annotations
 
 import secrets
@@ -13,6 +14,7 @@ from .targets import WebhookRefused
 
 __all__ = ["WebhookRefused", "check_url", "create", "delete", "retry_failed"]
 
+
 def check_url(url: str) -> str:
     """The URL, stripped, if it may be used (``targets.resolve``: http(s),
     and every address its host resolves to globally routable; private ones
@@ -21,8 +23,9 @@ def check_url(url: str) -> str:
 
 
 def create(organisation_id: int, user_id: int | None, url: str) -> Webhook:
-    webhook = Webhook(organisation_id=organisation_id, created_by_id=user_id, url=check_url(url),
-                      secret=secrets.token_hex(32))
+    webhook = Webhook(
+        organisation_id=organisation_id, created_by_id=user_id, url=check_url(url), secret=secrets.token_hex(32)
+    )
     db.session.add(webhook)
     db.session.commit()
     return webhook

@@ -14,6 +14,7 @@ The rules:
   DNS rebinding), sending ``Host`` and TLS SNI/certificate checks for the
   host name.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -117,8 +118,13 @@ def resolve(url: str) -> Target:
         for text in addresses:
             address = ipaddress.ip_address(text)
             if not is_public(address):
-                raise WebhookRefused(_("%(host)s points to a private or local address (%(address)s); webhooks must go to a public server.",
-                                       host=parts.hostname, address=str(address)))
+                raise WebhookRefused(
+                    _(
+                        "%(host)s points to a private or local address (%(address)s); webhooks must go to a public server.",
+                        host=parts.hostname,
+                        address=str(address),
+                    )
+                )
     host_header = f"[{hostname}]" if ":" in hostname else hostname
     if parts.port is not None:
         host_header += f":{parts.port}"

@@ -15,6 +15,7 @@ that merely looks like a tag, e.g. in a comment, can only make a count larger.)
 openpyxl then parses the file, with defusedxml (no DTDs, no entities), and
 reports malformed XML. The limits live in ``surveyapp.limits``.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -51,11 +52,19 @@ def check(archive: zipfile.ZipFile) -> None:
     raises what the XML parser raises (the caller reports the file as unreadable)."""
     infos = archive.infolist()
     if len(infos) > limits.XLSX_MAX_MEMBERS:
-        raise TooLarge(_("The workbook holds more than %(max)s files inside; Suara reads workbooks of up to %(max)s.",
-                         max=_n(limits.XLSX_MAX_MEMBERS)))
+        raise TooLarge(
+            _(
+                "The workbook holds more than %(max)s files inside; Suara reads workbooks of up to %(max)s.",
+                max=_n(limits.XLSX_MAX_MEMBERS),
+            )
+        )
     if sum(info.file_size for info in infos) > limits.XLSX_MAX_UNCOMPRESSED:
-        raise TooLarge(_("The workbook unpacks to more than %(max)s bytes; Suara reads workbooks of up to %(max)s bytes unpacked.",
-                         max=_n(limits.XLSX_MAX_UNCOMPRESSED)))
+        raise TooLarge(
+            _(
+                "The workbook unpacks to more than %(max)s bytes; Suara reads workbooks of up to %(max)s bytes unpacked.",
+                max=_n(limits.XLSX_MAX_UNCOMPRESSED),
+            )
+        )
     names = set(archive.namelist())
     if "xl/sharedStrings.xml" in names:
         _check_shared_strings(archive)
@@ -96,8 +105,12 @@ def _check_shared_strings(archive: zipfile.ZipFile) -> None:
             count += len(STRING_TAG.findall(buffer, 0, cut))
             buffer = buffer[cut:]
             if count > limits.XLSX_MAX_SHARED_STRINGS:
-                raise TooLarge(_("The workbook's shared text table has more than %(max)s entries.",
-                                 max=_n(limits.XLSX_MAX_SHARED_STRINGS)))
+                raise TooLarge(
+                    _(
+                        "The workbook's shared text table has more than %(max)s entries.",
+                        max=_n(limits.XLSX_MAX_SHARED_STRINGS),
+                    )
+                )
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -108,8 +121,11 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     for rel in rels:
         target = rel.get("Target") or ""
         targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-    return [(sheet.get("name") or "", targets.get(sheet.get(REL_NS + "id"), ""))
-            for sheet in workbook.iter() if _tag(sheet) == "sheet"]
+    return [
+        (sheet.get("name") or "", targets.get(sheet.get(REL_NS + "id"), ""))
+        for sheet in workbook.iter()
+        if _tag(sheet) == "sheet"
+    ]
 
 
 def _column_number(letters: str) -> int:
@@ -129,8 +145,12 @@ def _check_sheet(archive: zipfile.ZipFile, part: str, sheet: str, cells: int) ->
             if in_row > limits.XLSX_MAX_COLUMNS:
                 raise _too_many_columns(sheet)
             if cells > limits.XLSX_MAX_CELLS:
-                raise TooLarge(_("The workbook has more than %(max)s cells in the sheets Suara reads.",
-                                 max=_n(limits.XLSX_MAX_CELLS)))
+                raise TooLarge(
+                    _(
+                        "The workbook has more than %(max)s cells in the sheets Suara reads.",
+                        max=_n(limits.XLSX_MAX_CELLS),
+                    )
+                )
         elif tag == b"row":
             rows, in_row = rows + 1, 0
             if rows > limits.XLSX_MAX_ROWS:
@@ -155,10 +175,16 @@ def _check_dimension(ref: str, sheet: str) -> None:
 
 
 def _too_many_rows(sheet: str) -> TooLarge:
-    return TooLarge(_("The %(sheet)s sheet has more than %(max)s rows (blank rows included).",
-                      sheet=sheet, max=_n(limits.XLSX_MAX_ROWS)))
+    return TooLarge(
+        _(
+            "The %(sheet)s sheet has more than %(max)s rows (blank rows included).",
+            sheet=sheet,
+            max=_n(limits.XLSX_MAX_ROWS),
+        )
+    )
 
 
 def _too_many_columns(sheet: str) -> TooLarge:
-    return TooLarge(_("A row of the %(sheet)s sheet has more than %(max)s cells.",
-                      sheet=sheet, max=_n(limits.XLSX_MAX_COLUMNS)))
+    return TooLarge(
+        _("A row of the %(sheet)s sheet has more than %(max)s cells.", sheet=sheet, max=_n(limits.XLSX_MAX_COLUMNS))
+    )

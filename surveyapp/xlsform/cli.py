@@ -1,4 +1,5 @@
 """``flask surveys import-xlsform FILE --org SLUG`` and ``flask surveys export-xlsform ID``."""
+
 from __future__ import annotations
 
 import sys

@@ -7,6 +7,7 @@ option plus a text question <code>_other shown when it is chosen; ratings,
 stars and numbers are integer/decimal with range constraints; ranking uses
 the ``rank`` type. Skip logic becomes ``relevant`` expressions.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,18 @@ from openpyxl import Workbook
 
 from ..surveys.definition import export_definition
 
-LANGUAGE_NAMES = {"id": "Indonesian", "en": "English", "jv": "Javanese", "su": "Sundanese", "ms": "Malay",
-                  "fr": "French", "es": "Spanish", "pt": "Portuguese", "ar": "Arabic", "tet": "Tetum"}
+LANGUAGE_NAMES = {
+    "id": "Indonesian",
+    "en": "English",
+    "jv": "Javanese",
+    "su": "Sundanese",
+    "ms": "Malay",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "ar": "Arabic",
+    "tet": "Tetum",
+}
 SINGLE = ("single_choice", "yes_no", "likert")
 PATTERN_REGEX = {
     "phone": r"^(\+?62|0)[0-9][0-9 \-]{6,14}$",
@@ -63,8 +74,11 @@ class _Expressions:
         if op == "not_answered":
             return f"{ref} = ''"
         if qtype in ("likert", "matrix") and op in ("gt", "lt"):
-            codes = [o["code"] for o in question.get("options") or []
-                     if o.get("value") is not None and (o["value"] > value if op == "gt" else o["value"] < value)]
+            codes = [
+                o["code"]
+                for o in question.get("options") or []
+                if o.get("value") is not None and (o["value"] > value if op == "gt" else o["value"] < value)
+            ]
             return "(" + " or ".join(f"{ref} = {_quote(c)}" for c in codes) + ")" if codes else "false()"
         if op in ("gt", "lt"):
             return f"{ref} {'>' if op == 'gt' else '<'} {_number(value)}"
@@ -103,8 +117,15 @@ def definition_to_xlsform(document: dict, form_id: str = "suara_survey", version
     # Start and end times let an import compute the duration.
     survey_rows += [{"type": "start", "name": "start"}, {"type": "end", "name": "end"}]
     for number, page in enumerate(document["pages"], start=1):
-        survey_rows.append({"type": "begin group", "name": f"page_{number}", **texts("label", page.get("title")),
-                            "appearance": "field-list", "relevant": xpath.condition(page.get("logic"))})
+        survey_rows.append(
+            {
+                "type": "begin group",
+                "name": f"page_{number}",
+                **texts("label", page.get("title")),
+                "appearance": "field-list",
+                "relevant": xpath.condition(page.get("logic")),
+            }
+        )
         for question in page["questions"]:
             survey_rows.extend(_question_rows(question, texts, choices, xpath))
         survey_rows.append({"type": "end group", "name": f"page_{number}"})
@@ -117,9 +138,18 @@ def definition_to_xlsform(document: dict, form_id: str = "suara_survey", version
     _write(workbook.create_sheet("choices"), ["list_name", "name", *label_cols], choice_rows)
     settings = workbook.create_sheet("settings")
     title = (document.get("title") or {}).get(default) or form_id
-    _write(settings, ["form_title", "form_id", "version", "default_language"],
-           [{"form_title": title, "form_id": form_id, "version": version,
-             "default_language": f"{LANGUAGE_NAMES.get(default, default)} ({default})"}])
+    _write(
+        settings,
+        ["form_title", "form_id", "version", "default_language"],
+        [
+            {
+                "form_title": title,
+                "form_id": form_id,
+                "version": version,
+                "default_language": f"{LANGUAGE_NAMES.get(default, default)} ({default})",
+            }
+        ],
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -128,13 +158,20 @@ def definition_to_xlsform(document: dict, form_id: str = "suara_survey", version
 def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[dict]:
     code, qtype = question["code"], question["type"]
     settings = question.get("settings") or {}
-    base = {"name": code, **texts("label", question["title"]), **texts("hint", question.get("help_text")),
-            "relevant": xpath.condition(question.get("logic"))}
+    base = {
+        "name": code,
+        **texts("label", question["title"]),
+        **texts("hint", question.get("help_text")),
+        "relevant": xpath.condition(question.get("logic")),
+    }
     if question.get("required") and qtype != "note":
         base["required"] = "yes"
     options = question.get("options") or []
     if qtype == "yes_no" and not options:
-        options = [{"code": "yes", "label": {"id": "Ya", "en": "Yes"}}, {"code": "no", "label": {"id": "Tidak", "en": "No"}}]
+        options = [
+            {"code": "yes", "label": {"id": "Ya", "en": "Yes"}},
+            {"code": "no", "label": {"id": "Tidak", "en": "No"}},
+        ]
     rows = []
     if qtype in SINGLE:
         choices(code, options)
@@ -159,9 +196,15 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
         choices(code, options)
         rows.append({**base, "type": "begin group", "appearance": "field-list", "required": ""})
         for item in question.get("items") or []:
-            rows.append({"type": f"select_one {code}", "name": f"{code}_{re.sub(r'[^A-Za-z0-9_]', '_', item['code'])}",
-                         **texts("label", item["label"]), "required": base.get("required", ""),
-                         "appearance": "likert"})
+            rows.append(
+                {
+                    "type": f"select_one {code}",
+                    "name": f"{code}_{re.sub(r'[^A-Za-z0-9_]', '_', item['code'])}",
+                    **texts("label", item["label"]),
+                    "required": base.get("required", ""),
+                    "appearance": "likert",
+                }
+            )
         rows.append({"type": "end group", "name": code})
     elif qtype in ("rating_0_10", "stars"):
         low, high = (0, 10) if qtype == "rating_0_10" else (1, 5)
@@ -172,7 +215,9 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
             parts.append(f". >= {_number(settings['min'])}")
         if settings.get("max") is not None:
             parts.append(f". <= {_number(settings['max'])}")
-        rows.append({**base, "type": "integer" if settings.get("integer") else "decimal", "constraint": " and ".join(parts)})
+        rows.append(
+            {**base, "type": "integer" if settings.get("integer") else "decimal", "constraint": " and ".join(parts)}
+        )
     elif qtype == "date":
         parts = []
         if settings.get("min"):
@@ -194,12 +239,18 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
         rows.append({**base, "type": "note"})
     other = next((o for o in options if o.get("is_other")), None)
     if other is not None:
-        test = (f"selected(${{{code}}}, {_quote(other['code'])})" if qtype == "multiple_choice"
-                else f"${{{code}}} = {_quote(other['code'])}")
-        label = {lang: f"{text} ({'sebutkan' if lang == 'id' else 'please specify'})"
-                 for lang, text in (other.get("label") or {}).items()}
-        rows.append({"type": "text", "name": f"{code}_other", **texts("label", label), "relevant": test,
-                     "required": "yes"})
+        test = (
+            f"selected(${{{code}}}, {_quote(other['code'])})"
+            if qtype == "multiple_choice"
+            else f"${{{code}}} = {_quote(other['code'])}"
+        )
+        label = {
+            lang: f"{text} ({'sebutkan' if lang == 'id' else 'please specify'})"
+            for lang, text in (other.get("label") or {}).items()
+        }
+        rows.append(
+            {"type": "text", "name": f"{code}_other", **texts("label", label), "relevant": test, "required": "yes"}
+        )
     return rows
 
 
@@ -218,6 +269,6 @@ def _write(sheet, columns: list[str], rows: list[dict]) -> None:
 
 
 def survey_to_xlsform(survey) -> bytes:
-    stamp = (survey.updated_at or survey.created_at)
+    stamp = survey.updated_at or survey.created_at
     version = stamp.strftime("%Y%m%d%H%M") if stamp else "1"
     return definition_to_xlsform(export_definition(survey), form_id=f"suara_{survey.id}", version=version)

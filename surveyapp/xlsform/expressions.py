@@ -4,19 +4,23 @@ and number settings, for the subset Suara's logic can represent.
 Anything else raises Unsupported with a reason; the importer then reports
 the row instead of guessing.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-TOKEN = re.compile(r"""\s*(?:
+TOKEN = re.compile(
+    r"""\s*(?:
     (?P<ref>\$\{[^}]*\}) |
     (?P<str>'[^']*'|"[^"]*") |
     (?P<num>-?\d+(?:\.\d+)?) |
     (?P<op>!=|>=|<=|=|>|<) |
     (?P<punct>[(),]) |
     (?P<word>[A-Za-z_][A-Za-z0-9_:-]*|\.)
-)""", re.VERBOSE)
+)""",
+    re.VERBOSE,
+)
 NUMERIC_TYPES = {"number", "rating_0_10", "stars", "likert", "matrix"}
 INTEGER_TYPES = {"rating_0_10", "stars"}
 MAX_TOKENS = 400
@@ -32,7 +36,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise Unsupported(f"cannot read the expression near \"{text[position:position + 20]}\"")
+            raise Unsupported(f'cannot read the expression near "{text[position : position + 20]}"')
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -52,14 +56,14 @@ class _Parser:
     def take(self, kind=None, value=None):
         token = self.peek()
         if token[0] is None or (kind and token[0] != kind) or (value and token[1].lower() != value):
-            raise Unsupported(f"expected {value or kind} but found \"{token[1] or 'the end'}\"")
+            raise Unsupported(f'expected {value or kind} but found "{token[1] or "the end"}"')
         self.position += 1
         return token
 
     def parse(self) -> dict:
         result = self.expr()
         if self.peek()[0] is not None:
-            raise Unsupported(f"unexpected \"{self.peek()[1]}\"")
+            raise Unsupported(f'unexpected "{self.peek()[1]}"')
         return result
 
     def expr(self) -> dict:
@@ -110,7 +114,7 @@ class _Parser:
             code, target = self.reference()
             flipped = {">": "<", "<": ">", ">=": "<=", "<=": ">="}.get(op, op)
             return comparison(target, flipped, literal)
-        raise Unsupported(f"\"{value}\" is not supported (functions other than selected() and not())")
+        raise Unsupported(f'"{value}" is not supported (functions other than selected() and not())')
 
     def reference(self):
         token = self.take("ref")[1]
@@ -126,7 +130,7 @@ class _Parser:
             return value[1:-1]
         if kind == "num":
             return float(value) if "." in value else int(value)
-        raise Unsupported(f"expected a value but found \"{value}\"")
+        raise Unsupported(f'expected a value but found "{value}"')
 
 
 def comparison(target: dict, op: str, literal) -> dict:
@@ -159,7 +163,9 @@ def comparison(target: dict, op: str, literal) -> dict:
     if not integer or not float(numeric_literal).is_integer():
         raise Unsupported(f"{op} on a decimal number (Suara compares with > and < only)")
     n = int(numeric_literal)
-    return {"question": code, "op": "gt", "value": n - 1} if op == ">=" else {"question": code, "op": "lt", "value": n + 1}
+    return (
+        {"question": code, "op": "gt", "value": n - 1} if op == ">=" else {"question": code, "op": "lt", "value": n + 1}
+    )
 
 
 def _option(target: dict, literal) -> str:
@@ -200,11 +206,11 @@ def parse_constraint(text: str, qtype: str, integer: bool) -> dict:
             continue
         match = re.fullmatch(r"\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)", part) or None
         if not match or qtype != "number":
-            raise Unsupported(f"the constraint \"{part}\" is not a range Suara can check")
+            raise Unsupported(f'the constraint "{part}" is not a range Suara can check')
         op, number = match.group(1), float(match.group(2))
         if op in (">", "<"):
             if not integer or not number.is_integer():
-                raise Unsupported(f"the constraint \"{part}\" excludes its end point; Suara ranges include it")
+                raise Unsupported(f'the constraint "{part}" excludes its end point; Suara ranges include it')
             number = number + 1 if op == ">" else number - 1
         key = "min" if op.startswith(">") else "max"
         settings[key] = int(number) if number.is_integer() else number

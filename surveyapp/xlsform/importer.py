@@ -5,6 +5,7 @@ The workbook is first checked with pyxform (the reference XLSForm
 converter), so a form pyxform refuses is refused with its message. Nothing
 is created unless the resulting document passes definition.validate.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,16 +20,54 @@ from .workbook import Sheet, XLSFormError, read_workbook
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 OPTION_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 LANGUAGE_NAMES = {
-    "english": "en", "indonesian": "id", "bahasa indonesia": "id", "bahasa": "id", "javanese": "jv",
-    "sundanese": "su", "french": "fr", "spanish": "es", "portuguese": "pt", "arabic": "ar", "malay": "ms",
-    "tetum": "tet", "swahili": "sw", "hindi": "hi", "chinese": "zh", "thai": "th", "vietnamese": "vi",
+    "english": "en",
+    "indonesian": "id",
+    "bahasa indonesia": "id",
+    "bahasa": "id",
+    "javanese": "jv",
+    "sundanese": "su",
+    "french": "fr",
+    "spanish": "es",
+    "portuguese": "pt",
+    "arabic": "ar",
+    "malay": "ms",
+    "tetum": "tet",
+    "swahili": "sw",
+    "hindi": "hi",
+    "chinese": "zh",
+    "thai": "th",
+    "vietnamese": "vi",
 }
-METADATA_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
-                  "email", "audit", "start-geopoint", "background-audio", "calculate", "hidden", "xml-external",
-                  "csv-external"}
+METADATA_TYPES = {
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+    "start-geopoint",
+    "background-audio",
+    "calculate",
+    "hidden",
+    "xml-external",
+    "csv-external",
+}
 SIMPLE_TYPES = {"integer": "number", "decimal": "number", "text": "short_text", "date": "date", "note": "note"}
-IGNORED_COLUMNS = ("calculation", "default", "trigger", "read_only", "repeat_count", "choice_filter",
-                   "constraint_message", "required_message", "parameters")
+IGNORED_COLUMNS = (
+    "calculation",
+    "default",
+    "trigger",
+    "read_only",
+    "repeat_count",
+    "choice_filter",
+    "constraint_message",
+    "required_message",
+    "parameters",
+)
 
 
 @dataclass
@@ -68,8 +107,14 @@ def check_with_pyxform(data: bytes) -> None:
     except PyXFormError as error:
         raise XLSFormError([_("This is not a valid XLSForm: %(detail)s", detail=str(error)[:500])]) from None
     except Exception as error:  # pyxform can fail in its own ways on odd files
-        raise XLSFormError([_("This workbook could not be read as an XLSForm (%(detail)s).",
-                              detail=f"{type(error).__name__}: {str(error)[:300]}")]) from None
+        raise XLSFormError(
+            [
+                _(
+                    "This workbook could not be read as an XLSForm (%(detail)s).",
+                    detail=f"{type(error).__name__}: {str(error)[:300]}",
+                )
+            ]
+        ) from None
 
 
 def read(data: bytes, filename: str, max_bytes: int) -> Conversion:
@@ -101,7 +146,14 @@ class _Converter:
             if sep and head in ("label", "hint"):
                 code = language_code(spec)
                 if code is None:
-                    self.note("survey", 1, _("The language of column \"%(column)s\" is not known; write it as \"label::English (en)\". The column was not imported.", column=column))
+                    self.note(
+                        "survey",
+                        1,
+                        _(
+                            'The language of column "%(column)s" is not known; write it as "label::English (en)". The column was not imported.',
+                            column=column,
+                        ),
+                    )
                 elif code not in found:
                     found.append(code)
         default = language_code(settings.get("default_language", "")) if settings.get("default_language") else None
@@ -140,7 +192,11 @@ class _Converter:
                 continue
             code = name if OPTION_RE.match(name) else re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:64]
             if code != name:
-                self.note("choices", row, _("Choice name \"%(name)s\" became \"%(code)s\" (letters, digits, _ . - only).", name=name, code=code))
+                self.note(
+                    "choices",
+                    row,
+                    _('Choice name "%(name)s" became "%(code)s" (letters, digits, _ . - only).', name=name, code=code),
+                )
             label = self.texts(record, "label") or {self.default: name}
             lists.setdefault(list_name, []).append({"code": code, "label": label, "_name": name, "_row": row})
         return lists
@@ -156,7 +212,15 @@ class _Converter:
             code = f"{base[:60]}_{n}"
             n += 1
         if code != name:
-            self.note("survey", row, _("Name \"%(name)s\" became \"%(code)s\" (a Suara code starts with a letter; letters, digits and _ only).", name=name, code=code))
+            self.note(
+                "survey",
+                row,
+                _(
+                    'Name "%(name)s" became "%(code)s" (a Suara code starts with a letter; letters, digits and _ only).',
+                    name=name,
+                    code=code,
+                ),
+            )
         self.codes.add(code)
         return code
 
@@ -176,14 +240,23 @@ class _Converter:
             base = words[0].lower() if words else ""
             if base == "begin" and len(words) > 1 and words[1].lower() == "repeat":
                 skipping_repeat += 1
-                self.note("survey", row, _("Repeat \"%(name)s\" is not supported: Suara asks each question once. The repeat and the questions in it were not imported.", name=name))
+                self.note(
+                    "survey",
+                    row,
+                    _(
+                        'Repeat "%(name)s" is not supported: Suara asks each question once. The repeat and the questions in it were not imported.',
+                        name=name,
+                    ),
+                )
                 continue
             if base == "end" and len(words) > 1 and words[1].lower() == "repeat":
                 skipping_repeat = max(0, skipping_repeat - 1)
                 continue
             if skipping_repeat:
                 if kind_text:
-                    self.note("survey", row, _("\"%(name)s\" is inside a repeat and was not imported.", name=name or kind_text))
+                    self.note(
+                        "survey", row, _('"%(name)s" is inside a repeat and was not imported.', name=name or kind_text)
+                    )
                 continue
             if base == "begin" and len(words) > 1 and words[1].lower() == "group":
                 condition = self.relevant(record, row)
@@ -194,7 +267,14 @@ class _Converter:
                     pages.append(page)
                     group_stack.append(("page", None))
                 else:
-                    self.note("survey", row, _("Group \"%(name)s\" inside another group was merged into the page of the outer group.", name=name))
+                    self.note(
+                        "survey",
+                        row,
+                        _(
+                            'Group "%(name)s" inside another group was merged into the page of the outer group.',
+                            name=name,
+                        ),
+                    )
                     group_stack.append(("inner", condition))
                 continue
             if base == "end" and len(words) > 1 and words[1].lower() == "group":
@@ -205,10 +285,18 @@ class _Converter:
                 continue
             if not kind_text:
                 if name:
-                    self.note("survey", row, _("Row \"%(name)s\" has no type and was skipped.", name=name))
+                    self.note("survey", row, _('Row "%(name)s" has no type and was skipped.', name=name))
                 continue
             if base in METADATA_TYPES:
-                self.note("survey", row, _("\"%(type)s\" (%(name)s) is form metadata; Suara records start and submission times itself. Not imported.", type=base, name=name))
+                self.note(
+                    "survey",
+                    row,
+                    _(
+                        '"%(type)s" (%(name)s) is form metadata; Suara records start and submission times itself. Not imported.',
+                        type=base,
+                        name=name,
+                    ),
+                )
                 continue
             question = self.question(row, record, words, lists)
             if question is None:
@@ -222,11 +310,21 @@ class _Converter:
                 page = {"questions": [], "_row": row}
                 pages.append(page)
             page["questions"].append(question)
-        pages = [p for p in pages if p["questions"] or self.note("survey", p["_row"], _("This group has no question Suara could import; it was left out.")) or False]
+        pages = [
+            p
+            for p in pages
+            if p["questions"]
+            or self.note("survey", p["_row"], _("This group has no question Suara could import; it was left out."))
+            or False
+        ]
         document = {
-            "format": definition.FORMAT, "version": definition.VERSION, "kind": "custom",
-            "languages": self.languages_list, "default_language": self.default,
-            "title": {lang: title[:300] for lang in self.languages_list}, "pages": pages,
+            "format": definition.FORMAT,
+            "version": definition.VERSION,
+            "kind": "custom",
+            "languages": self.languages_list,
+            "default_language": self.default,
+            "title": {lang: title[:300] for lang in self.languages_list},
+            "pages": pages,
         }
         return Conversion(document, self.report)
 
@@ -237,7 +335,15 @@ class _Converter:
         try:
             return parse_relevant(text, self.known.get)
         except Unsupported as reason:
-            self.note("survey", row, _("Skip logic \"%(expr)s\" cannot be represented (%(reason)s); the question is always shown.", expr=text[:200], reason=str(reason)))
+            self.note(
+                "survey",
+                row,
+                _(
+                    'Skip logic "%(expr)s" cannot be represented (%(reason)s); the question is always shown.',
+                    expr=text[:200],
+                    reason=str(reason),
+                ),
+            )
             return None
 
     def question(self, row: int, record: dict, words: list[str], lists: dict) -> dict | None:
@@ -252,7 +358,15 @@ class _Converter:
         if base in ("select_one", "select_multiple", "rank"):
             list_name = words[1] if len(words) > 1 else ""
             if list_name not in lists:
-                self.note("survey", row, _("Choice list \"%(list)s\" was not found on the choices sheet; \"%(name)s\" was not imported.", list=list_name, name=name))
+                self.note(
+                    "survey",
+                    row,
+                    _(
+                        'Choice list "%(list)s" was not found on the choices sheet; "%(name)s" was not imported.',
+                        list=list_name,
+                        name=name,
+                    ),
+                )
                 return None
             options = [{k: v for k, v in o.items() if not k.startswith("_")} for o in lists[list_name]]
             qtype = {"select_one": "single_choice", "select_multiple": "multiple_choice", "rank": "ranking"}[base]
@@ -260,7 +374,13 @@ class _Converter:
                 if base == "rank":
                     self.note("survey", row, _("or_other on a ranking is not supported and was ignored."))
                 else:
-                    options.append({"code": "other", "label": {lang: ("Lainnya" if lang == "id" else "Other") for lang in self.languages_list}, "is_other": True})
+                    options.append(
+                        {
+                            "code": "other",
+                            "label": {lang: ("Lainnya" if lang == "id" else "Other") for lang in self.languages_list},
+                            "is_other": True,
+                        }
+                    )
             if qtype == "single_choice" and sorted(o["code"] for o in options) == ["no", "yes"]:
                 qtype = "yes_no"
                 for option in options:
@@ -274,17 +394,41 @@ class _Converter:
             if qtype == "short_text" and "multiline" in appearance:
                 qtype = "long_text"
         elif base.startswith("select_") and base.endswith("_from_file"):
-            self.note("survey", row, _("\"%(type)s\" (choices from a file) is not supported; \"%(name)s\" was not imported.", type=base, name=name))
+            self.note(
+                "survey",
+                row,
+                _(
+                    '"%(type)s" (choices from a file) is not supported; "%(name)s" was not imported.',
+                    type=base,
+                    name=name,
+                ),
+            )
             return None
         else:
-            self.note("survey", row, _("Question type \"%(type)s\" is not supported by Suara; \"%(name)s\" was not imported.", type=base, name=name))
+            self.note(
+                "survey",
+                row,
+                _(
+                    'Question type "%(type)s" is not supported by Suara; "%(name)s" was not imported.',
+                    type=base,
+                    name=name,
+                ),
+            )
             return None
         code = self.code_for(name, row)
         title = self.texts(record, "label")
         if not title.get(self.default):
             fallback = next(iter(title.values()), None) or name
             title[self.default] = fallback
-            self.note("survey", row, _("\"%(name)s\" has no label in the default language; \"%(text)s\" was used.", name=name, text=fallback[:80]))
+            self.note(
+                "survey",
+                row,
+                _(
+                    '"%(name)s" has no label in the default language; "%(text)s" was used.',
+                    name=name,
+                    text=fallback[:80],
+                ),
+            )
         question = {"code": code, "type": qtype, "title": {k: v[:2000] for k, v in title.items()}}
         hint = self.texts(record, "hint")
         if hint:
@@ -298,18 +442,40 @@ class _Converter:
             try:
                 settings.update(parse_constraint(constraint, qtype, bool(settings.get("integer"))))
             except Unsupported as reason:
-                self.note("survey", row, _("Constraint \"%(expr)s\" cannot be represented (%(reason)s); it was not imported.", expr=constraint[:200], reason=str(reason)))
+                self.note(
+                    "survey",
+                    row,
+                    _(
+                        'Constraint "%(expr)s" cannot be represented (%(reason)s); it was not imported.',
+                        expr=constraint[:200],
+                        reason=str(reason),
+                    ),
+                )
         for column in IGNORED_COLUMNS:
             if record.get(column):
-                self.note("survey", row, _("Column \"%(column)s\" (\"%(value)s\") is not supported and was ignored.", column=column, value=record[column][:100]))
+                self.note(
+                    "survey",
+                    row,
+                    _(
+                        'Column "%(column)s" ("%(value)s") is not supported and was ignored.',
+                        column=column,
+                        value=record[column][:100],
+                    ),
+                )
         if settings:
             question["settings"] = settings
         condition = self.relevant(record, row)
         if condition:
             question["_logic"] = condition
         if qtype != "note":
-            self.known[name] = {"code": code, "type": qtype, "integer": bool(settings.get("integer")),
-                                "options": {o.get("_name", o["code"]): o["code"] for o in lists.get(words[1], [])} if options is not None else {}}
+            self.known[name] = {
+                "code": code,
+                "type": qtype,
+                "integer": bool(settings.get("integer")),
+                "options": {o.get("_name", o["code"]): o["code"] for o in lists.get(words[1], [])}
+                if options is not None
+                else {},
+            }
         self.locations[code] = row
         return question
 
@@ -322,8 +488,9 @@ def convert(sheets: dict[str, Sheet], filename: str = "") -> Conversion:
     document = conversion.document
     page_rows = [page.pop("_row", None) for page in document["pages"]]
     if not document["pages"]:
-        raise XLSFormError([str(line) for line in conversion.report] +
-                           [_("The form has no question Suara can import.")])
+        raise XLSFormError(
+            [str(line) for line in conversion.report] + [_("The form has no question Suara can import.")]
+        )
     for _round in range(3):
         problems = definition.validate(document)
         logic_problems = [p for p in problems if ".logic" in p.path]
@@ -332,7 +499,9 @@ def convert(sheets: dict[str, Sheet], filename: str = "") -> Conversion:
         for problem in logic_problems:
             target, row = _locate(document, problem.path, converter.locations, page_rows)
             if target is not None and target.pop("logic", None) is not None:
-                conversion.report.append(ReportLine("survey", row, _("Skip logic removed: %(reason)s", reason=problem.message)))
+                conversion.report.append(
+                    ReportLine("survey", row, _("Skip logic removed: %(reason)s", reason=problem.message))
+                )
     problems = definition.validate(document)
     if problems:
         lines = []

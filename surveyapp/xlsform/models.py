@@ -1,5 +1,6 @@
 """The report of an XLSForm or offline-submissions import, kept so the
 result page can be shown after a redirect (Post/Redirect/Get)."""
+
 from __future__ import annotations
 
 from datetime import datetime

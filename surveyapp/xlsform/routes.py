@@ -1,5 +1,6 @@
 """Organiser pages: upload an XLSForm, download a survey as XLSForm, import
 submissions collected offline, and read the import reports."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -35,16 +36,25 @@ def manage_import_xlsform():
 
     received = _upload("xlsform")
     if received is None:
-        return render_template("exports/xlsform_import.html", problems=[_("Choose an XLSForm file (.xlsx) to import.")]), 422
+        return render_template(
+            "exports/xlsform_import.html", problems=[_("Choose an XLSForm file (.xlsx) to import.")]
+        ), 422
     data, filename = received
     organisation = current_org()
     try:
-        result = import_xlsform(organisation.id, current_user.id, data, filename, current_app.config["MAX_CONTENT_LENGTH"])
+        result = import_xlsform(
+            organisation.id, current_user.id, data, filename, current_app.config["MAX_CONTENT_LENGTH"]
+        )
     except XLSFormError as error:
         return render_template("exports/xlsform_import.html", problems=error.problems[:100]), 422
-    report = ImportReport(organisation_id=organisation.id, survey_id=result.survey.id, kind="xlsform",
-                          filename=filename, counts={"notes": len(result.report)},
-                          lines=[str(line) for line in result.report[:REPORT_LINES_KEPT]])
+    report = ImportReport(
+        organisation_id=organisation.id,
+        survey_id=result.survey.id,
+        kind="xlsform",
+        filename=filename,
+        counts={"notes": len(result.report)},
+        lines=[str(line) for line in result.report[:REPORT_LINES_KEPT]],
+    )
     db.session.add(report)
     db.session.commit()
     flash(_("Survey imported from the XLSForm."), "success")
@@ -66,10 +76,14 @@ def manage_import_report(report_id: int):
 @role_required(Role.VIEWER)
 def manage_xlsform_download(survey_id: int):
     survey = get_owned_or_404(Survey, survey_id)
-    return Response(survey_to_xlsform(survey),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="suara-survey-{survey.id}-xlsform.xlsx"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        survey_to_xlsform(survey),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="suara-survey-{survey.id}-xlsform.xlsx"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/surveys/<int:survey_id>/offline-import", methods=["GET", "POST"])
@@ -82,8 +96,11 @@ def manage_offline_import(survey_id: int):
 
     received = _upload("submissions")
     if received is None:
-        return render_template("exports/offline_import.html", survey=survey,
-                               problems=[_("Choose the CSV file exported from KoboToolbox or ODK Central.")]), 422
+        return render_template(
+            "exports/offline_import.html",
+            survey=survey,
+            problems=[_("Choose the CSV file exported from KoboToolbox or ODK Central.")],
+        ), 422
     data, filename = received
     if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
         abort_with(413, _("The file is larger than Suara accepts."))
@@ -93,10 +110,21 @@ def manage_offline_import(survey_id: int):
         return render_template("exports/offline_import.html", survey=survey, problems=error.problems), 422
     lines = [str(r) for r in result.rejected[:REPORT_LINES_KEPT]]
     if result.ignored_columns:
-        lines.insert(0, _("Columns not matching a question were ignored: %(names)s", names=", ".join(result.ignored_columns)[:1000]))
-    report = ImportReport(organisation_id=survey.organisation_id, survey_id=survey.id, kind="submissions",
-                          filename=filename, lines=lines,
-                          counts={"stored": result.stored, "already": result.already, "rejected": len(result.rejected)})
+        lines.insert(
+            0,
+            _(
+                "Columns not matching a question were ignored: %(names)s",
+                names=", ".join(result.ignored_columns)[:1000],
+            ),
+        )
+    report = ImportReport(
+        organisation_id=survey.organisation_id,
+        survey_id=survey.id,
+        kind="submissions",
+        filename=filename,
+        lines=lines,
+        counts={"stored": result.stored, "already": result.already, "rejected": len(result.rejected)},
+    )
     db.session.add(report)
     db.session.commit()
     if result.stored:

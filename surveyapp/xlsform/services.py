@@ -1,4 +1,5 @@
 """Create a survey from an XLSForm (all or nothing) and report what changed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ class ImportResult:
     report: list[importer.ReportLine]
 
 
-def import_xlsform(organisation_id: int, user_id: int | None, data: bytes, filename: str,
-                   max_bytes: int) -> ImportResult:
+def import_xlsform(
+    organisation_id: int, user_id: int | None, data: bytes, filename: str, max_bytes: int
+) -> ImportResult:
     """Raises XLSFormError (nothing created) when the form cannot be imported."""
     conversion = importer.read(data, filename, max_bytes)
     try:

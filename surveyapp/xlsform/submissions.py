@@ -7,6 +7,7 @@ rules as the web form, with the row's instance id as the submission id, so
 importing the same file again stores nothing twice. Rows are independent:
 one rejected row does not stop the others, and every rejection is reported.
 """
+
 from __future__ import annotations
 
 import csv
@@ -68,7 +69,10 @@ class _Mapper:
             if question.type == "matrix":
                 for item in question.options:
                     if item.kind == "item":
-                        self.items[f"{question.code}_{re.sub(r'[^A-Za-z0-9_]', '_', item.code)}"] = (question.code, item.code)
+                        self.items[f"{question.code}_{re.sub(r'[^A-Za-z0-9_]', '_', item.code)}"] = (
+                            question.code,
+                            item.code,
+                        )
 
     def column(self, header: str):
         """("answer", code) | ("other", code) | ("item", (code, item)) | None."""
@@ -107,7 +111,9 @@ def import_submissions(survey: Survey, data: bytes, max_rows: int = MAX_ROWS) ->
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise XLSFormError([_("The file is not UTF-8 text. Export the submissions as CSV (UTF-8) and try again.")]) from None
+        raise XLSFormError(
+            [_("The file is not UTF-8 text. Export the submissions as CSV (UTF-8) and try again.")]
+        ) from None
     rows = _rows(text)
     header = rows[0][1] if rows else None
     if not header:
@@ -115,18 +121,39 @@ def import_submissions(survey: Survey, data: bytes, max_rows: int = MAX_ROWS) ->
     mapper = _Mapper(survey)
     id_index = next((header.index(c) for c in ID_COLUMNS if c in header), None)
     if id_index is None:
-        raise XLSFormError([_("The file has no submission id column (_uuid or meta/instanceID), so a second import could store rows twice. Export with the instance id and try again.")])
+        raise XLSFormError(
+            [
+                _(
+                    "The file has no submission id column (_uuid or meta/instanceID), so a second import could store rows twice. Export with the instance id and try again."
+                )
+            ]
+        )
     start_index = next((header.index(c) for c in START_COLUMNS if c in header), None)
     plan = {index: mapper.column(name) for index, name in enumerate(header)}
     report = SubmissionReport()
-    report.ignored_columns = [name for index, name in enumerate(header)
-                              if plan[index] is None and index not in (id_index, start_index) and not name.startswith("_")
-                              and name not in ("end", "meta/instanceID", "instanceID", "meta/rootUuid", "KEY", "SubmissionDate")]
+    report.ignored_columns = [
+        name
+        for index, name in enumerate(header)
+        if plan[index] is None
+        and index not in (id_index, start_index)
+        and not name.startswith("_")
+        and name not in ("end", "meta/instanceID", "instanceID", "meta/rootUuid", "KEY", "SubmissionDate")
+    ]
     if not any(plan.values()):
         raise XLSFormError([_("No column of the file matches a question code of this survey.")])
     for number, values in enumerate((cells for _line, cells in rows[1:]), start=2):
         if number - 1 > max_rows:
-            report.rejected.append(Rejected(number, [_("Only the first %(n)s rows are imported at once; import the rest in another file.", n=format(max_rows, ","))]))
+            report.rejected.append(
+                Rejected(
+                    number,
+                    [
+                        _(
+                            "Only the first %(n)s rows are imported at once; import the rest in another file.",
+                            n=format(max_rows, ","),
+                        )
+                    ],
+                )
+            )
             break
         if not any(v.strip() for v in values):
             continue
@@ -159,19 +186,30 @@ def _one_row(survey, mapper, plan, values, id_index, start_index, number, report
     started = _started_at(values[start_index]) if start_index is not None and start_index < len(values) else None
     existing = responses.find_by_submission(submission_id) if submission_id else None
     try:
-        response = responses.submit_complete(survey, raws, submission_id, Channel.OFFLINE_APP.value,
-                                             language=survey.default_language, started_at=started)
+        response = responses.submit_complete(
+            survey, raws, submission_id, Channel.OFFLINE_APP.value, language=survey.default_language, started_at=started
+        )
     except responses.ValidationFailed as error:
         report.rejected.append(Rejected(number, [f"{code}: {message}" for code, message in error.errors.items()]))
         return
     except responses.NotAnswerable as error:
-        report.rejected.append(Rejected(number, [_("The survey is not taking responses (%(reason)s). Open it, then import again.", reason=error.reason)]))
+        report.rejected.append(
+            Rejected(
+                number,
+                [
+                    _(
+                        "The survey is not taking responses (%(reason)s). Open it, then import again.",
+                        reason=error.reason,
+                    )
+                ],
+            )
+        )
         return
     except responses.SubmissionConflict:
         report.rejected.append(Rejected(number, [_("This submission id belongs to a response of another survey.")]))
         return
     except ValueError:
-        report.rejected.append(Rejected(number, [_("The submission id \"%(id)s\" is not a UUID.", id=raw_id[:60])]))
+        report.rejected.append(Rejected(number, [_('The submission id "%(id)s" is not a UUID.', id=raw_id[:60])]))
         return
     if existing is not None and existing.status == ResponseStatus.COMPLETE.value:
         report.already += 1

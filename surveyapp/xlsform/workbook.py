@@ -1,4 +1,5 @@
 """Reading an XLSForm workbook safely: size and row limits, clear errors."""
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,15 @@ def read_workbook(data: bytes, max_bytes: int) -> dict[str, Sheet]:
     the bounds checked before parsing), not a readable .xlsx file, lacks a
     survey sheet, or has more than MAX_ROWS rows in a sheet."""
     if len(data) > max_bytes:
-        raise XLSFormError([_("The file is %(size)s bytes; the limit is %(limit)s bytes.",
-                              size=format(len(data), ","), limit=format(max_bytes, ","))])
+        raise XLSFormError(
+            [
+                _(
+                    "The file is %(size)s bytes; the limit is %(limit)s bytes.",
+                    size=format(len(data), ","),
+                    limit=format(max_bytes, ","),
+                )
+            ]
+        )
     try:
         return _parse(data)
     except XLSFormError:
@@ -53,15 +61,34 @@ def read_workbook(data: bytes, max_bytes: int) -> dict[str, Sheet]:
     except bounds.TooLarge as error:
         raise XLSFormError([str(error)]) from None
     except UNREADABLE as error:
-        raise XLSFormError([_("This file is not a readable Excel workbook (%(detail)s). Save the XLSForm as .xlsx and try again.",
-                              detail=type(error).__name__)]) from None
+        raise XLSFormError(
+            [
+                _(
+                    "This file is not a readable Excel workbook (%(detail)s). Save the XLSForm as .xlsx and try again.",
+                    detail=type(error).__name__,
+                )
+            ]
+        ) from None
 
 
 # What a damaged or hostile .xlsx makes zipfile, the XML parsers and openpyxl raise
 # (ParseError is a SyntaxError; an encrypted member is a RuntimeError; defusedxml's
 # refusals and bad encodings are ValueErrors). Any of them means "not readable".
-UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError, EOFError, ValueError,
-              TypeError, IndexError, AttributeError, SyntaxError, RuntimeError, NotImplementedError)
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    KeyError,
+    OSError,
+    EOFError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 def _parse(data: bytes) -> dict[str, Sheet]:
@@ -73,8 +100,14 @@ def _parse(data: bytes) -> dict[str, Sheet]:
     try:
         names = {name.strip().lower(): name for name in book.sheetnames}
         if "survey" not in names:
-            raise XLSFormError([_("The workbook has no sheet named \"survey\", so it is not an XLSForm (sheets found: %(names)s).",
-                                  names=", ".join(book.sheetnames)[:200])])
+            raise XLSFormError(
+                [
+                    _(
+                        'The workbook has no sheet named "survey", so it is not an XLSForm (sheets found: %(names)s).',
+                        names=", ".join(book.sheetnames)[:200],
+                    )
+                ]
+            )
         sheets = {}
         for wanted in bounds.READ_SHEETS:
             if wanted in names:
@@ -96,8 +129,15 @@ def _read_sheet(worksheet, name: str) -> Sheet:
     number = 1
     for number, values in enumerate(rows, start=2):
         if len(out) >= MAX_ROWS:
-            raise XLSFormError([_("The %(sheet)s sheet has more than %(n)s rows; Suara imports forms of up to %(n)s rows.",
-                                  sheet=name, n=format(MAX_ROWS, ","))])
+            raise XLSFormError(
+                [
+                    _(
+                        "The %(sheet)s sheet has more than %(n)s rows; Suara imports forms of up to %(n)s rows.",
+                        sheet=name,
+                        n=format(MAX_ROWS, ","),
+                    )
+                ]
+            )
         record = {h: _cell(v) for h, v in zip(headers, values) if h}
         if any(record.values()):
             out.append((number, record))

@@ -3,6 +3,7 @@
 Limits apply per address and per (account, address); the per-account limit
 is slower, and a browser that has logged in to the account before is not
 held back by it."""
+
 from __future__ import annotations
 
 from tests.conftest import get_csrf

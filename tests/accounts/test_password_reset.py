@@ -1,4 +1,5 @@
 """Password reset by a signed, expiring, single-use link."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """Absolute links sent outside a request are built from PUBLIC_BASE_URL,
 never from the request's Host or X-Forwarded-Host (issue 12, item 5)."""
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,9 @@ def behind_proxy(app, monkeypatch):
 def test_reset_link_ignores_forged_host(client, world, caplog, behind_proxy):
     token = get_csrf(client, "/password/forgot")
     with caplog.at_level(logging.WARNING):
-        response = client.post("/password/forgot", data={"email": world.owner.email, "csrf_token": token},
-                               headers=FORGED)
+        response = client.post(
+            "/password/forgot", data={"email": world.owner.email, "csrf_token": token}, headers=FORGED
+        )
     assert response.status_code == 302
     assert "https://suara.example.id/password/reset/" in caplog.text
     assert "evil.example" not in caplog.text
@@ -33,8 +35,11 @@ def test_member_invitation_link_ignores_forged_host(client, world, caplog, behin
     login(client, world.owner.email)
     token = get_csrf(client, "/org/members")
     with caplog.at_level(logging.WARNING):
-        client.post("/org/members/invite", data={"email": "new@mawar.test", "role": "viewer", "csrf_token": token},
-                    headers=FORGED)
+        client.post(
+            "/org/members/invite",
+            data={"email": "new@mawar.test", "role": "viewer", "csrf_token": token},
+            headers=FORGED,
+        )
     assert "https://suara.example.id/" in caplog.text
     assert "evil.example" not in caplog.text
 

@@ -1,5 +1,6 @@
 """A session ends for good: a captured cookie does not outlive logout,
 a password reset or "log out everywhere" (users.session_version)."""
+
 from __future__ import annotations
 
 from tests.accounts.test_password_reset import NEW, request_link
@@ -46,8 +47,9 @@ def test_log_out_everywhere_ends_the_other_browsers_sessions(app, client, world)
     login(laptop, OWNER)
     page = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'action="/logout/everywhere"' in page
-    response = post_form(client, "/logout/everywhere", token_from="/dashboard", follow_redirects=True,
-                         headers={"Accept-Language": "en"})
+    response = post_form(
+        client, "/logout/everywhere", token_from="/dashboard", follow_redirects=True, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 200
     assert "every device" in response.get_data(as_text=True)
     assert refused(laptop)

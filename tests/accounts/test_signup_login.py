@@ -1,4 +1,5 @@
 """Sign-up, log-in, log-out: the happy paths and every bad input."""
+
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,11 @@ from tests.conftest import get_csrf, login, post_form
 from tests.factories import PASSWORD
 
 SIGNUP = {
-    "name": "Ani Wijaya", "email": "Ani@Example.org", "organisation": "Yayasan Sejahtera",
-    "password": "tiga kata rahasia", "confirm": "tiga kata rahasia",
+    "name": "Ani Wijaya",
+    "email": "Ani@Example.org",
+    "organisation": "Yayasan Sejahtera",
+    "password": "tiga kata rahasia",
+    "confirm": "tiga kata rahasia",
 }
 
 
@@ -72,8 +76,9 @@ def test_forged_confirmation_link_is_400_and_creates_nothing(client, ctx, caplog
 
 
 def test_signup_weak_password_names_the_field(client, ctx):
-    response = post_form(client, "/signup", {**SIGNUP, "password": "short", "confirm": "short"},
-                         headers={"Accept-Language": "en"})
+    response = post_form(
+        client, "/signup", {**SIGNUP, "password": "short", "confirm": "short"}, headers={"Accept-Language": "en"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="password-error"' in body and 'aria-describedby="password-hint password-error"' in body
@@ -104,10 +109,12 @@ def test_login_and_logout(client, world):
 
 
 def test_login_error_does_not_reveal_whether_account_exists(client, world):
-    wrong_password = post_form(client, "/login", {"email": "owner@mawar.test", "password": "not it at all"},
-                               headers={"Accept-Language": "en"})
-    no_account = post_form(client, "/login", {"email": "nobody@mawar.test", "password": "not it at all"},
-                           headers={"Accept-Language": "en"})
+    wrong_password = post_form(
+        client, "/login", {"email": "owner@mawar.test", "password": "not it at all"}, headers={"Accept-Language": "en"}
+    )
+    no_account = post_form(
+        client, "/login", {"email": "nobody@mawar.test", "password": "not it at all"}, headers={"Accept-Language": "en"}
+    )
     assert wrong_password.status_code == no_account.status_code == 401
     assert "e-mail address or password is not correct" in wrong_password.get_data(as_text=True)
     assert "e-mail address or password is not correct" in no_account.get_data(as_text=True)
@@ -128,8 +135,10 @@ def test_login_attempts_are_rate_limited(client, world):
 
 def test_login_redirect_target_must_be_local(client, world):
     token = get_csrf(client)
-    response = client.post("/login?next=//evil.example/steal",
-                           data={"email": "owner@mawar.test", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=//evil.example/steal",
+        data={"email": "owner@mawar.test", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard"
 

@@ -1,5 +1,6 @@
 """The JSON API against its OpenAPI document, tokens and scopes, exactly-once
 submissions, cross-organisation access, rate limits and webhooks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,7 @@ def api(world, ctx):
     _write, write = tokens.create(world.org.id, world.owner.id, "writer", "write")
     _other, other = tokens.create(world.other_org.id, world.outsider.id, "other", "write")
     foreign = data.survey(world.other_org, "Survei lain")
-    return {"survey": survey, "foreign": foreign, "read": read, "write": write, "other": other,
-            "write_token": _write}
+    return {"survey": survey, "foreign": foreign, "read": read, "write": write, "other": other, "write_token": _write}
 
 
 def auth(token: str) -> dict:
@@ -77,9 +77,17 @@ def test_list_and_get_definition(client, api):
 
 def test_submit_exactly_once_and_validation(client, api):
     url = f"/api/v1/surveys/{api['survey'].id}/responses"
-    submission = {"submission_id": str(uuid.uuid4()), "language": "en",
-                  "answers": {"gender": "f", "services": ["clinic", "school"], "age": 30,
-                              "aspects": {"speed": "4"}, "priorities": {"roads": 1, "water": 2, "light": 3}}}
+    submission = {
+        "submission_id": str(uuid.uuid4()),
+        "language": "en",
+        "answers": {
+            "gender": "f",
+            "services": ["clinic", "school"],
+            "age": 30,
+            "aspects": {"speed": "4"},
+            "priorities": {"roads": 1, "water": 2, "light": 3},
+        },
+    }
     first = client.post(url, json=submission, headers=auth(api["write"]))
     assert first.status_code == 201, first.json
     conforms(first.json, documented("/surveys/{survey_id}/responses", "post", 201))
@@ -89,22 +97,32 @@ def test_submit_exactly_once_and_validation(client, api):
     assert db.session.execute(db.select(db.func.count()).select_from(Response)).scalar_one() == 1
     stored = db.session.get(Response, first.json["response_id"])
     assert stored.channel == "api" and stored.language == "en"
-    bad = client.post(url, json={"submission_id": str(uuid.uuid4()), "answers": {"age": 500, "nope": 1}},
-                      headers=auth(api["write"]))
+    bad = client.post(
+        url, json={"submission_id": str(uuid.uuid4()), "answers": {"age": 500, "nope": 1}}, headers=auth(api["write"])
+    )
     assert bad.status_code == 422
     conforms(bad.json, documented("/surveys/{survey_id}/responses", "post", 422))
     assert set(bad.json["errors"]) >= {"age", "nope", "gender"}
     assert db.session.execute(db.select(db.func.count()).select_from(Response)).scalar_one() == 1
 
 
-@pytest.mark.parametrize("body,status", [
-    (b"{not json", 400), (b"[1, 2]", 400), (b'{"answers": {}}', 422),
-    (b'{"submission_id": "ABC", "answers": {}}', 422), (b'{"submission_id": "%s", "answers": []}' % str(uuid.uuid4()).encode(), 422),
-    (b"[" * 5000 + b"]" * 5000, 400),
-])
+@pytest.mark.parametrize(
+    "body,status",
+    [
+        (b"{not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"answers": {}}', 422),
+        (b'{"submission_id": "ABC", "answers": {}}', 422),
+        (b'{"submission_id": "%s", "answers": []}' % str(uuid.uuid4()).encode(), 422),
+        (b"[" * 5000 + b"]" * 5000, 400),
+    ],
+)
 def test_malformed_bodies(client, api, body, status):
-    response = client.post(f"/api/v1/surveys/{api['survey'].id}/responses", data=body,
-                           headers={**auth(api["write"]), "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/v1/surveys/{api['survey'].id}/responses",
+        data=body,
+        headers={**auth(api["write"]), "Content-Type": "application/json"},
+    )
     assert response.status_code == status
     assert "error" in response.json and response.json["error"]["message"]
     assert db.session.execute(db.select(db.func.count()).select_from(Response)).scalar_one() == 0
@@ -113,8 +131,11 @@ def test_malformed_bodies(client, api, body, status):
 def test_closed_survey_is_409(client, api):
     api["survey"].status = "closed"
     db.session.commit()
-    response = client.post(f"/api/v1/surveys/{api['survey'].id}/responses",
-                           json={"submission_id": str(uuid.uuid4()), "answers": {"gender": "f"}}, headers=auth(api["write"]))
+    response = client.post(
+        f"/api/v1/surveys/{api['survey'].id}/responses",
+        json={"submission_id": str(uuid.uuid4()), "answers": {"gender": "f"}},
+        headers=auth(api["write"]),
+    )
     assert response.status_code == 409 and "closed" in response.json["error"]["message"]
 
 
@@ -162,9 +183,13 @@ def test_summary_is_the_analytics_document(client, api):
     assert response.json["n"] == 1
 
 
-SURVEY_URLS = [("GET", "/api/v1/surveys/{id}"), ("GET", "/api/v1/surveys/{id}/responses"),
-               ("GET", "/api/v1/surveys/{id}/responses.jsonl"), ("GET", "/api/v1/surveys/{id}/summary"),
-               ("POST", "/api/v1/surveys/{id}/responses")]
+SURVEY_URLS = [
+    ("GET", "/api/v1/surveys/{id}"),
+    ("GET", "/api/v1/surveys/{id}/responses"),
+    ("GET", "/api/v1/surveys/{id}/responses.jsonl"),
+    ("GET", "/api/v1/surveys/{id}/summary"),
+    ("POST", "/api/v1/surveys/{id}/responses"),
+]
 
 
 def _call(client, method, url, token):
@@ -211,10 +236,12 @@ def test_rate_limit_per_token(app, client, api):
 
 # ---- token pages -------------------------------------------------------------
 
+
 def test_owner_creates_token_shown_once_and_revokes(client, world, ctx):
     login(client, "owner@mawar.test")
-    response = client.post("/org/api-tokens", data={"csrf_token": get_csrf(client, "/org/api-tokens"),
-                                                    "name": data.XSS, "scope": "read"})
+    response = client.post(
+        "/org/api-tokens", data={"csrf_token": get_csrf(client, "/org/api-tokens"), "name": data.XSS, "scope": "read"}
+    )
     assert response.status_code == 303
     page = client.get("/org/api-tokens").get_data(as_text=True)
     plain = page.split("<code>")[1].split("</code>")[0]
@@ -228,7 +255,9 @@ def test_owner_creates_token_shown_once_and_revokes(client, world, ctx):
     assert client.get("/api/v1/surveys", headers=auth(plain)).status_code == 200
     client.post(f"/org/api-tokens/{stored.id}/revoke", data={"csrf_token": get_csrf(client, "/org/api-tokens")})
     assert client.get("/api/v1/surveys", headers=auth(plain)).status_code == 401
-    bad = client.post("/org/api-tokens", data={"csrf_token": get_csrf(client, "/org/api-tokens"), "name": "", "scope": "admin"})
+    bad = client.post(
+        "/org/api-tokens", data={"csrf_token": get_csrf(client, "/org/api-tokens"), "name": "", "scope": "admin"}
+    )
     assert bad.status_code == 422
 
 
@@ -243,8 +272,12 @@ def manage_objects(world, ctx):
     return {"token": token.id, "webhook": hook.id}
 
 
-MANAGE = [("GET", "/org/api-tokens"), ("GET", "/org/webhooks"), ("POST", "/org/api-tokens/{token}/revoke"),
-          ("POST", "/org/webhooks/{webhook}/delete")]
+MANAGE = [
+    ("GET", "/org/api-tokens"),
+    ("GET", "/org/webhooks"),
+    ("POST", "/org/api-tokens/{token}/revoke"),
+    ("POST", "/org/webhooks/{webhook}/delete"),
+]
 
 
 @pytest.mark.parametrize("method,url", MANAGE)
@@ -252,7 +285,9 @@ MANAGE = [("GET", "/org/api-tokens"), ("GET", "/org/webhooks"), ("POST", "/org/a
 def test_manage_roles(client, manage_objects, method, url, role):
     login(client, f"{role}@mawar.test")
     url = url.format(**manage_objects)
-    response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": get_csrf(client, "/dashboard")})
+    response = (
+        client.get(url) if method == "GET" else client.post(url, data={"csrf_token": get_csrf(client, "/dashboard")})
+    )
     assert response.status_code == ((200 if method == "GET" else 303) if role == "owner" else 403)
 
 
@@ -265,9 +300,22 @@ def test_manage_other_organisation_404(client, manage_objects, method, url):
 
 # ---- webhooks -----------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/", "http://192.168.1.5/",
-                                 "http://172.20.0.1/", "http://169.254.169.254/latest/meta-data", "http://[::1]/",
-                                 "http://[fd00::1]/", "ftp://example.org/", "https://user:pw@example.org/"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "http://10.1.2.3/",
+        "http://192.168.1.5/",
+        "http://172.20.0.1/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/",
+        "http://[fd00::1]/",
+        "ftp://example.org/",
+        "https://user:pw@example.org/",
+    ],
+)
 def test_private_and_odd_urls_refused(app, world, ctx, url):
     assert not app.config.get("WEBHOOKS_ALLOW_PRIVATE")
     with pytest.raises(webhook_services.WebhookRefused):
@@ -276,8 +324,9 @@ def test_private_and_odd_urls_refused(app, world, ctx, url):
 
 def test_webhook_page_refuses_loopback(client, world, ctx):
     login(client, "owner@mawar.test")
-    response = client.post("/org/webhooks", data={"csrf_token": get_csrf(client, "/org/webhooks"),
-                                                  "url": "http://127.0.0.1:8080/hook"})
+    response = client.post(
+        "/org/webhooks", data={"csrf_token": get_csrf(client, "/org/webhooks"), "url": "http://127.0.0.1:8080/hook"}
+    )
     assert response.status_code == 422 and "private or local" in response.get_data(as_text=True)
 
 
@@ -358,5 +407,9 @@ def test_webhook_gives_up_after_max_attempts(app, api, world):
 
 
 def test_backoff_grows():
-    assert [delivery.backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
+    assert [delivery.backoff(n) for n in (1, 2, 3)] == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+    ]
     assert delivery.backoff(20) == timedelta(hours=6)

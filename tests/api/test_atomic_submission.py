@@ -1,6 +1,7 @@
 """An API submission is all or nothing: a worker killed mid-write leaves no
 response behind, and a resend of a half-written submission id completes it
 and says so (docs/api.md, "Submitting a response")."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,13 @@ from tests.api.test_api import OPENAPI, auth, conforms, documented
 from tests.collect.test_one_transaction import StatementLog
 from tests.exports import data
 
-ANSWERS = {"gender": "f", "services": ["clinic", "school"], "age": 30,
-           "aspects": {"speed": "4"}, "priorities": {"roads": 1, "water": 2, "light": 3}}
+ANSWERS = {
+    "gender": "f",
+    "services": ["clinic", "school"],
+    "age": 30,
+    "aspects": {"speed": "4"},
+    "priorities": {"roads": 1, "water": 2, "light": 3},
+}
 
 
 class Killed(RuntimeError):

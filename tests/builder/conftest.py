@@ -1,4 +1,5 @@
 """Builder test helpers: log in, post builder forms, make surveys and answers."""
+
 from __future__ import annotations
 
 import uuid
@@ -29,17 +30,38 @@ def simple_survey(org, **overrides) -> Survey:
     """A small valid two-language survey: a yes/no, then a single choice shown
     only after "yes", then a Likert item."""
     document = {
-        "format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id", "en"],
-        "default_language": "id", "title": {"id": "Survei uji", "en": "Test survey"},
-        "pages": [{"questions": [
-            {"code": "uses", "type": "yes_no", "required": True, "title": {"id": "Pakai?", "en": "Use?"}},
-            {"code": "which", "type": "single_choice", "title": {"id": "Yang mana?", "en": "Which?"},
-             "logic": {"question": "uses", "op": "equals", "value": "yes"},
-             "options": [{"code": "a", "label": {"id": "A", "en": "A"}, "value": 1},
-                         {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2}]},
-            {"code": "sat", "type": "likert", "title": {"id": "Puas?", "en": "Satisfied?"}, "settings": {"points": 5},
-             "options": [{"code": str(n), "label": {"id": f"L{n}", "en": f"P{n}"}, "value": n} for n in range(1, 6)]},
-        ]}],
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        "title": {"id": "Survei uji", "en": "Test survey"},
+        "pages": [
+            {
+                "questions": [
+                    {"code": "uses", "type": "yes_no", "required": True, "title": {"id": "Pakai?", "en": "Use?"}},
+                    {
+                        "code": "which",
+                        "type": "single_choice",
+                        "title": {"id": "Yang mana?", "en": "Which?"},
+                        "logic": {"question": "uses", "op": "equals", "value": "yes"},
+                        "options": [
+                            {"code": "a", "label": {"id": "A", "en": "A"}, "value": 1},
+                            {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2},
+                        ],
+                    },
+                    {
+                        "code": "sat",
+                        "type": "likert",
+                        "title": {"id": "Puas?", "en": "Satisfied?"},
+                        "settings": {"points": 5},
+                        "options": [
+                            {"code": str(n), "label": {"id": f"L{n}", "en": f"P{n}"}, "value": n} for n in range(1, 6)
+                        ],
+                    },
+                ]
+            }
+        ],
     }
     document.update(overrides)
     return services.create_from_definition(org.id, None, document)
@@ -54,8 +76,14 @@ def answer(survey: Survey, rows: list[tuple[str, str | None, float | None]]) -> 
     for code, option_code, value in rows:
         question = questions[code]
         option = next((o for o in question.options if o.code == option_code and o.kind == "choice"), None)
-        db.session.add(Answer(response_id=response.id, question_id=question.id,
-                              option_id=option.id if option else None, value_num=value))
+        db.session.add(
+            Answer(
+                response_id=response.id,
+                question_id=question.id,
+                option_id=option.id if option else None,
+                value_num=value,
+            )
+        )
     db.session.commit()
     return response
 
@@ -70,8 +98,20 @@ def editor_client(client, world):
 __all__ = ["XSS", "post", "survey_from_library", "simple_survey", "answer", "definition", "library"]
 
 
-def question_form(code, type_name, title, *, options=None, items=None, settings=None, required=False,
-                  help_text=None, role_kind="", role_name="", action="save") -> dict:
+def question_form(
+    code,
+    type_name,
+    title,
+    *,
+    options=None,
+    items=None,
+    settings=None,
+    required=False,
+    help_text=None,
+    role_kind="",
+    role_name="",
+    action="save",
+) -> dict:
     """Form data for the question editor, as a browser sends it."""
     data = {"code": code, "type": type_name, "action": action, "role_kind": role_kind, "role_name": role_name}
     for lang, text in title.items():
@@ -107,9 +147,16 @@ def form_from_definition(question: dict, languages=("id", "en")) -> dict:
     role = question.get("metric_role") or ""
     kind, _sep, name = role.partition(":")
     return question_form(
-        question["code"], question["type"], question["title"], options=question.get("options"),
-        items=question.get("items"), settings=question.get("settings"), required=question.get("required", False),
-        help_text=question.get("help_text"), role_kind=kind, role_name=name,
+        question["code"],
+        question["type"],
+        question["title"],
+        options=question.get("options"),
+        items=question.get("items"),
+        settings=question.get("settings"),
+        required=question.get("required", False),
+        help_text=question.get("help_text"),
+        role_kind=kind,
+        role_name=name,
     )
 
 

@@ -1,6 +1,7 @@
 """Every builder URL against every kind of visitor: anonymous (log in),
 another organisation (404, nothing changed) and each role (viewers read,
 editors and owners change). Follows tests/test_access.py."""
+
 from __future__ import annotations
 
 import io
@@ -14,16 +15,42 @@ from surveyapp.surveys.models import Page, Question, Survey
 from tests.builder.conftest import question_form, simple_survey
 from tests.conftest import get_csrf, login
 
-DETAILS = {"title-id": "Judul", "title-en": "Title", "kind": "custom", "languages": ["id", "en"], "default_language": "id"}
-SAT_FORM = question_form("sat", "likert", {"id": "Puas sekali?", "en": "Very satisfied?"}, settings={"points": "5"},
-                         options=[{"code": str(n), "label": {"id": f"L{n}", "en": f"P{n}"}, "value": n} for n in range(1, 6)])
-NUMBER_FORM = question_form("people", "number", {"id": "Berapa orang?", "en": "How many people?"}, settings={"integer": True})
-LOGIC_ROWS = {"action": "rows", "match": "all", "clause-0-question": "uses", "clause-0-op": "equals", "clause-0-value": "yes"}
+DETAILS = {
+    "title-id": "Judul",
+    "title-en": "Title",
+    "kind": "custom",
+    "languages": ["id", "en"],
+    "default_language": "id",
+}
+SAT_FORM = question_form(
+    "sat",
+    "likert",
+    {"id": "Puas sekali?", "en": "Very satisfied?"},
+    settings={"points": "5"},
+    options=[{"code": str(n), "label": {"id": f"L{n}", "en": f"P{n}"}, "value": n} for n in range(1, 6)],
+)
+NUMBER_FORM = question_form(
+    "people", "number", {"id": "Berapa orang?", "en": "How many people?"}, settings={"integer": True}
+)
+LOGIC_ROWS = {
+    "action": "rows",
+    "match": "all",
+    "clause-0-question": "uses",
+    "clause-0-op": "equals",
+    "clause-0-value": "yes",
+}
 
 
 def import_file(objects):
-    document = {"format": "suara-survey", "version": 1, "kind": "quick_poll", "languages": ["id"], "default_language": "id",
-                "title": {"id": "Impor"}, "pages": [{"questions": [{"code": "a", "type": "yes_no", "title": {"id": "Ya?"}}]}]}
+    document = {
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "quick_poll",
+        "languages": ["id"],
+        "default_language": "id",
+        "title": {"id": "Impor"},
+        "pages": [{"questions": [{"code": "a", "type": "yes_no", "title": {"id": "Ya?"}}]}],
+    }
     return {"definition": (io.BytesIO(json.dumps(document).encode()), "survey.json")}
 
 
@@ -31,7 +58,13 @@ ROUTES = [
     # (method, url, least role, needs an object of the home organisation, form data (a function of the objects))
     ("GET", "/surveys/", "viewer", False, None),
     ("GET", "/surveys/new", "editor", False, None),
-    ("POST", "/surveys/new/blank", "editor", False, lambda o: {"title": "Baru", "kind": "custom", "languages": ["id", "en"], "default_language": "id"}),
+    (
+        "POST",
+        "/surveys/new/blank",
+        "editor",
+        False,
+        lambda o: {"title": "Baru", "kind": "custom", "languages": ["id", "en"], "default_language": "id"},
+    ),
     ("POST", "/surveys/new/template", "editor", False, lambda o: {"template": "library:quick_poll"}),
     ("POST", "/surveys/new/template", "editor", True, lambda o: {"template": f"own:{o['template']}"}),
     ("POST", "/surveys/import", "editor", False, import_file),
@@ -77,8 +110,14 @@ def objects(world, ctx):
     services.publish(open_survey)
     template = services.duplicate(survey, None, as_template=True)
     sat = next(q for q in survey.questions if q.code == "sat")
-    return {"survey": survey.id, "page": survey.pages[0].id, "page2": page2.id, "question": sat.id,
-            "open_survey": open_survey.id, "template": template.id}
+    return {
+        "survey": survey.id,
+        "page": survey.pages[0].id,
+        "page2": page2.id,
+        "question": sat.id,
+        "open_survey": open_survey.id,
+        "template": template.id,
+    }
 
 
 def call(client, method, url, data_for, objects):
@@ -94,11 +133,16 @@ def snapshot():
     return {
         "surveys": db.session.execute(db.select(db.func.count()).select_from(Survey)).scalar_one(),
         "pages": db.session.execute(db.select(db.func.count()).select_from(Page)).scalar_one(),
-        "questions": db.session.execute(db.select(Question.code, Question.position, Question.logic, Question.page_id)
-                                        .order_by(Question.id)).all(),
-        "definitions": [json.dumps(definition.export_definition(s), sort_keys=True)
-                        for s in db.session.execute(db.select(Survey).order_by(Survey.id)).scalars()],
-        "status": [(s.status, s.archived_at) for s in db.session.execute(db.select(Survey).order_by(Survey.id)).scalars()],
+        "questions": db.session.execute(
+            db.select(Question.code, Question.position, Question.logic, Question.page_id).order_by(Question.id)
+        ).all(),
+        "definitions": [
+            json.dumps(definition.export_definition(s), sort_keys=True)
+            for s in db.session.execute(db.select(Survey).order_by(Survey.id)).scalars()
+        ],
+        "status": [
+            (s.status, s.archived_at) for s in db.session.execute(db.select(Survey).order_by(Survey.id)).scalars()
+        ],
     }
 
 
@@ -111,7 +155,9 @@ def test_anonymous_is_sent_to_login(client, objects, method, url, needed, obj, d
         assert "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("method,url,needed,obj,data", [r for r in ROUTES if r[3]], ids=[i for i, r in zip(IDS, ROUTES) if r[3]])
+@pytest.mark.parametrize(
+    "method,url,needed,obj,data", [r for r in ROUTES if r[3]], ids=[i for i, r in zip(IDS, ROUTES) if r[3]]
+)
 def test_other_organisation_gets_404_and_changes_nothing(client, world, objects, method, url, needed, obj, data):
     before = snapshot()
     login(client, "owner@melati.test")
@@ -137,14 +183,17 @@ def test_roles(client, world, objects, role, method, url, needed, obj, data):
             assert snapshot() == before
 
 
-@pytest.mark.parametrize("url", [
-    "/surveys/{survey}/pages/{other_page}",
-    "/surveys/{survey}/pages/{other_page}/logic",
-    "/surveys/{survey}/pages/{other_page}/questions/new",
-    "/surveys/{survey}/questions/{other_question}",
-    "/surveys/{survey}/questions/{other_question}/logic",
-    "/surveys/{survey}/questions/{other_question}/delete",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/surveys/{survey}/pages/{other_page}",
+        "/surveys/{survey}/pages/{other_page}/logic",
+        "/surveys/{survey}/pages/{other_page}/questions/new",
+        "/surveys/{survey}/questions/{other_question}",
+        "/surveys/{survey}/questions/{other_question}/logic",
+        "/surveys/{survey}/questions/{other_question}/delete",
+    ],
+)
 def test_page_or_question_of_another_survey_is_404(client, world, objects, url):
     """A page or question id that belongs to another survey (of the same
     organisation) is not reachable through this survey's URLs."""
@@ -174,4 +223,3 @@ def test_viewer_sees_no_editing_controls(client, world, objects):
     page = client.get(f"/surveys/{objects['survey']}").get_data(as_text=True)
     assert "/details" not in page and "/publish" not in page and "questions/new" not in page
     assert f"/surveys/{objects['survey']}/definition.json" in page
-

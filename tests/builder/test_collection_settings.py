@@ -1,4 +1,5 @@
 """Schedule, cap and switches of a survey, typed in the organisation's time zone."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,10 +23,18 @@ def url(survey):
 
 def test_schedule_is_stored_in_utc_and_shown_in_local_time(client, world, survey):
     login(client, "editor@mawar.test")
-    response = post_form(client, url(survey), {
-        "opens_at": "2026-12-01T08:00", "closes_at": "2026-12-31T17:00", "response_cap": "500",
-        "min_seconds": "30", "one_per_browser": "y", "public_results": "y",
-    })
+    response = post_form(
+        client,
+        url(survey),
+        {
+            "opens_at": "2026-12-01T08:00",
+            "closes_at": "2026-12-31T17:00",
+            "response_cap": "500",
+            "min_seconds": "30",
+            "one_per_browser": "y",
+            "public_results": "y",
+        },
+    )
     assert response.status_code == 303
     db.session.refresh(survey)
     # Asia/Jakarta is UTC+7.
@@ -43,12 +52,15 @@ def test_schedule_is_stored_in_utc_and_shown_in_local_time(client, world, survey
     assert "one_per_browser" not in survey.settings and "min_seconds" not in survey.settings
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"opens_at": "2026-12-31T08:00", "closes_at": "2026-12-01T08:00"}, "closing time must be after"),
-    ({"response_cap": "0"}, "at least 1"),
-    ({"min_seconds": "-5"}, "from 0 to 3600"),
-    ({"opens_at": "tomorrow"}, "Opens at"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"opens_at": "2026-12-31T08:00", "closes_at": "2026-12-01T08:00"}, "closing time must be after"),
+        ({"response_cap": "0"}, "at least 1"),
+        ({"min_seconds": "-5"}, "from 0 to 3600"),
+        ({"opens_at": "tomorrow"}, "Opens at"),
+    ],
+)
 def test_bad_settings_are_refused_and_nothing_changes(client, world, survey, data, message):
     login(client, "editor@mawar.test")
     response = post_form(client, url(survey), data, headers={"Accept-Language": "en"})

@@ -1,6 +1,7 @@
 """The form parsers on their own, and the service fixes made for the
 builder (draft checks, one transaction per question, language removal,
 checks that see the new order)."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,9 @@ def req(app):
 
 def test_languages_from_ticks_and_typed_codes(req):
     errors = {}
-    assert forms.parse_languages(MultiDict([("languages", "id"), ("languages", "en"), ("new_languages", "jv, su;jv")]), errors) == ["id", "en", "jv", "su"]
+    assert forms.parse_languages(
+        MultiDict([("languages", "id"), ("languages", "en"), ("new_languages", "jv, su;jv")]), errors
+    ) == ["id", "en", "jv", "su"]
     assert errors == {}
     errors = {}
     forms.parse_languages(MultiDict([("languages", "<b>")]), errors)
@@ -32,8 +35,12 @@ def test_languages_from_ticks_and_typed_codes(req):
 
 
 def test_row_actions_move_and_add(req):
-    state = {"type": "single_choice", "settings": {}, "items": [],
-             "options": [{"code": "a", "label": {"id": "A"}}, {"code": "b", "label": {"id": "B"}}]}
+    state = {
+        "type": "single_choice",
+        "settings": {},
+        "items": [],
+        "options": [{"code": "a", "label": {"id": "A"}}, {"code": "b", "label": {"id": "B"}}],
+    }
     assert forms.apply_row_action(state, "option-down-0", ["id"])
     assert [r["code"] for r in state["options"]] == ["b", "a"]
     assert forms.apply_row_action(state, "option-up-0", ["id"])  # top row: nothing to do
@@ -74,15 +81,18 @@ def test_clause_value_types(ctx, world):
     survey = simple_survey(world.org)
     services.add_question(survey.pages[0], type_name="number", code="size", title={"id": "Berapa?", "en": "How many?"})
     earlier = {q.code: q for q in survey.questions}
-    rows = {"match": "all", "clauses": [
-        {"question": "which", "item": "", "op": "equals", "value": "1"},
-        {"question": "size", "item": "", "op": "equals", "value": "1"},
-    ]}
+    rows = {
+        "match": "all",
+        "clauses": [
+            {"question": "which", "item": "", "op": "equals", "value": "1"},
+            {"question": "size", "item": "", "op": "equals", "value": "1"},
+        ],
+    }
     with ctx.test_request_context("/"):
         condition, errors = forms.condition_from_rows(rows, earlier)
     assert errors == {}
     assert condition["all"][0]["value"] == "1"  # an option code stays text
-    assert condition["all"][1]["value"] == 1    # a number compares as a number
+    assert condition["all"][1]["value"] == 1  # a number compares as a number
 
 
 def test_condition_problems_names_the_shape_error(req):
@@ -92,9 +102,13 @@ def test_condition_problems_names_the_shape_error(req):
 
 
 def test_draft_surveys_may_have_empty_pages_but_imports_may_not(ctx, world):
-    survey = services.create_blank(world.org.id, None, title="Kosong", kind="custom", languages=["id"], default_language="id")
+    survey = services.create_blank(
+        world.org.id, None, title="Kosong", kind="custom", languages=["id"], default_language="id"
+    )
     services.add_page(survey)
-    services.update_details(survey, kind="trust", languages=["id"], default_language="id", texts={"title": {"id": "Baru"}}, anonymous=False)
+    services.update_details(
+        survey, kind="trust", languages=["id"], default_language="id", texts={"title": {"id": "Baru"}}, anonymous=False
+    )
     assert survey.kind == "trust"
     document = definition.export_definition(survey)
     assert definition.validate(document, draft=True) == []
@@ -107,8 +121,18 @@ def test_save_question_is_all_or_nothing(ctx, world):
     sat = next(q for q in survey.questions if q.code == "sat")
     options = [{"code": str(n), "label": {"id": f"Baru {n}", "en": f"New {n}"}, "value": n} for n in range(1, 8)]
     with pytest.raises(services.EditRefused):
-        services.save_question(sat, code="sat", type_name="likert", title={"id": "Judul baru", "en": "New"}, required=True,
-                               help_text={}, metric_role="satisfaction", settings={"points": 7}, options=options, items=[])
+        services.save_question(
+            sat,
+            code="sat",
+            type_name="likert",
+            title={"id": "Judul baru", "en": "New"},
+            required=True,
+            help_text={},
+            metric_role="satisfaction",
+            settings={"points": 7},
+            options=options,
+            items=[],
+        )
     db.session.expire_all()
     sat = db.session.get(Survey, survey.id).questions[2]
     assert sat.title == {"id": "Puas?", "en": "Satisfied?"} and sat.metric_role is None and not sat.required
@@ -128,10 +152,21 @@ def test_check_sees_a_move_that_would_point_logic_forward(ctx, world):
 
 def test_removing_a_language_strips_setting_texts(ctx, world):
     survey = simple_survey(world.org)
-    services.add_question(survey.pages[0], type_name="rating_0_10", code="nps", title={"id": "Nilai", "en": "Score"},
-                          settings={"low_label": {"id": "Rendah", "en": "Low"}})
-    services.update_details(survey, kind="custom", languages=["id"], default_language="id",
-                            texts={"title": {"id": "Survei uji"}}, anonymous=False)
+    services.add_question(
+        survey.pages[0],
+        type_name="rating_0_10",
+        code="nps",
+        title={"id": "Nilai", "en": "Score"},
+        settings={"low_label": {"id": "Rendah", "en": "Low"}},
+    )
+    services.update_details(
+        survey,
+        kind="custom",
+        languages=["id"],
+        default_language="id",
+        texts={"title": {"id": "Survei uji"}},
+        anonymous=False,
+    )
     db.session.expire_all()
     nps = next(q for q in db.session.get(Survey, survey.id).questions if q.code == "nps")
     assert nps.settings == {"low_label": {"id": "Rendah"}}
@@ -147,7 +182,9 @@ def test_own_template_copy_keeps_the_structure(ctx, world):
 
 def test_plain_string_setting_texts_open_in_the_default_language(ctx, world):
     survey = simple_survey(world.org)
-    question = services.add_question(survey.pages[0], type_name="number", code="km", title={"id": "Jarak", "en": "Distance"})
+    question = services.add_question(
+        survey.pages[0], type_name="number", code="km", title={"id": "Jarak", "en": "Distance"}
+    )
     question.settings = {"unit": "km"}
     db.session.commit()
     state = forms.question_state(question, ["id", "en"])

@@ -1,6 +1,7 @@
 """Safe editing of a survey that has answers: destructive edits through the
 editor are refused or become retirements, and stored answers keep pointing
 at the same question and option with the same meaning."""
+
 from __future__ import annotations
 
 from surveyapp.extensions import db
@@ -28,9 +29,19 @@ def meaning():
     """Every stored answer with what it points at, read fresh from the database."""
     db.session.expire_all()
     rows = db.session.execute(
-        db.select(Answer.id, Answer.question_id, Question.code, Question.type, Answer.option_id, Option.code, Option.value,
-                  Option.label, Answer.value_num)
-        .join(Question, Question.id == Answer.question_id).outerjoin(Option, Option.id == Answer.option_id)
+        db.select(
+            Answer.id,
+            Answer.question_id,
+            Question.code,
+            Question.type,
+            Answer.option_id,
+            Option.code,
+            Option.value,
+            Option.label,
+            Answer.value_num,
+        )
+        .join(Question, Question.id == Answer.question_id)
+        .outerjoin(Option, Option.id == Answer.option_id)
         .order_by(Answer.id)
     ).all()
     return [tuple(r) for r in rows]
@@ -59,8 +70,20 @@ def test_editor_explains_the_rules_and_fixes_answered_codes(editor_client, world
 def test_type_change_is_refused(editor_client, world):
     survey = answered_survey(world)
     before = meaning()
-    response = edit(editor_client, survey, q(survey, "which"), question_form("which", "multiple_choice", WHICH_TITLE,
-                    options=[{"code": "a", "label": {"id": "A", "en": "A"}, "value": 1}, {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2}]))
+    response = edit(
+        editor_client,
+        survey,
+        q(survey, "which"),
+        question_form(
+            "which",
+            "multiple_choice",
+            WHICH_TITLE,
+            options=[
+                {"code": "a", "label": {"id": "A", "en": "A"}, "value": 1},
+                {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2},
+            ],
+        ),
+    )
     assert response.status_code == 422
     assert "its type cannot change" in response.get_data(as_text=True)
     assert q(survey, "which").type == "single_choice"
@@ -70,7 +93,12 @@ def test_type_change_is_refused(editor_client, world):
 def test_code_change_is_refused(editor_client, world):
     survey = answered_survey(world)
     before = meaning()
-    response = edit(editor_client, survey, q(survey, "sat"), question_form("satisfaction", "likert", SAT_TITLE, settings={"points": "5"}, options=scale()))
+    response = edit(
+        editor_client,
+        survey,
+        q(survey, "sat"),
+        question_form("satisfaction", "likert", SAT_TITLE, settings={"points": "5"}, options=scale()),
+    )
     assert response.status_code == 422
     assert "its code cannot change" in response.get_data(as_text=True)
     assert meaning() == before
@@ -80,25 +108,53 @@ def test_scale_points_are_fixed_but_wording_may_change(editor_client, world):
     survey = answered_survey(world)
     before = meaning()
     sat = q(survey, "sat")
-    response = edit(editor_client, survey, sat, question_form("sat", "likert", SAT_TITLE, settings={"points": "7"}, options=scale(range(1, 8))))
+    response = edit(
+        editor_client,
+        survey,
+        sat,
+        question_form("sat", "likert", SAT_TITLE, settings={"points": "7"}, options=scale(range(1, 8))),
+    )
     assert response.status_code == 422
     assert "points cannot be added or removed" in response.get_data(as_text=True)
     assert meaning() == before
     # Same points, new wording: allowed, the answers keep code and value.
-    assert edit(editor_client, survey, sat, question_form("sat", "likert", SAT_TITLE, settings={"points": "5"},
-                                                          options=scale(labels="Baru "))).status_code == 303
+    assert (
+        edit(
+            editor_client,
+            survey,
+            sat,
+            question_form("sat", "likert", SAT_TITLE, settings={"points": "5"}, options=scale(labels="Baru ")),
+        ).status_code
+        == 303
+    )
     after = meaning()
-    assert [(r[0], r[1], r[4], r[5], r[6], r[8]) for r in after] == [(r[0], r[1], r[4], r[5], r[6], r[8]) for r in before]
+    assert [(r[0], r[1], r[4], r[5], r[6], r[8]) for r in after] == [
+        (r[0], r[1], r[4], r[5], r[6], r[8]) for r in before
+    ]
     assert {r[7]["id"] for r in after if r[2] == "sat"} == {"Baru 4", "Baru 5"}
 
 
 def test_value_of_a_chosen_option_is_fixed(editor_client, world):
     survey = answered_survey(world)
     before = meaning()
-    response = edit(editor_client, survey, q(survey, "which"), question_form("which", "single_choice", WHICH_TITLE,
-                    options=[{"code": "a", "label": {"id": "A", "en": "A"}, "value": 10}, {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2}]))
+    response = edit(
+        editor_client,
+        survey,
+        q(survey, "which"),
+        question_form(
+            "which",
+            "single_choice",
+            WHICH_TITLE,
+            options=[
+                {"code": "a", "label": {"id": "A", "en": "A"}, "value": 10},
+                {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2},
+            ],
+        ),
+    )
     assert response.status_code == 422
-    assert "Answer \"a\" has been chosen already, so its value cannot change." in response.get_data(as_text=True).replace("&#34;", '"')
+    assert 'Answer "a" has been chosen already, so its value cannot change.' in response.get_data(as_text=True).replace(
+        "&#34;", '"'
+    )
     assert meaning() == before
 
 
@@ -107,10 +163,16 @@ def test_removing_a_chosen_option_retires_it(editor_client, world):
     before = meaning()
     which = q(survey, "which")
     option_b = next(o for o in which.options if o.code == "b")
-    form = question_form("which", "single_choice", WHICH_TITLE, options=[
-        {"code": "a", "label": {"id": "A", "en": "A"}, "value": 1},
-        {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2, "remove": True},
-        {"code": "c", "label": {"id": "C", "en": "C"}, "value": 3}])
+    form = question_form(
+        "which",
+        "single_choice",
+        WHICH_TITLE,
+        options=[
+            {"code": "a", "label": {"id": "A", "en": "A"}, "value": 1},
+            {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2, "remove": True},
+            {"code": "c", "label": {"id": "C", "en": "C"}, "value": 3},
+        ],
+    )
     assert edit(editor_client, survey, which, form).status_code == 303
     assert meaning() == before
     db.session.expire_all()
@@ -145,10 +207,15 @@ def test_deleting_an_answered_question_retires_it(editor_client, world):
     assert "qrow--retired" in row
     assert "Retired: residents no longer see this question" in overview
     assert "Puas?" not in editor_client.get(f"/surveys/{survey.id}/preview?lang=id").get_data(as_text=True)
-    assert [x["code"] for x in definition.export_definition(db.session.get(Survey, survey.id))["pages"][0]["questions"]] == ["uses", "which"]
+    assert [
+        x["code"] for x in definition.export_definition(db.session.get(Survey, survey.id))["pages"][0]["questions"]
+    ] == ["uses", "which"]
     # Its code stays taken, so a new question cannot take over its answers.
-    response = post(editor_client, f"/surveys/{survey.id}/pages/{survey.pages[0].id}/questions/new",
-                    question_form("sat", "short_text", {"id": "Baru", "en": "New"}))
+    response = post(
+        editor_client,
+        f"/surveys/{survey.id}/pages/{survey.pages[0].id}/questions/new",
+        question_form("sat", "short_text", {"id": "Baru", "en": "New"}),
+    )
     assert response.status_code == 422
     assert meaning() == before
 
@@ -156,23 +223,47 @@ def test_deleting_an_answered_question_retires_it(editor_client, world):
 def test_matrix_scale_fixed_and_answered_row_retired(editor_client, world):
     survey = simple_survey(world.org)
     page = survey.pages[0]
-    grid = services.add_question(page, type_name="matrix", code="grid", title={"id": "Nilai", "en": "Rate"},
-                                 options=scale(range(1, 4)),
-                                 items=[{"code": "water", "label": {"id": "Air", "en": "Water"}},
-                                        {"code": "road", "label": {"id": "Jalan", "en": "Road"}}])
+    grid = services.add_question(
+        page,
+        type_name="matrix",
+        code="grid",
+        title={"id": "Nilai", "en": "Rate"},
+        options=scale(range(1, 4)),
+        items=[
+            {"code": "water", "label": {"id": "Air", "en": "Water"}},
+            {"code": "road", "label": {"id": "Jalan", "en": "Road"}},
+        ],
+    )
     water = next(o for o in grid.options if o.code == "water")
     good = next(o for o in grid.options if o.code == "3")
     response = answer(survey, [])
-    db.session.add(Answer(response_id=response.id, question_id=grid.id, item_id=water.id, option_id=good.id, value_num=3))
+    db.session.add(
+        Answer(response_id=response.id, question_id=grid.id, item_id=water.id, option_id=good.id, value_num=3)
+    )
     db.session.commit()
-    before = [(a.question_id, a.item_id, a.option_id, a.value_num) for a in db.session.execute(db.select(Answer)).scalars()]
+    before = [
+        (a.question_id, a.item_id, a.option_id, a.value_num) for a in db.session.execute(db.select(Answer)).scalars()
+    ]
     title = {"id": "Nilai", "en": "Rate"}
-    items = [{"code": "water", "label": {"id": "Air", "en": "Water"}}, {"code": "road", "label": {"id": "Jalan", "en": "Road"}}]
-    refused = edit(editor_client, survey, grid, question_form("grid", "matrix", title, options=scale(range(1, 3)), items=items))
+    items = [
+        {"code": "water", "label": {"id": "Air", "en": "Water"}},
+        {"code": "road", "label": {"id": "Jalan", "en": "Road"}},
+    ]
+    refused = edit(
+        editor_client, survey, grid, question_form("grid", "matrix", title, options=scale(range(1, 3)), items=items)
+    )
     assert refused.status_code == 422
-    ok = edit(editor_client, survey, grid, question_form("grid", "matrix", title, options=scale(range(1, 4)),
-                                                         items=[{**items[0], "remove": True}, items[1]]))
+    ok = edit(
+        editor_client,
+        survey,
+        grid,
+        question_form(
+            "grid", "matrix", title, options=scale(range(1, 4)), items=[{**items[0], "remove": True}, items[1]]
+        ),
+    )
     assert ok.status_code == 303
     db.session.expire_all()
     assert db.session.get(Option, water.id).retired_at is not None
-    assert [(a.question_id, a.item_id, a.option_id, a.value_num) for a in db.session.execute(db.select(Answer)).scalars()] == before
+    assert [
+        (a.question_id, a.item_id, a.option_id, a.value_num) for a in db.session.execute(db.select(Answer)).scalars()
+    ] == before

@@ -1,5 +1,6 @@
 """The question editor: every type with its settings, options and matrix
 rows; no-JavaScript row buttons; bad input gets 422 and saves nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,11 @@ from surveyapp.surveys.models import Question, Survey
 from tests.builder.conftest import XSS, form_from_definition, post, question_form, simple_survey
 
 T = {"id": "Pertanyaan", "en": "Question"}
-OPTS = [{"code": "a", "label": {"id": "Satu", "en": "One"}}, {"code": "b", "label": {"id": "Dua", "en": "Two"}},
-        {"code": "c", "label": {"id": "Tiga", "en": "Three"}}]
+OPTS = [
+    {"code": "a", "label": {"id": "Satu", "en": "One"}},
+    {"code": "b", "label": {"id": "Dua", "en": "Two"}},
+    {"code": "c", "label": {"id": "Tiga", "en": "Three"}},
+]
 
 
 def new_url(survey):
@@ -31,25 +35,76 @@ def codes(survey):
 
 # Every type with its settings, as the editor should store them.
 EVERY_TYPE = [
-    {"code": "pick", "type": "single_choice", "title": T, "settings": {"display": "dropdown"},
-     "options": OPTS[:2] + [{"code": "other", "label": {"id": "Lainnya", "en": "Other"}, "is_other": True}]},
-    {"code": "many", "type": "multiple_choice", "title": T, "settings": {"min_selected": 1, "max_selected": 2}, "options": OPTS},
-    {"code": "yn", "type": "yes_no", "title": T, "required": True,
-     "options": [{"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1}, {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0}]},
-    {"code": "agree", "type": "likert", "title": T, "settings": {"points": 7}, "metric_role": "relations",
-     "options": [{"code": str(n), "label": {"id": f"T{n}", "en": f"L{n}"}, "value": n} for n in range(1, 8)]},
-    {"code": "grid", "type": "matrix", "title": T,
-     "options": [{"code": str(n), "label": {"id": f"T{n}", "en": f"L{n}"}, "value": n} for n in range(1, 4)],
-     "items": [{"code": "water", "label": {"id": "Air", "en": "Water"}}, {"code": "road", "label": {"id": "Jalan", "en": "Road"}}]},
-    {"code": "nps", "type": "rating_0_10", "title": T, "metric_role": "recommend",
-     "settings": {"low_label": {"id": "Tidak mungkin", "en": "Not likely"}, "high_label": {"id": "Sangat mungkin", "en": "Very likely"}}},
+    {
+        "code": "pick",
+        "type": "single_choice",
+        "title": T,
+        "settings": {"display": "dropdown"},
+        "options": OPTS[:2] + [{"code": "other", "label": {"id": "Lainnya", "en": "Other"}, "is_other": True}],
+    },
+    {
+        "code": "many",
+        "type": "multiple_choice",
+        "title": T,
+        "settings": {"min_selected": 1, "max_selected": 2},
+        "options": OPTS,
+    },
+    {
+        "code": "yn",
+        "type": "yes_no",
+        "title": T,
+        "required": True,
+        "options": [
+            {"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1},
+            {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0},
+        ],
+    },
+    {
+        "code": "agree",
+        "type": "likert",
+        "title": T,
+        "settings": {"points": 7},
+        "metric_role": "relations",
+        "options": [{"code": str(n), "label": {"id": f"T{n}", "en": f"L{n}"}, "value": n} for n in range(1, 8)],
+    },
+    {
+        "code": "grid",
+        "type": "matrix",
+        "title": T,
+        "options": [{"code": str(n), "label": {"id": f"T{n}", "en": f"L{n}"}, "value": n} for n in range(1, 4)],
+        "items": [
+            {"code": "water", "label": {"id": "Air", "en": "Water"}},
+            {"code": "road", "label": {"id": "Jalan", "en": "Road"}},
+        ],
+    },
+    {
+        "code": "nps",
+        "type": "rating_0_10",
+        "title": T,
+        "metric_role": "recommend",
+        "settings": {
+            "low_label": {"id": "Tidak mungkin", "en": "Not likely"},
+            "high_label": {"id": "Sangat mungkin", "en": "Very likely"},
+        },
+    },
     {"code": "stars", "type": "stars", "title": T},
     {"code": "rank", "type": "ranking", "title": T, "settings": {"rank_count": 2}, "options": OPTS},
-    {"code": "people", "type": "number", "title": T, "settings": {"integer": True, "min": 0, "max": 40, "unit": {"id": "orang", "en": "people"}},
-     "metric_role": "outcome:household_size"},
+    {
+        "code": "people",
+        "type": "number",
+        "title": T,
+        "settings": {"integer": True, "min": 0, "max": 40, "unit": {"id": "orang", "en": "people"}},
+        "metric_role": "outcome:household_size",
+    },
     {"code": "when", "type": "date", "title": T, "settings": {"min": "2020-01-01", "max": "2030-12-31"}},
-    {"code": "phone", "type": "short_text", "title": T, "settings": {"pattern": "phone", "max_length": 20},
-     "help_text": {"id": "Bantuan", "en": "Help"}, "metric_role": "demographic:contact"},
+    {
+        "code": "phone",
+        "type": "short_text",
+        "title": T,
+        "settings": {"pattern": "phone", "max_length": 20},
+        "help_text": {"id": "Bantuan", "en": "Help"},
+        "metric_role": "demographic:contact",
+    },
     {"code": "story", "type": "long_text", "title": T, "settings": {"max_length": 3000}, "metric_role": "feedback"},
     {"code": "info", "type": "note", "title": T},
 ]
@@ -84,8 +139,17 @@ def test_new_question_form_has_presets(editor_client, world):
 
 def test_option_codes_are_filled_in_when_left_empty(editor_client, world):
     survey = simple_survey(world.org)
-    form = question_form("kind", "single_choice", T, options=[{"code": "", "label": {"id": "A"}}, {"code": "1", "label": {"id": "B"}},
-                                                               {"code": "", "label": {"id": "C"}}, {"code": "", "label": {}}])
+    form = question_form(
+        "kind",
+        "single_choice",
+        T,
+        options=[
+            {"code": "", "label": {"id": "A"}},
+            {"code": "1", "label": {"id": "B"}},
+            {"code": "", "label": {"id": "C"}},
+            {"code": "", "label": {}},
+        ],
+    )
     assert post(editor_client, new_url(survey), form).status_code == 303
     q = question(survey, "kind")
     assert [(o.code, o.label) for o in q.options] == [("2", {"id": "A"}), ("1", {"id": "B"}), ("3", {"id": "C"})]
@@ -109,42 +173,155 @@ def test_row_buttons_move_and_add_without_saving(editor_client, world):
 def test_remove_checkbox_drops_an_unanswered_option(editor_client, world):
     survey = simple_survey(world.org)
     which = question(survey, "which")
-    form = question_form("which", "single_choice", {"id": "Yang mana?", "en": "Which?"},
-                         options=[{"code": "a", "label": {"id": "A", "en": "A"}, "value": 1},
-                                  {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2, "remove": True},
-                                  {"code": "c", "label": {"id": "C", "en": "C"}}])
+    form = question_form(
+        "which",
+        "single_choice",
+        {"id": "Yang mana?", "en": "Which?"},
+        options=[
+            {"code": "a", "label": {"id": "A", "en": "A"}, "value": 1},
+            {"code": "b", "label": {"id": "B", "en": "B"}, "value": 2, "remove": True},
+            {"code": "c", "label": {"id": "C", "en": "C"}},
+        ],
+    )
     assert post(editor_client, f"/surveys/{survey.id}/questions/{which.id}", form).status_code == 303
     assert [o.code for o in question(survey, "which").options] == ["a", "c"]
 
 
 BAD = [
-    ("empty title", question_form("x", "short_text", {"id": "", "en": "Only English"}), "title-id", "Enter the question in Bahasa Indonesia."),
+    (
+        "empty title",
+        question_form("x", "short_text", {"id": "", "en": "Only English"}),
+        "title-id",
+        "Enter the question in Bahasa Indonesia.",
+    ),
     ("title too long", question_form("x", "short_text", {"id": "x" * 301}), "title-id", "under 300 characters"),
     ("bad code", question_form("1x y", "short_text", T), "code", "Start with a letter"),
     ("code taken", question_form("sat", "short_text", T), "code", "is used by another question"),
-    ("duplicate option codes", question_form("x", "single_choice", T, options=[OPTS[0], {**OPTS[1], "code": "a"}]), "option-1-code", "The code \"a\" is used twice."),
-    ("bad option code", question_form("x", "single_choice", T, options=[OPTS[0], {**OPTS[1], "code": "b c"}]), "option-1-code", "no spaces"),
-    ("option without label", question_form("x", "single_choice", T, options=[OPTS[0], {"code": "b", "label": {"en": "Two"}}]), "option-1-label-id", "Every answer needs a label"),
+    (
+        "duplicate option codes",
+        question_form("x", "single_choice", T, options=[OPTS[0], {**OPTS[1], "code": "a"}]),
+        "option-1-code",
+        'The code "a" is used twice.',
+    ),
+    (
+        "bad option code",
+        question_form("x", "single_choice", T, options=[OPTS[0], {**OPTS[1], "code": "b c"}]),
+        "option-1-code",
+        "no spaces",
+    ),
+    (
+        "option without label",
+        question_form("x", "single_choice", T, options=[OPTS[0], {"code": "b", "label": {"en": "Two"}}]),
+        "option-1-label-id",
+        "Every answer needs a label",
+    ),
     ("one option", question_form("x", "single_choice", T, options=[OPTS[0]]), "options", "Give at least two answers."),
-    ("two others", question_form("x", "single_choice", T, options=[{**OPTS[0], "is_other": True}, {**OPTS[1], "is_other": True}]), "options", "Only one answer can be"),
-    ("bad value", question_form("x", "single_choice", T, options=[{**OPTS[0], "value": "lots"}, OPTS[1]]), "option-0-value", "Enter a number"),
-    ("matrix without items", question_form("x", "matrix", T, options=OPTS), "items", "A matrix needs at least one row."),
-    ("likert wrong count", question_form("x", "likert", T, settings={"points": "7"},
-                                         options=[{"code": str(n), "label": {"id": str(n)}, "value": n} for n in range(1, 6)]), "options", "A 7-point scale needs exactly 7 answers."),
-    ("likert without values", question_form("x", "likert", T, settings={"points": "5"},
-                                            options=[{"code": str(n), "label": {"id": str(n)}} for n in range(1, 6)]), "options", "numeric value"),
-    ("multiple min > max", question_form("x", "multiple_choice", T, options=OPTS, settings={"min_selected": "3", "max_selected": "2"}), "s-min_selected", "larger than the maximum"),
-    ("multiple max > options", question_form("x", "multiple_choice", T, options=OPTS, settings={"max_selected": "9"}), "s-max_selected", "from 0 to 3"),
-    ("number min > max", question_form("x", "number", T, settings={"min": "10", "max": "1"}), "s-min", "The minimum is larger than the maximum."),
+    (
+        "two others",
+        question_form("x", "single_choice", T, options=[{**OPTS[0], "is_other": True}, {**OPTS[1], "is_other": True}]),
+        "options",
+        "Only one answer can be",
+    ),
+    (
+        "bad value",
+        question_form("x", "single_choice", T, options=[{**OPTS[0], "value": "lots"}, OPTS[1]]),
+        "option-0-value",
+        "Enter a number",
+    ),
+    (
+        "matrix without items",
+        question_form("x", "matrix", T, options=OPTS),
+        "items",
+        "A matrix needs at least one row.",
+    ),
+    (
+        "likert wrong count",
+        question_form(
+            "x",
+            "likert",
+            T,
+            settings={"points": "7"},
+            options=[{"code": str(n), "label": {"id": str(n)}, "value": n} for n in range(1, 6)],
+        ),
+        "options",
+        "A 7-point scale needs exactly 7 answers.",
+    ),
+    (
+        "likert without values",
+        question_form(
+            "x",
+            "likert",
+            T,
+            settings={"points": "5"},
+            options=[{"code": str(n), "label": {"id": str(n)}} for n in range(1, 6)],
+        ),
+        "options",
+        "numeric value",
+    ),
+    (
+        "multiple min > max",
+        question_form("x", "multiple_choice", T, options=OPTS, settings={"min_selected": "3", "max_selected": "2"}),
+        "s-min_selected",
+        "larger than the maximum",
+    ),
+    (
+        "multiple max > options",
+        question_form("x", "multiple_choice", T, options=OPTS, settings={"max_selected": "9"}),
+        "s-max_selected",
+        "from 0 to 3",
+    ),
+    (
+        "number min > max",
+        question_form("x", "number", T, settings={"min": "10", "max": "1"}),
+        "s-min",
+        "The minimum is larger than the maximum.",
+    ),
     ("number not a number", question_form("x", "number", T, settings={"min": "ten"}), "s-min", "Enter a number"),
-    ("date min > max", question_form("x", "date", T, settings={"min": "2026-05-01", "max": "2026-01-01"}), "s-min", "The earliest date is after the latest date."),
+    (
+        "date min > max",
+        question_form("x", "date", T, settings={"min": "2026-05-01", "max": "2026-01-01"}),
+        "s-min",
+        "The earliest date is after the latest date.",
+    ),
     ("bad date", question_form("x", "date", T, settings={"min": "17/08/2026"}), "s-min", "Use a date like 2026-08-17."),
-    ("short text too long limit", question_form("x", "short_text", T, settings={"max_length": "900"}), "s-max_length", "from 1 to 500"),
-    ("unknown pattern", question_form("x", "short_text", T, settings={"pattern": "ktp"}), "s-pattern", "Choose one of the listed formats."),
-    ("rank count too big", question_form("x", "ranking", T, options=OPTS, settings={"rank_count": "5"}), "s-rank_count", "from 1 to 3"),
-    ("role without name", question_form("x", "rating_0_10", T, role_kind="trust", role_name=""), "role_name", "small letters"),
-    ("unknown role", question_form("x", "rating_0_10", T, role_kind="vibes"), "role_kind", "Choose one of the listed roles."),
-    ("yes/no codes changed", question_form("x", "yes_no", T, options=[{"code": "ya", "label": {"id": "Ya"}}, {"code": "no", "label": {"id": "Tidak"}}]), "options", "exactly the answers"),
+    (
+        "short text too long limit",
+        question_form("x", "short_text", T, settings={"max_length": "900"}),
+        "s-max_length",
+        "from 1 to 500",
+    ),
+    (
+        "unknown pattern",
+        question_form("x", "short_text", T, settings={"pattern": "ktp"}),
+        "s-pattern",
+        "Choose one of the listed formats.",
+    ),
+    (
+        "rank count too big",
+        question_form("x", "ranking", T, options=OPTS, settings={"rank_count": "5"}),
+        "s-rank_count",
+        "from 1 to 3",
+    ),
+    (
+        "role without name",
+        question_form("x", "rating_0_10", T, role_kind="trust", role_name=""),
+        "role_name",
+        "small letters",
+    ),
+    (
+        "unknown role",
+        question_form("x", "rating_0_10", T, role_kind="vibes"),
+        "role_kind",
+        "Choose one of the listed roles.",
+    ),
+    (
+        "yes/no codes changed",
+        question_form(
+            "x", "yes_no", T, options=[{"code": "ya", "label": {"id": "Ya"}}, {"code": "no", "label": {"id": "Tidak"}}]
+        ),
+        "options",
+        "exactly the answers",
+    ),
 ]
 
 
@@ -181,9 +358,15 @@ def test_edit_changes_type_and_clears_options_when_unanswered(editor_client, wor
 def test_code_change_that_breaks_later_logic_is_refused(editor_client, world):
     survey = simple_survey(world.org)
     uses = question(survey, "uses")
-    form = question_form("uses2", "yes_no", {"id": "Pakai?", "en": "Use?"},
-                         options=[{"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1},
-                                  {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0}])
+    form = question_form(
+        "uses2",
+        "yes_no",
+        {"id": "Pakai?", "en": "Use?"},
+        options=[
+            {"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1},
+            {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0},
+        ],
+    )
     response = post(editor_client, f"/surveys/{survey.id}/questions/{uses.id}", form)
     assert response.status_code == 422
     assert "which does not exist" in response.get_data(as_text=True)
@@ -213,7 +396,12 @@ def test_move_questions_and_pages(editor_client, world):
     assert response.status_code == 303
     db.session.expire_all()
     assert codes(survey) == ["sat", "uses", "which"]
-    assert post(editor_client, f"/surveys/{survey.id}/pages/{survey.pages[0].id}/move", {"direction": "sideways"}).status_code == 400
+    assert (
+        post(
+            editor_client, f"/surveys/{survey.id}/pages/{survey.pages[0].id}/move", {"direction": "sideways"}
+        ).status_code
+        == 400
+    )
 
 
 def test_page_with_questions_cannot_be_deleted(editor_client, world):
@@ -232,7 +420,9 @@ def test_page_with_questions_cannot_be_deleted(editor_client, world):
 def test_delete_unanswered_question(editor_client, world):
     survey = simple_survey(world.org)
     sat = question(survey, "sat")
-    assert "deleted for good" in editor_client.get(f"/surveys/{survey.id}/questions/{sat.id}/delete").get_data(as_text=True)
+    assert "deleted for good" in editor_client.get(f"/surveys/{survey.id}/questions/{sat.id}/delete").get_data(
+        as_text=True
+    )
     assert post(editor_client, f"/surveys/{survey.id}/questions/{sat.id}/delete").status_code == 303
     assert codes(survey) == ["uses", "which"]
 
@@ -250,11 +440,27 @@ def test_markup_in_every_question_field_is_escaped(editor_client, world):
     survey = simple_survey(world.org)
     x = {"id": XSS, "en": XSS}
     specs = [
-        {"code": "m", "type": "matrix", "title": x, "help_text": x,
-         "options": [{"code": "1", "label": x, "value": 1}, {"code": "2", "label": x, "value": 2}],
-         "items": [{"code": "r", "label": x}]},
-        {"code": "o", "type": "single_choice", "title": x, "options": [{"code": "a", "label": x}, {"code": "b", "label": x, "is_other": True}]},
-        {"code": "d", "type": "single_choice", "title": x, "settings": {"display": "dropdown"}, "options": [{"code": "a", "label": x}, {"code": "b", "label": x}]},
+        {
+            "code": "m",
+            "type": "matrix",
+            "title": x,
+            "help_text": x,
+            "options": [{"code": "1", "label": x, "value": 1}, {"code": "2", "label": x, "value": 2}],
+            "items": [{"code": "r", "label": x}],
+        },
+        {
+            "code": "o",
+            "type": "single_choice",
+            "title": x,
+            "options": [{"code": "a", "label": x}, {"code": "b", "label": x, "is_other": True}],
+        },
+        {
+            "code": "d",
+            "type": "single_choice",
+            "title": x,
+            "settings": {"display": "dropdown"},
+            "options": [{"code": "a", "label": x}, {"code": "b", "label": x}],
+        },
         {"code": "r", "type": "rating_0_10", "title": x, "settings": {"low_label": x, "high_label": x}},
         {"code": "n", "type": "number", "title": x, "settings": {"unit": x}},
         {"code": "k", "type": "ranking", "title": x, "options": [{"code": "a", "label": x}, {"code": "b", "label": x}]},
@@ -279,5 +485,3 @@ def test_markup_in_every_question_field_is_escaped(editor_client, world):
     for page in pages:
         assert "<img src=x" not in page
         assert "&lt;img src=x onerror=alert(1)&gt;" in page
-
-

@@ -1,5 +1,6 @@
 """Survey-level pages: list, new (blank, template, own template, import),
 details and languages, duplicate, archive, delete, publish and close."""
+
 from __future__ import annotations
 
 import io
@@ -37,9 +38,17 @@ def test_template_names_follow_the_interface_language(editor_client, world):
 
 
 def test_create_blank_survey(editor_client, world):
-    response = post(editor_client, "/surveys/new/blank", {"title": "Survei air bersih", "kind": "needs_assessment",
-                                                           "languages": ["id", "en"], "new_languages": "jv",
-                                                           "default_language": "id"})
+    response = post(
+        editor_client,
+        "/surveys/new/blank",
+        {
+            "title": "Survei air bersih",
+            "kind": "needs_assessment",
+            "languages": ["id", "en"],
+            "new_languages": "jv",
+            "default_language": "id",
+        },
+    )
     assert response.status_code == 303
     survey = db.session.get(Survey, survey_id_from(response))
     assert survey.title == {"id": "Survei air bersih"}
@@ -49,14 +58,17 @@ def test_create_blank_survey(editor_client, world):
     assert len(survey.pages) == 1
 
 
-@pytest.mark.parametrize("data,field,message", [
-    ({"title": "  "}, "title", "Enter a title for the survey."),
-    ({"title": "x" * 301}, "title", "Keep the title under 300 characters."),
-    ({"languages": []}, "languages", "Choose at least one language."),
-    ({"new_languages": "Jawa!"}, "new_languages", "is not a language code"),
-    ({"default_language": "fr"}, "default_language", "The default language must be one of the survey's languages."),
-    ({"kind": "election"}, "kind", "Choose one of the listed kinds."),
-])
+@pytest.mark.parametrize(
+    "data,field,message",
+    [
+        ({"title": "  "}, "title", "Enter a title for the survey."),
+        ({"title": "x" * 301}, "title", "Keep the title under 300 characters."),
+        ({"languages": []}, "languages", "Choose at least one language."),
+        ({"new_languages": "Jawa!"}, "new_languages", "is not a language code"),
+        ({"default_language": "fr"}, "default_language", "The default language must be one of the survey's languages."),
+        ({"kind": "election"}, "kind", "Choose one of the listed kinds."),
+    ],
+)
 def test_blank_survey_bad_input(editor_client, world, data, field, message):
     form = {"title": "Judul", "kind": "custom", "languages": ["id", "en"], "default_language": "id", **data}
     response = post(editor_client, "/surveys/new/blank", form)
@@ -100,8 +112,9 @@ def test_save_as_template_then_start_from_it(editor_client, world):
 
 
 def upload(client, content: bytes, name="survey.json"):
-    return post(client, "/surveys/import", {"definition": (io.BytesIO(content), name)},
-                content_type="multipart/form-data")
+    return post(
+        client, "/surveys/import", {"definition": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+    )
 
 
 def test_import_valid_definition(editor_client, world):
@@ -112,17 +125,25 @@ def test_import_valid_definition(editor_client, world):
     assert survey.organisation_id == world.org.id
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"{not json", "This is not valid JSON"),
-    (b"[" * 5000 + b"]" * 5000, "nested"),
-    (b"[]", "A survey definition is a JSON object."),
-    (b'{"format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id"], "default_language": "id",'
-     b' "title": {"id": "T"}, "pages": [{"questions": [{"code": "a", "type": "single_choice", "title": {"id": "Q"},'
-     b' "options": [{"code": "x", "label": {"id": "X"}}, {"code": "x", "label": {"id": "Y"}}]}]}]}',
-     "pages[0].questions[0].options[1].code"),
-    (b'{"format": "suara-survey", "version": 9}', "version"),
-    (json.dumps({"format": "suara-survey", "version": 1, "pad": "x" * (1024 * 1024)}).encode(), "the limit is 1 MiB"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"{not json", "This is not valid JSON"),
+        (b"[" * 5000 + b"]" * 5000, "nested"),
+        (b"[]", "A survey definition is a JSON object."),
+        (
+            b'{"format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id"], "default_language": "id",'
+            b' "title": {"id": "T"}, "pages": [{"questions": [{"code": "a", "type": "single_choice", "title": {"id": "Q"},'
+            b' "options": [{"code": "x", "label": {"id": "X"}}, {"code": "x", "label": {"id": "Y"}}]}]}]}',
+            "pages[0].questions[0].options[1].code",
+        ),
+        (b'{"format": "suara-survey", "version": 9}', "version"),
+        (
+            json.dumps({"format": "suara-survey", "version": 1, "pad": "x" * (1024 * 1024)}).encode(),
+            "the limit is 1 MiB",
+        ),
+    ],
+)
 def test_import_refuses_bad_files_and_creates_nothing(editor_client, world, content, message):
     response = upload(editor_client, content)
     assert response.status_code == 422
@@ -145,9 +166,17 @@ def test_import_larger_than_request_limit_is_413(editor_client, world, app):
 
 def test_edit_details_texts_and_languages(editor_client, world):
     survey = simple_survey(world.org)
-    data = {"title-id": "Judul baru", "title-en": "New title", "description-id": "Deskripsi",
-            "welcome_text-en": "Welcome", "thankyou_text-id": "Terima kasih", "kind": "trust",
-            "languages": ["id", "en"], "new_languages": "su", "default_language": "id"}
+    data = {
+        "title-id": "Judul baru",
+        "title-en": "New title",
+        "description-id": "Deskripsi",
+        "welcome_text-en": "Welcome",
+        "thankyou_text-id": "Terima kasih",
+        "kind": "trust",
+        "languages": ["id", "en"],
+        "new_languages": "su",
+        "default_language": "id",
+    }
     response = post(editor_client, f"/surveys/{survey.id}/details", data)
     assert response.status_code == 303
     db.session.expire_all()
@@ -157,15 +186,18 @@ def test_edit_details_texts_and_languages(editor_client, world):
     page = editor_client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert "Survey title: <strong>su</strong>" in page or "Basa Sunda" in page
     missing = services.missing_translations(survey)
-    assert ("Survey title" in [w for w, lang in missing if lang == "su"])
+    assert "Survey title" in [w for w, lang in missing if lang == "su"]
     # The new language now has its own inputs.
     assert 'name="title-su"' in editor_client.get(f"/surveys/{survey.id}/details").get_data(as_text=True)
 
 
 def test_removing_a_language_removes_its_texts(editor_client, world):
     survey = simple_survey(world.org)
-    response = post(editor_client, f"/surveys/{survey.id}/details",
-                    {"title-id": "Judul", "kind": "custom", "languages": ["id"], "default_language": "id"})
+    response = post(
+        editor_client,
+        f"/surveys/{survey.id}/details",
+        {"title-id": "Judul", "kind": "custom", "languages": ["id"], "default_language": "id"},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert survey.languages == ["id"]
@@ -174,17 +206,27 @@ def test_removing_a_language_removes_its_texts(editor_client, world):
     assert definition.validate(definition.export_definition(survey)) == []
 
 
-@pytest.mark.parametrize("data,field", [
-    ({"title-id": ""}, "title-id"),
-    ({"title-en": "x" * 301}, "title-en"),
-    ({"description-id": "x" * 2001}, "description-id"),
-    ({"default_language": "jv", "new_languages": "jv"}, "default_language"),
-    ({"languages": []}, "languages"),
-])
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"title-id": ""}, "title-id"),
+        ({"title-en": "x" * 301}, "title-en"),
+        ({"description-id": "x" * 2001}, "description-id"),
+        ({"default_language": "jv", "new_languages": "jv"}, "default_language"),
+        ({"languages": []}, "languages"),
+    ],
+)
 def test_details_bad_input_saves_nothing(editor_client, world, data, field):
     survey = simple_survey(world.org)
     before = definition.export_definition(survey)
-    form = {"title-id": "Judul", "title-en": "Title", "kind": "custom", "languages": ["id", "en"], "default_language": "id", **data}
+    form = {
+        "title-id": "Judul",
+        "title-en": "Title",
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        **data,
+    }
     response = post(editor_client, f"/surveys/{survey.id}/details", form)
     assert response.status_code == 422
     assert f'id="f-{field}-error"' in response.get_data(as_text=True)
@@ -195,8 +237,14 @@ def test_details_bad_input_saves_nothing(editor_client, world, data, field):
 def test_anonymity_is_fixed_once_answered(editor_client, world):
     survey = simple_survey(world.org)
     answer(survey, [("uses", "no", 0)])
-    form = {"title-id": "Judul", "title-en": "Title", "kind": "custom", "languages": ["id", "en"],
-            "default_language": "id", "anonymous": "1"}
+    form = {
+        "title-id": "Judul",
+        "title-en": "Title",
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        "anonymous": "1",
+    }
     response = post(editor_client, f"/surveys/{survey.id}/details", form)
     assert response.status_code == 422
     assert "anonymity promise" in response.get_data(as_text=True)
@@ -240,8 +288,11 @@ def test_delete_with_responses_needs_the_box_ticked(editor_client, world):
 
 
 def test_publish_refused_with_reasons_then_accepted(editor_client, world):
-    response = post(editor_client, "/surveys/new/blank", {"title": "Kosong", "kind": "custom",
-                                                           "languages": ["id", "en"], "default_language": "id"})
+    response = post(
+        editor_client,
+        "/surveys/new/blank",
+        {"title": "Kosong", "kind": "custom", "languages": ["id", "en"], "default_language": "id"},
+    )
     survey = db.session.get(Survey, survey_id_from(response))
     response = post(editor_client, f"/surveys/{survey.id}/publish")
     assert response.status_code == 422
@@ -283,9 +334,16 @@ def test_markup_in_survey_texts_is_escaped_everywhere(editor_client, world):
     data.update(kind="custom", languages=["id", "en"], default_language="id")
     assert post(editor_client, f"/surveys/{survey.id}/details", data).status_code == 303
     post(editor_client, f"/surveys/{survey.id}/pages/{survey.pages[0].id}", {"title-id": XSS, "title-en": XSS})
-    for url in ["/surveys/", f"/surveys/{survey.id}", f"/surveys/{survey.id}/preview?lang=id",
-                f"/surveys/{survey.id}/preview?lang=en", f"/surveys/{survey.id}/details",
-                f"/surveys/{survey.id}/delete", "/dashboard", f"/surveys/{survey.id}/pages/{survey.pages[0].id}"]:
+    for url in [
+        "/surveys/",
+        f"/surveys/{survey.id}",
+        f"/surveys/{survey.id}/preview?lang=id",
+        f"/surveys/{survey.id}/preview?lang=en",
+        f"/surveys/{survey.id}/details",
+        f"/surveys/{survey.id}/delete",
+        "/dashboard",
+        f"/surveys/{survey.id}/pages/{survey.pages[0].id}",
+    ]:
         page = editor_client.get(url).get_data(as_text=True)
         assert "<img src=x" not in page, url
         assert "&lt;img src=x onerror=alert(1)&gt;" in page, url

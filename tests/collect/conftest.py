@@ -1,4 +1,5 @@
 """Collection tests need an organisation, not its staff (no password hashing)."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -1,4 +1,5 @@
 """Survey documents and a resident that fills in forms like a browser."""
+
 from __future__ import annotations
 
 import copy
@@ -29,8 +30,12 @@ def scored(*codes: str) -> list[dict]:
 
 def document(pages: list[list[dict]], **top) -> dict:
     doc = {
-        "format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id", "en"],
-        "default_language": "id", "title": text("Clinic survey", "Survei puskesmas"),
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        "title": text("Clinic survey", "Survei puskesmas"),
         "welcome_text": text("Welcome, neighbour.", "Selamat datang, tetangga."),
         "thankyou_text": text("Thanks for your voice.", "Terima kasih atas suara Anda."),
         "pages": [qs if isinstance(qs, dict) else {"questions": qs} for qs in pages],
@@ -43,21 +48,52 @@ def document(pages: list[list[dict]], **top) -> dict:
 # Page 2 (only if uses=yes): rating and a comment.
 # Page 3: age number and e-mail pattern.
 def clinic_document(**top) -> dict:
-    return document([
+    return document(
         [
-            {"code": "uses", "type": "yes_no", "required": True, "title": text("Do you use the clinic?", "Apakah Anda memakai puskesmas?")},
-            {"code": "why_not", "type": "short_text", "title": text("Why not?"),
-             "logic": {"question": "uses", "op": "equals", "value": "no"}},
+            [
+                {
+                    "code": "uses",
+                    "type": "yes_no",
+                    "required": True,
+                    "title": text("Do you use the clinic?", "Apakah Anda memakai puskesmas?"),
+                },
+                {
+                    "code": "why_not",
+                    "type": "short_text",
+                    "title": text("Why not?"),
+                    "logic": {"question": "uses", "op": "equals", "value": "no"},
+                },
+            ],
+            {
+                "logic": {"question": "uses", "op": "equals", "value": "yes"},
+                "questions": [
+                    {
+                        "code": "score",
+                        "type": "rating_0_10",
+                        "required": True,
+                        "title": text("How likely to recommend?"),
+                    },
+                    {"code": "comment", "type": "long_text", "title": text("Anything else?")},
+                ],
+            },
+            [
+                {
+                    "code": "age",
+                    "type": "number",
+                    "required": True,
+                    "title": text("Your age"),
+                    "settings": {"integer": True, "min": 10, "max": 120},
+                },
+                {
+                    "code": "services",
+                    "type": "multiple_choice",
+                    "title": text("Which services?"),
+                    "options": options("kia", "gigi", "umum"),
+                },
+            ],
         ],
-        {"logic": {"question": "uses", "op": "equals", "value": "yes"}, "questions": [
-            {"code": "score", "type": "rating_0_10", "required": True, "title": text("How likely to recommend?")},
-            {"code": "comment", "type": "long_text", "title": text("Anything else?")},
-        ]},
-        [
-            {"code": "age", "type": "number", "required": True, "title": text("Your age"), "settings": {"integer": True, "min": 10, "max": 120}},
-            {"code": "services", "type": "multiple_choice", "title": text("Which services?"), "options": options("kia", "gigi", "umum")},
-        ],
-    ], **top)
+        **top,
+    )
 
 
 def make_survey(org, doc: dict | None = None, status: str = "open", **fields):
@@ -126,8 +162,11 @@ def sheet_and_answers(response_id: int) -> tuple[list | None, list]:
     rows, both as sorted (question, option, item, number, text) tuples."""
     db.session.expire_all()
     stored = db.session.execute(db.select(Response.sheet).where(Response.id == response_id)).scalar()
-    rows = db.session.execute(db.select(Answer.question_id, Answer.option_id, Answer.item_id, Answer.value_num,
-                                        Answer.value_text).where(Answer.response_id == response_id)).all()
+    rows = db.session.execute(
+        db.select(Answer.question_id, Answer.option_id, Answer.item_id, Answer.value_num, Answer.value_text).where(
+            Answer.response_id == response_id
+        )
+    ).all()
 
     def key(entry):
         return tuple("" if v is None else str(v) for v in entry)

@@ -1,4 +1,5 @@
 """Honeypot, minimum time, rate limits, one per browser, body size."""
+
 from __future__ import annotations
 
 import pytest
@@ -55,7 +56,10 @@ def test_rate_limit_per_address_gives_a_friendly_page(client, world, app):
     try:
         statuses = []
         for _ in range(3):
-            form = {**hidden_fields(client.get(f"/s/{survey.public_token}?lang=en").get_data(as_text=True)), "q-ok": "yes"}
+            form = {
+                **hidden_fields(client.get(f"/s/{survey.public_token}?lang=en").get_data(as_text=True)),
+                "q-ok": "yes",
+            }
             result = client.post(f"/s/{survey.public_token}", data=form)
             statuses.append(result.status_code)
         assert statuses == [303, 303, 429]
@@ -69,15 +73,22 @@ def test_rate_limit_per_link(client, world, app):
     survey = one_page(world)
     app.config["RESPOND_LINK_RATE_LIMIT"] = "1 per minute"
     try:
-        first = client.post(f"/s/{survey.public_token}", data={**hidden_fields(client.get(f"/s/{survey.public_token}").get_data(as_text=True)), "q-ok": "yes"})
+        first = client.post(
+            f"/s/{survey.public_token}",
+            data={**hidden_fields(client.get(f"/s/{survey.public_token}").get_data(as_text=True)), "q-ok": "yes"},
+        )
         other_address = client.post(
-            f"/s/{survey.public_token}", environ_base={"REMOTE_ADDR": "10.9.8.7"},
+            f"/s/{survey.public_token}",
+            environ_base={"REMOTE_ADDR": "10.9.8.7"},
             data={**hidden_fields(client.get(f"/s/{survey.public_token}").get_data(as_text=True)), "q-ok": "yes"},
         )
         assert (first.status_code, other_address.status_code) == (303, 429)
         other_survey = one_page(world)
         page = client.get(f"/s/{other_survey.public_token}").get_data(as_text=True)
-        assert client.post(f"/s/{other_survey.public_token}", data={**hidden_fields(page), "q-ok": "yes"}).status_code == 303
+        assert (
+            client.post(f"/s/{other_survey.public_token}", data={**hidden_fields(page), "q-ok": "yes"}).status_code
+            == 303
+        )
     finally:
         app.config.pop("RESPOND_LINK_RATE_LIMIT")
 
@@ -93,7 +104,10 @@ def test_one_response_per_browser(client, world, anonymous):
     again = client.get(f"/s/{survey.public_token}?lang=en")
     assert again.status_code == 409 and "already answered" in again.get_data(as_text=True)
     # A form opened before (another tab) and sent now is refused too, kindly.
-    other_tab = {**hidden_fields(client.application.test_client().get(f"/s/{survey.public_token}").get_data(as_text=True)), "q-ok": "no"}
+    other_tab = {
+        **hidden_fields(client.application.test_client().get(f"/s/{survey.public_token}").get_data(as_text=True)),
+        "q-ok": "no",
+    }
     result = client.post(f"/s/{survey.public_token}", data=other_tab)
     assert result.status_code == 409
     assert len([r for r in responses(survey.id) if r.status == "complete"]) == 1

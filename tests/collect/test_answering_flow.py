@@ -1,4 +1,5 @@
 """The shared link: one page at a time, skip logic, errors, languages, resume."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ from tests.collect.helpers import Resident, answer_count, make_survey, responses
 def stored(response_id: int) -> dict:
     rows = db.session.execute(
         db.select(Question.code, Answer.value_num, Answer.value_text)
-        .join(Question, Question.id == Answer.question_id).where(Answer.response_id == response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id == response_id)
     ).all()
     return {code: (num, text) for code, num, text in rows}
 
@@ -81,7 +83,11 @@ def test_same_page_logic_reshows_the_page_with_the_new_question(client, world):
     assert first.status_code == 200
     html = resident.html
     assert "Your answer opened more questions on this page" in html
-    assert 'name="q-why_not"' in html and 'value="no" checked' in html.replace("\n", " ").replace("  ", " ") or "checked" in html
+    assert (
+        'name="q-why_not"' in html
+        and 'value="no" checked' in html.replace("\n", " ").replace("  ", " ")
+        or "checked" in html
+    )
     assert resident.fields()["shown"] == "uses why_not"
     assert responses() == []  # nothing stored until the page is sent as seen
     again = resident.send({"q-uses": "no", "q-why_not": "Antre lama"})
@@ -123,7 +129,9 @@ def test_language_choice(client, world):
     no_preference = {"Accept-Language": ""}  # the test client otherwise asks for English
     by_default = client.get(f"/s/{survey.public_token}", headers=no_preference).get_data(as_text=True)
     assert "Survei puskesmas" in by_default and '<html lang="id">' in by_default
-    by_browser = client.get(f"/s/{survey.public_token}", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    by_browser = client.get(f"/s/{survey.public_token}", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(
+        as_text=True
+    )
     assert "Clinic survey" in by_browser and "Next</button>" in by_browser
     chosen = client.get(f"/s/{survey.public_token}?lang=en", headers={"Accept-Language": "id"}).get_data(as_text=True)
     assert "Clinic survey" in chosen

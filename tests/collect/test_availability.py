@@ -1,4 +1,5 @@
 """Open, not yet open, closed, full, draft: what a resident sees."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,8 +13,13 @@ from tests.collect.helpers import Resident, make_survey, responses
 
 def test_unknown_token_and_draft_are_not_found(client, world):
     draft = make_survey(world.org, status="draft")
-    for url in ("/s/nope-nope-nope", f"/s/{draft.public_token}", f"/s/{draft.public_token}/thanks",
-                f"/s/{draft.public_token}/embed", "/s/" + "x" * 200):
+    for url in (
+        "/s/nope-nope-nope",
+        f"/s/{draft.public_token}",
+        f"/s/{draft.public_token}/thanks",
+        f"/s/{draft.public_token}/embed",
+        "/s/" + "x" * 200,
+    ):
         page = client.get(url)
         assert page.status_code == 404, url
         assert "Clinic survey" not in page.get_data(as_text=True)
@@ -70,7 +76,10 @@ def test_full_counts_complete_responses_only(client, world):
 
 def test_the_cap_holds_for_the_last_page_too(client, world):
     survey = make_survey(world.org, response_cap=1)
-    first, second = Resident(client, survey.public_token), Resident(client.application.test_client(), survey.public_token)
+    first, second = (
+        Resident(client, survey.public_token),
+        Resident(client.application.test_client(), survey.public_token),
+    )
     for resident in (first, second):
         resident.open()
         resident.send({"q-uses": "no", "q-why_not": "-"}, shown="uses why_not")

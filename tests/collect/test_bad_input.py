@@ -1,5 +1,6 @@
 """Bad input on respondent pages: a clear 4xx, nothing stored wrongly, no 500,
 and survey texts and answers always escaped."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,24 +19,51 @@ from tests.collect.helpers import (
     text,
 )
 
-EVERY_TYPE = document([
+EVERY_TYPE = document(
     [
-        {"code": "one", "type": "single_choice", "required": True, "title": text("One"),
-         "options": options("a", "b") + [{"code": "other", "label": text("Other"), "is_other": True}]},
-        {"code": "many", "type": "multiple_choice", "title": text("Many"), "options": options("a", "b", "c"),
-         "settings": {"max_selected": 2}},
-        {"code": "scale", "type": "likert", "title": text("Scale"), "settings": {"points": 5},
-         "options": [{"code": str(i), "label": text(f"L{i}"), "value": i} for i in range(1, 6)]},
-        {"code": "grid", "type": "matrix", "title": text("Grid"), "options": scored("good", "bad"),
-         "items": options("water", "road")},
-        {"code": "stars", "type": "stars", "title": text("Stars")},
-        {"code": "rank", "type": "ranking", "title": text("Rank"), "options": options("x", "y", "z")},
-        {"code": "num", "type": "number", "title": text("Number"), "settings": {"min": 0, "max": 10}},
-        {"code": "day", "type": "date", "title": text("Day"), "settings": {"min": "2020-01-01", "max": "2030-12-31"}},
-        {"code": "mail", "type": "short_text", "title": text("Mail"), "settings": {"pattern": "email"}},
-        {"code": "long", "type": "long_text", "title": text("Long"), "settings": {"max_length": 50}},
-    ],
-])
+        [
+            {
+                "code": "one",
+                "type": "single_choice",
+                "required": True,
+                "title": text("One"),
+                "options": options("a", "b") + [{"code": "other", "label": text("Other"), "is_other": True}],
+            },
+            {
+                "code": "many",
+                "type": "multiple_choice",
+                "title": text("Many"),
+                "options": options("a", "b", "c"),
+                "settings": {"max_selected": 2},
+            },
+            {
+                "code": "scale",
+                "type": "likert",
+                "title": text("Scale"),
+                "settings": {"points": 5},
+                "options": [{"code": str(i), "label": text(f"L{i}"), "value": i} for i in range(1, 6)],
+            },
+            {
+                "code": "grid",
+                "type": "matrix",
+                "title": text("Grid"),
+                "options": scored("good", "bad"),
+                "items": options("water", "road"),
+            },
+            {"code": "stars", "type": "stars", "title": text("Stars")},
+            {"code": "rank", "type": "ranking", "title": text("Rank"), "options": options("x", "y", "z")},
+            {"code": "num", "type": "number", "title": text("Number"), "settings": {"min": 0, "max": 10}},
+            {
+                "code": "day",
+                "type": "date",
+                "title": text("Day"),
+                "settings": {"min": "2020-01-01", "max": "2030-12-31"},
+            },
+            {"code": "mail", "type": "short_text", "title": text("Mail"), "settings": {"pattern": "email"}},
+            {"code": "long", "type": "long_text", "title": text("Long"), "settings": {"max_length": 50}},
+        ],
+    ]
+)
 
 BAD = {
     "one": {"q-one": "c"},
@@ -73,10 +101,23 @@ def test_good_answers_of_every_type_are_stored(client, world):
     survey = make_survey(world.org, EVERY_TYPE)
     resident = Resident(client, survey.public_token)
     resident.open()
-    result = resident.send({"q-one": "other", "q-one-other": "Sendiri", "q-many": ["a", "c"], "q-scale": "4",
-                            "q-grid-water": "good", "q-grid-road": "bad", "q-stars": "5", "q-rank-x": "2",
-                            "q-rank-y": "1", "q-num": "2,5", "q-day": "2024-08-17", "q-mail": "a@b.id",
-                            "q-long": "Baik"})
+    result = resident.send(
+        {
+            "q-one": "other",
+            "q-one-other": "Sendiri",
+            "q-many": ["a", "c"],
+            "q-scale": "4",
+            "q-grid-water": "good",
+            "q-grid-road": "bad",
+            "q-stars": "5",
+            "q-rank-x": "2",
+            "q-rank-y": "1",
+            "q-num": "2,5",
+            "q-day": "2024-08-17",
+            "q-mail": "a@b.id",
+            "q-long": "Baik",
+        }
+    )
     assert result.status_code == 303
     [response] = responses(survey.id)
     assert response.status == "complete" and answer_count(response.id) == 13
@@ -104,8 +145,18 @@ def test_hidden_required_questions_are_not_required(client, world):
     assert result.status_code == 303 and responses(survey.id)[0].status == "complete"
 
 
-@pytest.mark.parametrize("field,value", [("page", "abc"), ("page", "99"), ("page", "-3"), ("lang", XSS),
-                                         ("channel", "admin"), ("shown", XSS), ("action", XSS)])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("page", "abc"),
+        ("page", "99"),
+        ("page", "-3"),
+        ("lang", XSS),
+        ("channel", "admin"),
+        ("shown", XSS),
+        ("action", XSS),
+    ],
+)
 def test_tampered_hidden_fields_never_break(client, world, field, value):
     survey = make_survey(world.org)
     resident = Resident(client, survey.public_token)
@@ -125,12 +176,27 @@ def test_a_post_without_any_fields(client, world):
 
 
 def test_xss_in_survey_texts_and_answers_is_escaped_everywhere(client, world):
-    doc = document([
-        [{"code": "name", "type": "short_text", "required": True, "title": text(XSS), "help_text": text(XSS)},
-         {"code": "pick", "type": "single_choice", "title": text(XSS),
-          "options": [{"code": "a", "label": text(XSS)}, {"code": "o", "label": text(XSS), "is_other": True}]}],
-        {"title": text(XSS), "questions": [{"code": "more", "type": "long_text", "required": True, "title": text(XSS)}]},
-    ], title=text(XSS), description=text(XSS), welcome_text=text(XSS), thankyou_text=text(XSS))
+    doc = document(
+        [
+            [
+                {"code": "name", "type": "short_text", "required": True, "title": text(XSS), "help_text": text(XSS)},
+                {
+                    "code": "pick",
+                    "type": "single_choice",
+                    "title": text(XSS),
+                    "options": [{"code": "a", "label": text(XSS)}, {"code": "o", "label": text(XSS), "is_other": True}],
+                },
+            ],
+            {
+                "title": text(XSS),
+                "questions": [{"code": "more", "type": "long_text", "required": True, "title": text(XSS)}],
+            },
+        ],
+        title=text(XSS),
+        description=text(XSS),
+        welcome_text=text(XSS),
+        thankyou_text=text(XSS),
+    )
     survey = make_survey(world.org, doc)
     world.org.name = XSS
     db.session.commit()
@@ -160,8 +226,9 @@ def test_xss_in_survey_texts_and_answers_is_escaped_everywhere(client, world):
         html = page.get_data(as_text=True)
         assert page.status_code < 500
         assert "<img src=x" not in html, html
-    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in pages[1].get_data(as_text=True) or \
-        "&quot;&gt;&lt;img" in pages[1].get_data(as_text=True)
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in pages[1].get_data(
+        as_text=True
+    ) or "&quot;&gt;&lt;img" in pages[1].get_data(as_text=True)
     [response] = responses(survey.id)
     assert response.status == "complete"
     assert sum(1 for a in response.answers if a.value_text == XSS) == 3

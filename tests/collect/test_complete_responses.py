@@ -1,5 +1,6 @@
 """A response becomes complete only when every visible page passes its
 page check, whatever path the resident took to the last page."""
+
 from __future__ import annotations
 
 from tests.collect.helpers import (
@@ -15,17 +16,37 @@ from tests.collect.helpers import (
 
 # Page 1: a name. Page 2: a required matrix and a required ranking.
 # Page 3: a required age between 10 and 120.
-THREE_PAGES = document([
-    [{"code": "name", "type": "short_text", "required": True, "title": text("Your name")}],
+THREE_PAGES = document(
     [
-        {"code": "grid", "type": "matrix", "required": True, "title": text("Rate these"),
-         "options": scored("good", "bad"), "items": options("water", "road")},
-        {"code": "rank", "type": "ranking", "required": True, "title": text("Rank these"),
-         "options": options("x", "y")},
-    ],
-    [{"code": "age", "type": "number", "required": True, "title": text("Your age"),
-      "settings": {"integer": True, "min": 10, "max": 120}}],
-])
+        [{"code": "name", "type": "short_text", "required": True, "title": text("Your name")}],
+        [
+            {
+                "code": "grid",
+                "type": "matrix",
+                "required": True,
+                "title": text("Rate these"),
+                "options": scored("good", "bad"),
+                "items": options("water", "road"),
+            },
+            {
+                "code": "rank",
+                "type": "ranking",
+                "required": True,
+                "title": text("Rank these"),
+                "options": options("x", "y"),
+            },
+        ],
+        [
+            {
+                "code": "age",
+                "type": "number",
+                "required": True,
+                "title": text("Your age"),
+                "settings": {"integer": True, "min": 10, "max": 120},
+            }
+        ],
+    ]
+)
 PAGE_2 = {"q-grid-water": "good", "q-grid-road": "bad", "q-rank-x": "1", "q-rank-y": "2"}
 
 

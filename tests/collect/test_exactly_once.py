@@ -1,5 +1,6 @@
 """Every answer given is stored exactly once: double clicks, refreshes,
 back-and-resubmit, retries and racing workers."""
+
 from __future__ import annotations
 
 import threading

@@ -12,6 +12,7 @@ survey's own rules, read back from the database.
 CI runs the same examples every time (derandomized, no example database).
 ``SUARA_HYPOTHESIS_EXPLORE=1`` searches fresh examples, more of them.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,7 +41,9 @@ from tests.collect.helpers import (
 
 EXPLORE = os.environ.get("SUARA_HYPOTHESIS_EXPLORE") == "1"
 RESIDENT_SETTINGS = settings(
-    max_examples=400 if EXPLORE else 60, deadline=None, derandomize=not EXPLORE,
+    max_examples=400 if EXPLORE else 60,
+    deadline=None,
+    derandomize=not EXPLORE,
     database=None if not EXPLORE else settings.default.database,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -49,39 +52,90 @@ RESIDENT_SETTINGS = settings(
 # Page 2, only for clinic users: a required matrix and a required ranking.
 # Page 3: a required age, a whole number from 10 to 120.
 # Page 4, only above 60: a required yes/no.
-SURVEY = document([
+SURVEY = document(
     [
-        {"code": "uses", "type": "yes_no", "required": True, "title": text("Do you use the clinic?")},
-        {"code": "why_not", "type": "short_text", "required": True, "title": text("Why not?"),
-         "logic": {"question": "uses", "op": "equals", "value": "no"}},
-    ],
-    {"logic": {"question": "uses", "op": "equals", "value": "yes"}, "questions": [
-        {"code": "grid", "type": "matrix", "required": True, "title": text("Rate these"),
-         "options": scored("good", "bad"), "items": options("water", "road")},
-        {"code": "rank", "type": "ranking", "required": True, "title": text("Rank these"),
-         "options": options("x", "y")},
-    ]},
-    [{"code": "age", "type": "number", "required": True, "title": text("Your age"),
-      "settings": {"integer": True, "min": 10, "max": 120}}],
-    {"logic": {"question": "age", "op": "gt", "value": 60}, "questions": [
-        {"code": "helper", "type": "yes_no", "required": True, "title": text("Does someone help you?")},
-    ]},
-])
+        [
+            {"code": "uses", "type": "yes_no", "required": True, "title": text("Do you use the clinic?")},
+            {
+                "code": "why_not",
+                "type": "short_text",
+                "required": True,
+                "title": text("Why not?"),
+                "logic": {"question": "uses", "op": "equals", "value": "no"},
+            },
+        ],
+        {
+            "logic": {"question": "uses", "op": "equals", "value": "yes"},
+            "questions": [
+                {
+                    "code": "grid",
+                    "type": "matrix",
+                    "required": True,
+                    "title": text("Rate these"),
+                    "options": scored("good", "bad"),
+                    "items": options("water", "road"),
+                },
+                {
+                    "code": "rank",
+                    "type": "ranking",
+                    "required": True,
+                    "title": text("Rank these"),
+                    "options": options("x", "y"),
+                },
+            ],
+        },
+        [
+            {
+                "code": "age",
+                "type": "number",
+                "required": True,
+                "title": text("Your age"),
+                "settings": {"integer": True, "min": 10, "max": 120},
+            }
+        ],
+        {
+            "logic": {"question": "age", "op": "gt", "value": 60},
+            "questions": [
+                {"code": "helper", "type": "yes_no", "required": True, "title": text("Does someone help you?")},
+            ],
+        },
+    ]
+)
 PAGE_CODES = {1: "uses why_not", 2: "grid rank", 3: "age", 4: "helper"}
 
 # Each field's choices, a valid one first (hypothesis shrinks towards it).
-ANY_ANSWERS = st.fixed_dictionaries({
-    "q-uses": st.sampled_from(["yes", "no", "", "maybe"]),
-    "q-why_not": st.sampled_from(["Jauh", ""]),
-    "grid": st.sampled_from([{"q-grid-water": "good", "q-grid-road": "bad"}, {"q-grid-water": "good"},
-                             {"q-grid-water": "excellent", "q-grid-road": "bad"}, {}]),
-    "rank": st.sampled_from([{"q-rank-x": "1", "q-rank-y": "2"}, {"q-rank-x": "2", "q-rank-y": "1"},
-                             {"q-rank-x": "1", "q-rank-y": "1"}, {}]),
-    "q-age": st.sampled_from(["41", "70", "", "5", "200", "abc", "41.5"]),
-    "q-helper": st.sampled_from(["yes", "no", ""]),
-})
-GOOD = {"q-uses": "yes", "q-why_not": "", "grid": {"q-grid-water": "good", "q-grid-road": "bad"},
-        "rank": {"q-rank-x": "1", "q-rank-y": "2"}, "q-age": "41", "q-helper": ""}
+ANY_ANSWERS = st.fixed_dictionaries(
+    {
+        "q-uses": st.sampled_from(["yes", "no", "", "maybe"]),
+        "q-why_not": st.sampled_from(["Jauh", ""]),
+        "grid": st.sampled_from(
+            [
+                {"q-grid-water": "good", "q-grid-road": "bad"},
+                {"q-grid-water": "good"},
+                {"q-grid-water": "excellent", "q-grid-road": "bad"},
+                {},
+            ]
+        ),
+        "rank": st.sampled_from(
+            [
+                {"q-rank-x": "1", "q-rank-y": "2"},
+                {"q-rank-x": "2", "q-rank-y": "1"},
+                {"q-rank-x": "1", "q-rank-y": "1"},
+                {},
+            ]
+        ),
+        "q-age": st.sampled_from(["41", "70", "", "5", "200", "abc", "41.5"]),
+        "q-helper": st.sampled_from(["yes", "no", ""]),
+    }
+)
+GOOD = {
+    "q-uses": "yes",
+    "q-why_not": "",
+    "grid": {"q-grid-water": "good", "q-grid-road": "bad"},
+    "rank": {"q-rank-x": "1", "q-rank-y": "2"},
+    "q-age": "41",
+    "q-helper": "",
+}
 WELL_ANSWERED = [GOOD, {**GOOD, "q-age": "70", "q-helper": "yes"}, {**GOOD, "q-uses": "no", "q-why_not": "Jauh"}]
 # One drawn step: what to do, then its arguments (flat, so every example
 # is a list of small tuples that hypothesis shrinks well). Sending is the
@@ -180,15 +234,17 @@ def check_invariants(survey_id: int, after_id: int) -> None:
     db.session.expire_all()
     survey = db.session.get(Survey, survey_id)
     rows = db.session.execute(
-        db.select(Response.id, Response.submission_id, Response.status)
-        .where(Response.survey_id == survey_id, Response.id > after_id)
+        db.select(Response.id, Response.submission_id, Response.status).where(
+            Response.survey_id == survey_id, Response.id > after_id
+        )
     ).all()
     assert len({r.submission_id for r in rows}) == len(rows), "a submission stored twice"
     for response_id, _submission, status in rows:
         doubled = db.session.execute(
             db.select(Answer.question_id, Answer.option_id, Answer.item_id)
             .where(Answer.response_id == response_id)
-            .group_by(Answer.question_id, Answer.option_id, Answer.item_id).having(db.func.count() > 1)
+            .group_by(Answer.question_id, Answer.option_id, Answer.item_id)
+            .having(db.func.count() > 1)
         ).all()
         assert not doubled, f"response {response_id}: answer rows stored twice {doubled}"
         if status != "complete":
@@ -215,8 +271,13 @@ def open_survey(app, world):
 
 # Issue 12, defect 1, always tried: page 1, Back on page 2, page 2 again
 # with an error, the saved link, then send what it shows.
-ISSUE_12_PATH = [("send", GOOD, None, 0), ("back", GOOD, None, 0),
-                 ("send", {**GOOD, "rank": {}}, 2, 0), ("resume", GOOD, None, 0), ("send", GOOD, None, 0)]
+ISSUE_12_PATH = [
+    ("send", GOOD, None, 0),
+    ("back", GOOD, None, 0),
+    ("send", {**GOOD, "rank": {}}, 2, 0),
+    ("resume", GOOD, None, 0),
+    ("send", GOOD, None, 0),
+]
 
 
 @RESIDENT_SETTINGS

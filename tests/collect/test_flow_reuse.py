@@ -1,4 +1,5 @@
 """The flow's switches that other channels rely on (kiosk, fixed channel)."""
+
 from __future__ import annotations
 
 from flask import make_response, session
@@ -7,8 +8,9 @@ from surveyapp.collect import flow
 from tests.collect.helpers import document, hidden_fields, make_survey, responses, text
 
 KIOSK = flow.Flow(channel="kiosk", kiosk=True)
-TWO_PAGES = document([[{"code": "a", "type": "yes_no", "title": text("A?")}],
-                      [{"code": "b", "type": "yes_no", "title": text("B?")}]])
+TWO_PAGES = document(
+    [[{"code": "a", "type": "yes_no", "title": text("A?")}], [{"code": "b", "type": "yes_no", "title": text("B?")}]]
+)
 
 
 def test_kiosk_flow_has_no_resume_link_and_restarts(app, world):
@@ -27,7 +29,9 @@ def test_kiosk_flow_has_no_resume_link_and_restarts(app, world):
         page = make_response(flow.show_resume(token, resume, KIOSK))
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "resume-link" not in body
-    with app.test_request_context(f"/s/{token}", method="POST", data={**hidden_fields(body), "q-b": "no", "action": "next"}):
+    with app.test_request_context(
+        f"/s/{token}", method="POST", data={**hidden_fields(body), "q-b": "no", "action": "next"}
+    ):
         done = flow.handle_submit(token, KIOSK)
     assert done.status_code == 303 and "suara_done" not in done.headers.get("Set-Cookie", "")
     with app.test_request_context(done.headers["Location"]):

@@ -1,6 +1,7 @@
 """A one-page submission is written in one short transaction, and every
 exactly-once rule still holds on that path (resends, races, full surveys,
 one response per browser)."""
+
 from __future__ import annotations
 
 import threading
@@ -24,12 +25,26 @@ from tests.collect.helpers import (
 
 
 def one_page_document() -> dict:
-    return document([[
-        {"code": "colour", "type": "single_choice", "required": True, "title": text("Colour?"),
-         "options": options("red", "blue")},
-        {"code": "fruit", "type": "multiple_choice", "title": text("Fruit?"), "options": options("apple", "mango")},
-        {"code": "age", "type": "number", "title": text("Age")},
-    ]])
+    return document(
+        [
+            [
+                {
+                    "code": "colour",
+                    "type": "single_choice",
+                    "required": True,
+                    "title": text("Colour?"),
+                    "options": options("red", "blue"),
+                },
+                {
+                    "code": "fruit",
+                    "type": "multiple_choice",
+                    "title": text("Fruit?"),
+                    "options": options("apple", "mango"),
+                },
+                {"code": "age", "type": "number", "title": text("Age")},
+            ]
+        ]
+    )
 
 
 def first_form(client, survey, **answers) -> dict:
@@ -85,8 +100,10 @@ def test_the_response_its_answers_and_completion_share_one_transaction(client, w
     assert response.submitted_at is not None and response.duration_seconds is not None
     assert answer_count(response.id) == 4  # colour, apple, mango, age
     assert sheet_and_answers(response.id)[0] == sheet_and_answers(response.id)[1]
-    values = sorted(db.session.execute(db.select(Answer.value_num).where(Answer.response_id == response.id)).scalars(),
-                    key=lambda v: (v is None, v))
+    values = sorted(
+        db.session.execute(db.select(Answer.value_num).where(Answer.response_id == response.id)).scalars(),
+        key=lambda v: (v is None, v),
+    )
     assert 41 in values
 
 

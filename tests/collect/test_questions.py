@@ -1,5 +1,6 @@
 """Question types on respondent pages: odd characters, and every error
 summary link pointing at a real input."""
+
 from __future__ import annotations
 
 import re
@@ -40,16 +41,19 @@ def test_every_error_summary_link_points_at_an_input(client, world, case):
         assert re.search(rf'<(input|select|textarea)[^>]* id="{re.escape(target)}"', html), target
 
 
-@pytest.mark.parametrize("raws", [
-    {"one": "a", "grid": {"water": "good", "sewer": "bad"}},
-    {"one": "a", "grid": "good"},
-    {"one": "a", "rank": {"x": 1, "nope": 2}},
-    {"one": "a", "rank": ["x", "y"]},
-    {"one": {"choice": ["a"]}},
-    {"one": "a", "many": {"choices": "a,b"}},
-    {"one": "a", "num": [1, 2]},
-    {"one": "a", "day": "2024-13-45"},
-])
+@pytest.mark.parametrize(
+    "raws",
+    [
+        {"one": "a", "grid": {"water": "good", "sewer": "bad"}},
+        {"one": "a", "grid": "good"},
+        {"one": "a", "rank": {"x": 1, "nope": 2}},
+        {"one": "a", "rank": ["x", "y"]},
+        {"one": {"choice": ["a"]}},
+        {"one": "a", "many": {"choices": "a,b"}},
+        {"one": "a", "num": [1, 2]},
+        {"one": "a", "day": "2024-13-45"},
+    ],
+)
 def test_badly_shaped_api_answers_are_validation_errors(world, raws):
     from surveyapp.responses import services, tokens
 
@@ -64,8 +68,22 @@ def test_api_answers_in_simple_shapes_are_stored(world):
     from surveyapp.responses import services, tokens
 
     survey = make_survey(world.org, EVERY_TYPE)
-    response = services.submit_complete(survey, {
-        "one": "b", "many": ["a", "c"], "scale": 5, "grid": {"water": "good"}, "stars": 4,
-        "rank": {"x": 1, "y": 2, "z": 3}, "num": 2.5, "day": "2024-08-17", "mail": "a@b.id", "long": "ok",
-    }, tokens.new_submission_id(), "api", "en")
+    response = services.submit_complete(
+        survey,
+        {
+            "one": "b",
+            "many": ["a", "c"],
+            "scale": 5,
+            "grid": {"water": "good"},
+            "stars": 4,
+            "rank": {"x": 1, "y": 2, "z": 3},
+            "num": 2.5,
+            "day": "2024-08-17",
+            "mail": "a@b.id",
+            "long": "ok",
+        },
+        tokens.new_submission_id(),
+        "api",
+        "en",
+    )
     assert response.status == "complete" and len(response.answers) == 13

@@ -1,4 +1,5 @@
 """Quick polls: one tap to vote, then (optionally) the results so far."""
+
 from __future__ import annotations
 
 import re
@@ -9,10 +10,26 @@ from tests.collect.helpers import Resident, make_survey, options, responses, tex
 
 def poll_document(**settings) -> dict:
     return {
-        "format": "suara-survey", "version": 1, "kind": "quick_poll", "languages": ["id", "en"],
-        "default_language": "id", "title": text("Market day", "Hari pasar"), "settings": settings,
-        "pages": [{"questions": [{"code": "day", "type": "single_choice", "required": True,
-                                  "title": text("Which day for the market?"), "options": options("sat", "sun", "mon")}]}],
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "quick_poll",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        "title": text("Market day", "Hari pasar"),
+        "settings": settings,
+        "pages": [
+            {
+                "questions": [
+                    {
+                        "code": "day",
+                        "type": "single_choice",
+                        "required": True,
+                        "title": text("Which day for the market?"),
+                        "options": options("sat", "sun", "mon"),
+                    }
+                ]
+            }
+        ],
     }
 
 
@@ -54,7 +71,9 @@ def test_results_after_voting_are_counted_in_sql(app, client, world):
     assert re.search(r"<span>Sat</span> <strong>43%</strong>", html)
     assert re.search(r"<span>Mon</span> <strong>0%</strong>", html)
     # Someone who did not vote does not get the results from the thanks page.
-    assert "Results so far" not in app.test_client().get(f"/s/{survey.public_token}/thanks?lang=en").get_data(as_text=True)
+    assert "Results so far" not in app.test_client().get(f"/s/{survey.public_token}/thanks?lang=en").get_data(
+        as_text=True
+    )
 
 
 def test_results_wait_until_k_people_have_voted(app, client, world):

@@ -1,4 +1,5 @@
 """The write services used by every channel (link, paper, kiosk, API)."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,12 @@ def test_submit_complete_stores_a_whole_response(ctx, world):
     survey = make_survey(world.org)
     started = utcnow() - timedelta(minutes=3)
     response = services.submit_complete(
-        survey, {"uses": "yes", "score": 9, "comment": "Bagus", "age": "35", "services": ["kia", "gigi"]},
-        tokens.new_submission_id(), "paper", "en", started_at=started,
+        survey,
+        {"uses": "yes", "score": 9, "comment": "Bagus", "age": "35", "services": ["kia", "gigi"]},
+        tokens.new_submission_id(),
+        "paper",
+        "en",
+        started_at=started,
     )
     assert response.status == "complete" and response.channel == "paper" and response.language == "en"
     assert 170 <= response.duration_seconds <= 200 and response.last_page == 3
@@ -26,8 +31,13 @@ def test_submit_complete_stores_a_whole_response(ctx, world):
 def test_submit_complete_reports_every_problem_and_stores_nothing(ctx, world):
     survey = make_survey(world.org)
     with pytest.raises(services.ValidationFailed) as failed:
-        services.submit_complete(survey, {"uses": "maybe", "age": 7, "nosuch": 1, "services": ["kia", "spa"]},
-                                 tokens.new_submission_id(), "api", "id")
+        services.submit_complete(
+            survey,
+            {"uses": "maybe", "age": 7, "nosuch": 1, "services": ["kia", "spa"]},
+            tokens.new_submission_id(),
+            "api",
+            "id",
+        )
     assert set(failed.value.errors) == {"uses", "age", "nosuch", "services"}
     assert responses() == [] and answer_count() == 0
 
@@ -35,7 +45,8 @@ def test_submit_complete_reports_every_problem_and_stores_nothing(ctx, world):
 def test_submit_complete_ignores_answers_hidden_by_logic(ctx, world):
     survey = make_survey(world.org)
     response = services.submit_complete(
-        survey, {"uses": "no", "score": 3, "age": 70}, tokens.new_submission_id(), "api", "id")
+        survey, {"uses": "no", "score": 3, "age": 70}, tokens.new_submission_id(), "api", "id"
+    )
     codes = {q.id: q.code for q in survey.questions}
     stored = {codes[a.question_id] for a in response.answers}
     assert stored == {"uses", "age"}  # score is on a page only clinic users see
@@ -104,7 +115,7 @@ def test_form_tokens(ctx, world):
     assert tokens.check_form_token(7, tokens.new_submission_id(), token) is None
     assert tokens.check_form_token(7, submission, None) is None
     assert tokens.check_form_token(7, submission, "9999999999999.x") is None
-    future = tokens.form_token(7, submission, issued=int(time.time()) + 10 ** 6)
+    future = tokens.form_token(7, submission, issued=int(time.time()) + 10**6)
     assert tokens.check_form_token(7, submission, future) is None
     assert tokens.resume_token(submission) != tokens.resume_token(tokens.new_submission_id())
 
@@ -114,8 +125,12 @@ def test_every_completion_stores_the_answer_sheet(ctx, world):
     completing writes it, equal to the answer rows; partial ones have none."""
     survey = make_survey(world.org)
     whole = services.submit_complete(
-        survey, {"uses": "yes", "score": 9, "comment": "=1+1", "age": "35", "services": ["kia", "gigi"]},
-        tokens.new_submission_id(), "paper", "en")
+        survey,
+        {"uses": "yes", "score": 9, "comment": "=1+1", "age": "35", "services": ["kia", "gigi"]},
+        tokens.new_submission_id(),
+        "paper",
+        "en",
+    )
     sheet, answers = sheet_and_answers(whole.id)
     assert sheet == answers and len(answers) == 6
 

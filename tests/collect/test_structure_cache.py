@@ -1,5 +1,6 @@
 """The per-process survey structure cache: every edit is seen by the next
 resident, the cached snapshot cannot be changed, and threads share it."""
+
 from __future__ import annotations
 
 import copy
@@ -18,12 +19,25 @@ from tests.collect.helpers import Resident, clinic_document, document, make_surv
 
 
 def one_page_document() -> dict:
-    return document([[
-        {"code": "colour", "type": "single_choice", "required": True, "title": text("Colour?"),
-         "options": options("red", "blue")},
-        {"code": "note", "type": "short_text", "title": text("Anything else?"),
-         "settings": {"max_length": 100}},
-    ]])
+    return document(
+        [
+            [
+                {
+                    "code": "colour",
+                    "type": "single_choice",
+                    "required": True,
+                    "title": text("Colour?"),
+                    "options": options("red", "blue"),
+                },
+                {
+                    "code": "note",
+                    "type": "short_text",
+                    "title": text("Anything else?"),
+                    "settings": {"max_length": 100},
+                },
+            ]
+        ]
+    )
 
 
 def cache():
@@ -42,14 +56,16 @@ def fresh(survey_id: int) -> Survey:
 
 # ---- edits reach residents ----------------------------------------------------------
 
+
 def test_an_option_edit_after_the_page_was_served_is_validated_against_the_new_options(client, world):
     survey = make_survey(world.org, one_page_document())
     resident = Resident(client, survey.public_token)
     resident.open()
     assert 'value="red"' in resident.html  # the page (and the cache) know "red"
     question = db.session.execute(db.select(Question).where(Question.code == "colour")).scalar_one()
-    survey_services.set_options(question, [
-        {"code": "blue", "label": text("Blue")}, {"code": "green", "label": text("Green")}])
+    survey_services.set_options(
+        question, [{"code": "blue", "label": text("Blue")}, {"code": "green", "label": text("Green")}]
+    )
 
     refused = resident.send({"q-colour": "red"}, follow=False)
     assert refused.status_code == 422
@@ -115,17 +131,32 @@ def _add_question(survey):
 
 def _update_question(survey):
     question = _question(survey, "age")
-    survey_services.update_question(question, code="age", type_name="number", title=text("Age in years"),
-                                    required=True, help_text={}, metric_role=None,
-                                    settings={"integer": True, "min": 18, "max": 120})
+    survey_services.update_question(
+        question,
+        code="age",
+        type_name="number",
+        title=text("Age in years"),
+        required=True,
+        help_text={},
+        metric_role=None,
+        settings={"integer": True, "min": 18, "max": 120},
+    )
 
 
 def _save_question(survey):
     question = _question(survey, "services")
-    survey_services.save_question(question, code="services", type_name="multiple_choice", title=text("Services"),
-                                  required=False, help_text={}, metric_role=None, settings={},
-                                  options=[{"code": "kia", "label": text("KIA")}, {"code": "umum", "label": text("Umum")}],
-                                  items=[])
+    survey_services.save_question(
+        question,
+        code="services",
+        type_name="multiple_choice",
+        title=text("Services"),
+        required=False,
+        help_text={},
+        metric_role=None,
+        settings={},
+        options=[{"code": "kia", "label": text("KIA")}, {"code": "umum", "label": text("Umum")}],
+        items=[],
+    )
 
 
 def _set_logic(survey):
@@ -133,9 +164,15 @@ def _set_logic(survey):
 
 
 def _set_options(survey):
-    survey_services.set_options(_question(survey, "services"), [
-        {"code": "kia", "label": text("Ibu dan anak")}, {"code": "gigi", "label": text("Gigi")},
-        {"code": "umum", "label": text("Umum")}, {"code": "lab", "label": text("Lab")}])
+    survey_services.set_options(
+        _question(survey, "services"),
+        [
+            {"code": "kia", "label": text("Ibu dan anak")},
+            {"code": "gigi", "label": text("Gigi")},
+            {"code": "umum", "label": text("Umum")},
+            {"code": "lab", "label": text("Lab")},
+        ],
+    )
 
 
 def _delete_question(survey):
@@ -156,13 +193,20 @@ def _move_question(survey):
 
 
 def _update_details(survey):
-    survey_services.update_details(survey, kind="custom", languages=["id", "en"], default_language="en",
-                                   texts={"title": {"id": "Survei", "en": "Survey"}}, anonymous=False)
+    survey_services.update_details(
+        survey,
+        kind="custom",
+        languages=["id", "en"],
+        default_language="en",
+        texts={"title": {"id": "Survei", "en": "Survey"}},
+        anonymous=False,
+    )
 
 
 def _update_collection(survey):
-    survey_services.update_collection(survey, opens_at=None, closes_at=None, response_cap=100, min_seconds=20,
-                                      switches={"one_per_browser": True})
+    survey_services.update_collection(
+        survey, opens_at=None, closes_at=None, response_cap=100, min_seconds=20, switches={"one_per_browser": True}
+    )
 
 
 def _close(survey):
@@ -184,9 +228,25 @@ def _question(survey, code):
     return next(q for q in survey.questions if q.code == code)
 
 
-EDITS = [_edit_page_title, _add_page, _delete_page, _move_page, _add_question, _update_question, _save_question,
-         _set_logic, _set_options, _delete_question, _retire_answered_question, _move_question, _update_details,
-         _update_collection, _close, _archive, _orm_option_label]
+EDITS = [
+    _edit_page_title,
+    _add_page,
+    _delete_page,
+    _move_page,
+    _add_question,
+    _update_question,
+    _save_question,
+    _set_logic,
+    _set_options,
+    _delete_question,
+    _retire_answered_question,
+    _move_question,
+    _update_details,
+    _update_collection,
+    _close,
+    _archive,
+    _orm_option_label,
+]
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=[e.__name__.strip("_") for e in EDITS])
@@ -203,15 +263,22 @@ def test_every_edit_moves_the_cache_key_and_the_next_snapshot_shows_it(ctx, worl
     snapshot = current(after)
     assert snapshot is not before_snapshot and cache().loads == loads + 1
     assert snapshot.updated_at == after.updated_at
-    assert [(q.code, q.page_id, q.position, q.retired_at, q.logic, dict(q.settings)) for q in snapshot.questions] == \
-        [(q.code, q.page_id, q.position, q.retired_at, q.logic, dict(q.settings or {})) for q in after.questions]
-    assert [(o.code, dict(o.label), o.retired_at) for q in snapshot.questions for o in q.options] == \
-        [(o.code, dict(o.label), o.retired_at) for q in after.questions for o in q.options]
-    assert [(p.id, p.position, dict(p.title)) for p in snapshot.pages] == \
-        [(p.id, p.position, dict(p.title or {})) for p in after.pages]
-    assert (snapshot.status, snapshot.archived_at, snapshot.response_cap, dict(snapshot.settings),
-            snapshot.default_language) == (after.status, after.archived_at, after.response_cap,
-                                          dict(after.settings or {}), after.default_language)
+    assert [(q.code, q.page_id, q.position, q.retired_at, q.logic, dict(q.settings)) for q in snapshot.questions] == [
+        (q.code, q.page_id, q.position, q.retired_at, q.logic, dict(q.settings or {})) for q in after.questions
+    ]
+    assert [(o.code, dict(o.label), o.retired_at) for q in snapshot.questions for o in q.options] == [
+        (o.code, dict(o.label), o.retired_at) for q in after.questions for o in q.options
+    ]
+    assert [(p.id, p.position, dict(p.title)) for p in snapshot.pages] == [
+        (p.id, p.position, dict(p.title or {})) for p in after.pages
+    ]
+    assert (
+        snapshot.status,
+        snapshot.archived_at,
+        snapshot.response_cap,
+        dict(snapshot.settings),
+        snapshot.default_language,
+    ) == (after.status, after.archived_at, after.response_cap, dict(after.settings or {}), after.default_language)
 
 
 def test_a_new_public_link_is_a_new_key(ctx, world):
@@ -236,6 +303,7 @@ def test_the_cache_is_bounded(ctx, world):
 
 
 # ---- the snapshot is read-only and shared --------------------------------------------
+
 
 def test_the_snapshot_cannot_be_changed(ctx, world):
     survey = make_survey(world.org, clinic_document())

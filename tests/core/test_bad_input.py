@@ -1,6 +1,7 @@
 """Input that used to give a 500 (issue 12, item 13): each gets a clear 4xx
 and stores nothing. Redirect targets, NUL characters, huge CSV fields and
 population figures past what a column holds."""
+
 from __future__ import annotations
 
 import io
@@ -36,18 +37,37 @@ def upload(client, url, field, content: bytes, name: str, **extra):
 
 
 def programme(org) -> Programme:
-    return programme_services.create_programme(org.id, name="Forum Warga", area=None, description=None,
-                                               starts_on=date(2026, 1, 1), ends_on=None, community_size=100)
+    return programme_services.create_programme(
+        org.id,
+        name="Forum Warga",
+        area=None,
+        description=None,
+        starts_on=date(2026, 1, 1),
+        ends_on=None,
+        community_size=100,
+    )
 
 
 # ---- ?next= -----------------------------------------------------------------
 
-@pytest.mark.parametrize("target", ["/dashboard\r\nSet-Cookie: a=b", "/x\nLocation: //evil.example", "/\t/evil.example",
-                                    "/%0d%0aSet-Cookie:a=b\r", "\x00/x"])
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/dashboard\r\nSet-Cookie: a=b",
+        "/x\nLocation: //evil.example",
+        "/\t/evil.example",
+        "/%0d%0aSet-Cookie:a=b\r",
+        "\x00/x",
+    ],
+)
 def test_next_with_control_characters_is_ignored(client, world, target):
     token = get_csrf(client)
-    response = client.post("/login", query_string={"next": target},
-                           data={"email": "owner@mawar.test", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": "owner@mawar.test", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.status_code in (302, 400)
     assert "\n" not in response.headers.get("Location", "") and "evil" not in response.headers.get("Location", "")
     switch = client.get("/lang/en", query_string={"next": target})
@@ -57,6 +77,7 @@ def test_next_with_control_characters_is_ignored(client, world, target):
 
 # ---- NUL characters ---------------------------------------------------------
 
+
 def _assert_nul_refused(response):
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True)
@@ -64,8 +85,11 @@ def _assert_nul_refused(response):
 
 def test_nul_in_programme_name_and_story_title_is_refused(client, world):
     login(client, "editor@mawar.test")
-    _assert_nul_refused(post_form(client, "/programmes/new", {"name": "Forum\x00Warga", "starts_on": "2026-01-01"},
-                                  token_from="/programmes"))
+    _assert_nul_refused(
+        post_form(
+            client, "/programmes/new", {"name": "Forum\x00Warga", "starts_on": "2026-01-01"}, token_from="/programmes"
+        )
+    )
     assert count(Programme) == 0
     p = programme(world.org)
     url = f"/programmes/{p.id}/stories"
@@ -110,13 +134,18 @@ def test_nul_in_json_api_body_is_refused(client, world):
     survey = make_survey(world.org)
     _secret, token = tokens.create(world.org.id, world.owner.id, "writer", "write")
     body = json.dumps({"submission_id": str(uuid.uuid4()), "answers": {"uses": "no", "why_not": "jauh\x00"}})
-    response = client.post(f"/api/v1/surveys/{survey.id}/responses", data=body, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        f"/api/v1/surveys/{survey.id}/responses",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
     assert responses(survey.id) == []
 
 
 # ---- CSV fields past the csv module's limit -----------------------------------
+
 
 def test_huge_csv_field_in_offline_import_names_the_row(client, world):
     survey = make_survey(world.org)
@@ -157,14 +186,19 @@ TOO_MANY = "1" + "0" * 30
 def test_programme_population_past_the_column_is_refused(client, world):
     p = programme(world.org)
     login(client, "editor@mawar.test")
-    response = post_form(client, f"/programmes/{p.id}/population", {"margins": f"gender, female, {TOO_MANY}"},
-                         token_from=f"/programmes/{p.id}/settings")
+    response = post_form(
+        client,
+        f"/programmes/{p.id}/population",
+        {"margins": f"gender, female, {TOO_MANY}"},
+        token_from=f"/programmes/{p.id}/settings",
+    )
     assert response.status_code in (303, 400)
     page = client.get(f"/programmes/{p.id}/settings").get_data(as_text=True)
     assert "1,000,000,000" in page
     assert count(PopulationMargin) == 0
-    response = post_form(client, f"/programmes/{p.id}/settings",
-                         {"name": "Forum", "starts_on": "2026-01-01", "community_size": TOO_MANY})
+    response = post_form(
+        client, f"/programmes/{p.id}/settings", {"name": "Forum", "starts_on": "2026-01-01", "community_size": TOO_MANY}
+    )
     assert response.status_code == 400
     db.session.refresh(p)
     assert p.community_size == 100

@@ -1,14 +1,15 @@
 """An id in a URL larger than its column holds is a 404 (or 405 where the
 path takes another method), never an overflow error from the database
 (issue 12, item 12)."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import login
 
-TOO_BIG = str(2**63)            # one past bigint's largest value
-INTEGER_PAST = str(2**31)       # one past integer's (most id columns)
+TOO_BIG = str(2**63)  # one past bigint's largest value
+INTEGER_PAST = str(2**31)  # one past integer's (most id columns)
 LARGEST = str(2**63 - 1)
 
 
@@ -18,10 +19,16 @@ def owner_client(world, client):
     return client
 
 
-@pytest.mark.parametrize("path", [
-    "/surveys/{id}", "/surveys/{id}/results", "/surveys/{id}/invitations",
-    "/api/v1/surveys/{id}", "/api/v1/surveys/{id}/responses",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/surveys/{id}",
+        "/surveys/{id}/results",
+        "/surveys/{id}/invitations",
+        "/api/v1/surveys/{id}",
+        "/api/v1/surveys/{id}/responses",
+    ],
+)
 @pytest.mark.parametrize("number", [TOO_BIG, INTEGER_PAST, LARGEST, "9" * 40])
 def test_huge_ids_are_not_found(owner_client, path, number):
     response = owner_client.get(path.format(id=number))

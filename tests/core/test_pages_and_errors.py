@@ -1,4 +1,5 @@
 """Landing page, language choice, error pages, headers, seed, config."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,9 @@ def test_language_switch_refuses_unknown_language_and_foreign_redirect(client):
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("lang,text", [("en", "We could not find that page"), ("id", "Kami tidak menemukan halaman itu")])
+@pytest.mark.parametrize(
+    "lang,text", [("en", "We could not find that page"), ("id", "Kami tidak menemukan halaman itu")]
+)
 def test_404_page_in_both_languages(client, lang, text):
     response = client.get("/no/such/page", headers={"Accept-Language": lang})
     assert response.status_code == 404

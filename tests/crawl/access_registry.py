@@ -16,6 +16,7 @@ Levels:
                the JSON API: a bearer token of the organisation (cookies do
                not count); a read token is refused writes with 403
 """
+
 from __future__ import annotations
 
 PUBLIC, LOGIN = "public", "login"

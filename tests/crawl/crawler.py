@@ -6,6 +6,7 @@ before each test it checks the world's fingerprint and each visitor's
 session, and rebuilds what an earlier request changed (a deleted survey,
 a removed member, a logout), so results do not depend on test order.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,12 +24,24 @@ from .world import EMAILS, HOME_MARKERS, MISSING_ID, OVERFLOW_IDS, USERS, World,
 
 # Rendering these costs ~0.1-1 s (PDF, charts, workbooks): the plain request
 # for every visitor, two bad query strings and the bad ids for the owner only.
-EXPENSIVE = {"reports.report_pdf", "reports.programme_report_pdf", "distribute.manage_poster",
-             "distribute.manage_paper_pdf", "exports.export_xlsx", "exports.export_sav", "reports.report_page",
-             "reports.programme_report_page", "programmes.manage_dashboard"}
+EXPENSIVE = {
+    "reports.report_pdf",
+    "reports.programme_report_pdf",
+    "distribute.manage_poster",
+    "distribute.manage_paper_pdf",
+    "exports.export_xlsx",
+    "exports.export_sav",
+    "reports.report_page",
+    "reports.programme_report_page",
+    "programmes.manage_dashboard",
+}
 THOROUGH = ("anonymous", "viewer", "owner")
-CSRF_EXEMPT_PREFIXES = ("api.", "collect.display_submit", "distribute.display_invitation_submit",
-                        "distribute.display_kiosk_submit")
+CSRF_EXEMPT_PREFIXES = (
+    "api.",
+    "collect.display_submit",
+    "distribute.display_invitation_submit",
+    "distribute.display_kiosk_submit",
+)
 
 
 @dataclass
@@ -122,8 +135,19 @@ class Crawl:
 
     # ---- requests -----------------------------------------------------------
 
-    def send(self, visitor: Visitor, label: str, method: str, url: str, *, endpoint: str, data=None,
-             files=None, json_body: str | None = None, csrf: bool = True) -> Outcome:
+    def send(
+        self,
+        visitor: Visitor,
+        label: str,
+        method: str,
+        url: str,
+        *,
+        endpoint: str,
+        data=None,
+        files=None,
+        json_body: str | None = None,
+        csrf: bool = True,
+    ) -> Outcome:
         headers = {}
         key = self.world.api_keys.get(visitor.name)
         if endpoint.startswith("api.") and key:
@@ -145,11 +169,19 @@ class Crawl:
         body = response.get_data()
         counts = self.stats.setdefault(f"{method} {label.split(' ')[0]}", {})
         counts[response.status_code] = counts.get(response.status_code, 0) + 1
-        return Outcome(label, method, url, response.status_code, response.headers.get("Location", ""), body,
-                       self.errors.last if response.status_code >= 500 else "")
+        return Outcome(
+            label,
+            method,
+            url,
+            response.status_code,
+            response.headers.get("Location", ""),
+            body,
+            self.errors.last if response.status_code >= 500 else "",
+        )
 
 
 # ---- the requests tried on one rule ------------------------------------------------
+
 
 def build(app, rule, values: dict) -> str:
     adapter = app.url_map.bind("localhost")
@@ -179,11 +211,11 @@ def requests_for(crawl: Crawl, rule, method: str, visitor: Visitor, passes: bool
     # the outsider (whose code paths are the owner's) the first of each kind.
     thorough = visitor.name in THOROUGH
     if method == "GET":
-        for label, query in list(garbage.QUERIES.items())[:None if thorough else 1]:
+        for label, query in list(garbage.QUERIES.items())[: None if thorough else 1]:
             if endpoint not in EXPENSIVE or label in ("garbage-query", "dates-query"):
                 yield label, f"{url}?{query}", {}
     elif endpoint.startswith("api."):
-        for label, body in list(garbage.JSON_BODIES.items())[:None if thorough else 1]:
+        for label, body in list(garbage.JSON_BODIES.items())[: None if thorough else 1]:
             yield label, url, {"json_body": body}
     else:
         fields = []
@@ -191,20 +223,24 @@ def requests_for(crawl: Crawl, rule, method: str, visitor: Visitor, passes: bool
             page = crawl.send(visitor, "form page", "GET", url, endpoint=endpoint)
             if page.status < 300:
                 fields = garbage.page_fields(page.body.decode("utf-8", "replace"))
-        for flavour in ("extreme", "malformed")[:None if thorough else 1]:
+        for flavour in ("extreme", "malformed")[: None if thorough else 1]:
             yield f"{flavour} form", url, {"data": garbage.form_body(flavour, fields), "files": garbage.files(flavour)}
     for name, converter in rule._converters.items():
         if isinstance(converter, AnyConverter):
             continue
         if isinstance(converter, IntegerConverter):
             # Past the column: refused by the routing before any visitor matters.
-            wrong = [("missing", MISSING_ID)] + ([("overflow", big) for big in OVERFLOW_IDS]
-                                                  if visitor.name == "owner" else [])
+            wrong = [("missing", MISSING_ID)] + (
+                [("overflow", big) for big in OVERFLOW_IDS] if visitor.name == "owner" else []
+            )
         elif name == "filename":
             wrong = [("missing", "nope/none.css"), ("traversal", "../../config.py")]
         else:
-            wrong = [("missing", "nope" * 8)] + ([("long", "x" * 3000), ("nul", "a\x00b"), ("dots", "..%2f..")]
-                                                 if visitor.name in ("anonymous", "owner") else [])
+            wrong = [("missing", "nope" * 8)] + (
+                [("long", "x" * 3000), ("nul", "a\x00b"), ("dots", "..%2f..")]
+                if visitor.name in ("anonymous", "owner")
+                else []
+            )
         for kind, value in wrong:
             wrong_url = _build_raw(app, rule, {**values, name: value})
             yield f"{kind} {name}={str(value)[:20]}", wrong_url, {}
@@ -229,6 +265,7 @@ def _replace_argument(url: str, name: str, text: str) -> str:
 
 
 # ---- what a visitor may get ----------------------------------------------------------
+
 
 def audience(level: str, visitor: str, has_object: bool) -> str:
     """How ``visitor`` relates to an endpoint needing ``level``: one of

@@ -8,6 +8,7 @@ values are of the wrong type or shape (-1, nan, letters for numbers, repeated
 keys). Form field names come from every WTForms class of the app and from
 the inputs of the page the form is on.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,30 +25,115 @@ NASTY = "\r\nX-Injected: y \"'><b>x</b> ' OR 1=1;-- {{7*7}} %s"
 QUERIES = {
     # The brief's list: every key wrong at once (the first check answers).
     "garbage-query": "page=-1&page=abc&limit=99999999999999999999&q=%00&next=%0d%0aX:y&lang=zz&sort=;drop"
-                     "&status=zz&from=2026-02-30&to=abc&channel=zz&language=zz&answer=zz&answer=gender:zz"
-                     "&answer=:&row=zz&column=zz&with=-1&window=zz&type=zz&r=zz&after=-1&source=zz&open=1",
+    "&status=zz&from=2026-02-30&to=abc&channel=zz&language=zz&answer=zz&answer=gender:zz"
+    "&answer=:&row=zz&column=zz&with=-1&window=zz&type=zz&r=zz&after=-1&source=zz&open=1",
     # One family at a time, the others absent, so each reaches its use.
-    "paging-query": urlencode([(key, HUGE) for key in ("page", "limit", "after", "with", "r", "open", "done",
-                                                       "sent", "bom", "download", "embed", "weights")]
-                              + [("q", "%_" * 150), ("next", "//evil.example/%0d%0a")]),
+    "paging-query": urlencode(
+        [
+            (key, HUGE)
+            for key in (
+                "page",
+                "limit",
+                "after",
+                "with",
+                "r",
+                "open",
+                "done",
+                "sent",
+                "bom",
+                "download",
+                "embed",
+                "weights",
+            )
+        ]
+        + [("q", "%_" * 150), ("next", "//evil.example/%0d%0a")]
+    ),
     "negative-query": "page=-1&limit=-1&after=-1&with=-1&q=%27%22%3B--&type=note&row=gender&column=gender",
-    "dates-query": urlencode([("from", "0001-01-01"), ("to", "9999-12-31"), ("before_from", "0001-01-01"),
-                              ("before_to", "0001-01-02"), ("after_from", "9999-12-30"),
-                              ("after_to", "9999-12-31"), ("window", "9999-12"), ("status", "all")]),
-    "filter-query": urlencode([("answer", "gender:f"), ("answer", "gender:" + "f" * 300), ("channel", "paper"),
-                               ("language", "en"), ("status", "all"), ("lang", "en"), ("source", "form"),
-                               ("row", "gender"), ("column", "rw"), ("window", "2026-07"), ("src", "qr")]),
+    "dates-query": urlencode(
+        [
+            ("from", "0001-01-01"),
+            ("to", "9999-12-31"),
+            ("before_from", "0001-01-01"),
+            ("before_to", "0001-01-02"),
+            ("after_from", "9999-12-30"),
+            ("after_to", "9999-12-31"),
+            ("window", "9999-12"),
+            ("status", "all"),
+        ]
+    ),
+    "filter-query": urlencode(
+        [
+            ("answer", "gender:f"),
+            ("answer", "gender:" + "f" * 300),
+            ("channel", "paper"),
+            ("language", "en"),
+            ("status", "all"),
+            ("lang", "en"),
+            ("source", "form"),
+            ("row", "gender"),
+            ("column", "rw"),
+            ("window", "2026-07"),
+            ("src", "qr"),
+        ]
+    ),
 }
 
 # Names parsed by hand from request.form (builder, weighting, answering).
-EXTRA_FIELDS = ("action", "direction", "archived", "confirm_responses", "template", "which", "scope", "url",
-                "submission_id", "form_token", "page", "resume", "shown", "channel", "lang", "kind", "title",
-                "default_language", "languages", "new_languages", "anonymous", "code", "type", "required",
-                "role_kind", "role_name", "advanced", "match", "clause-0-question", "clause-0-op",
-                "clause-0-value", "clause-0-item", "options-0-code", "options-0-value", "items-0-code",
-                "title-en", "title-id", "s-min", "s-max", "s-integer", "s-points", "m-gender-f", "m-gender-m",
-                "q-gender", "q-age", "q-visit", "q-recommend", "q-services", "q-priorities-roads", "q-name",
-                "organisation_id", "website", "started")
+EXTRA_FIELDS = (
+    "action",
+    "direction",
+    "archived",
+    "confirm_responses",
+    "template",
+    "which",
+    "scope",
+    "url",
+    "submission_id",
+    "form_token",
+    "page",
+    "resume",
+    "shown",
+    "channel",
+    "lang",
+    "kind",
+    "title",
+    "default_language",
+    "languages",
+    "new_languages",
+    "anonymous",
+    "code",
+    "type",
+    "required",
+    "role_kind",
+    "role_name",
+    "advanced",
+    "match",
+    "clause-0-question",
+    "clause-0-op",
+    "clause-0-value",
+    "clause-0-item",
+    "options-0-code",
+    "options-0-value",
+    "items-0-code",
+    "title-en",
+    "title-id",
+    "s-min",
+    "s-max",
+    "s-integer",
+    "s-points",
+    "m-gender-f",
+    "m-gender-m",
+    "q-gender",
+    "q-age",
+    "q-visit",
+    "q-recommend",
+    "q-services",
+    "q-priorities-roads",
+    "q-name",
+    "organisation_id",
+    "website",
+    "started",
+)
 FILE_FIELDS = ("contacts", "file", "definition", "xlsform", "submissions", "upload", "margins_file")
 
 
@@ -92,12 +178,32 @@ def wtforms_fields() -> dict[str, str]:
 
 
 VALUES = {
-    "extreme": {"integer": HUGE, "decimal": "1e30", "date": "9999-12-31", "datetime": "9999-12-31T23:59",
-                "boolean": "y", "select": "zz", "multiple": "zz", "email": "Crawler@Example.ORG",
-                "password": "crawler password 12345", "text": NASTY, "number": HUGE},
-    "malformed": {"integer": "-1", "decimal": "nan", "date": "0001-01-01", "datetime": "0001-01-01T00:00",
-                  "boolean": "0", "select": "-1", "multiple": "-1", "email": "x@", "password": "x",
-                  "text": "-1", "number": "-1e309"},
+    "extreme": {
+        "integer": HUGE,
+        "decimal": "1e30",
+        "date": "9999-12-31",
+        "datetime": "9999-12-31T23:59",
+        "boolean": "y",
+        "select": "zz",
+        "multiple": "zz",
+        "email": "Crawler@Example.ORG",
+        "password": "crawler password 12345",
+        "text": NASTY,
+        "number": HUGE,
+    },
+    "malformed": {
+        "integer": "-1",
+        "decimal": "nan",
+        "date": "0001-01-01",
+        "datetime": "0001-01-01T00:00",
+        "boolean": "0",
+        "select": "-1",
+        "multiple": "-1",
+        "email": "x@",
+        "password": "x",
+        "text": "-1",
+        "number": "-1e309",
+    },
 }
 
 
@@ -127,7 +233,7 @@ def form_body(flavour: str, page_fields: list[tuple[str, str, str]] = ()) -> lis
 
 def files(flavour: str) -> dict:
     """A bad upload under every file field name (new streams each call)."""
-    content = (b"PK\x03\x04" + b"\x00" * 64) if flavour == "extreme" else b"\xff\xfe\x00garbage,\"unclosed\n" * 20
+    content = (b"PK\x03\x04" + b"\x00" * 64) if flavour == "extreme" else b'\xff\xfe\x00garbage,"unclosed\n' * 20
     suffix = ".xlsx" if flavour == "extreme" else ".csv"
     return {name: (io.BytesIO(content), f"crawl{suffix}") for name in FILE_FIELDS}
 
@@ -135,11 +241,11 @@ def files(flavour: str) -> dict:
 JSON_BODIES = {
     "json-empty-object": "{}",
     "json-list": "[]",
-    "json-broken": "{\"answers\": ",
+    "json-broken": '{"answers": ',
     "json-extreme": '{"format": "suara-survey", "version": 1e30, "title": {"en": "' + "x" * 300 + '"},'
-                    ' "pages": [{"questions": [{"code": "a", "type": "number"}]}],'
-                    ' "answers": {"gender": "zz", "age": 1e400, "visit": "9999-12-31"},'
-                    ' "submission_id": "' + "z" * 200 + '", "submitted_at": "9999-12-31T23:59:59Z"}',
+    ' "pages": [{"questions": [{"code": "a", "type": "number"}]}],'
+    ' "answers": {"gender": "zz", "age": 1e400, "visit": "9999-12-31"},'
+    ' "submission_id": "' + "z" * 200 + '", "submitted_at": "9999-12-31T23:59:59Z"}',
 }
 
 

@@ -5,6 +5,7 @@ line, reason). A crawl test whose every failure matches an entry is marked
 xfail (non-strict: it passes once the fix is merged); the lead deletes the
 entry when merging the branch named in the reason.
 """
+
 from __future__ import annotations
 
 # Empty: every failure the crawler found is fixed. Add an entry only for a

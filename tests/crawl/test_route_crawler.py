@@ -6,6 +6,7 @@ One test per (endpoint, method, visitor), so a failure names all three; its
 message lists every request that went wrong with its URL. Known failures
 that other branches fix are listed in known_failures.py.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,8 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 CASES = [
     pytest.param(rule.endpoint, method, user, id=f"{rule.endpoint}-{method}-{user}")
     for method in METHODS  # every GET first: destructive POSTs come last
-    for rule in RULES if method in rule.methods
+    for rule in RULES
+    if method in rule.methods
     for user in USERS
 ]
 
@@ -39,11 +41,14 @@ def crawl(app):
     from surveyapp.extensions import limiter
 
     dispatcher = app.extensions["suara_webhooks"]
-    mode, dispatcher.mode = dispatcher.mode, "off"   # no delivery attempts while crawling
+    mode, dispatcher.mode = dispatcher.mode, "off"  # no delivery attempts while crawling
     limiter.enabled = False  # rate limits have their own tests; here they would hide the views
     crawl = Crawl(app)
     yield crawl
-    print(f"\ncrawl: {len(crawl.rebuilds)} worlds built in {sum(t for _c, t in crawl.rebuilds):.1f} s after", crawl.rebuilds)
+    print(
+        f"\ncrawl: {len(crawl.rebuilds)} worlds built in {sum(t for _c, t in crawl.rebuilds):.1f} s after",
+        crawl.rebuilds,
+    )
     for label, counts in sorted(crawl.stats.items()):
         print(f"  {label:28} " + " ".join(f"{status}x{n}" for status, n in sorted(counts.items())))
     limiter.enabled = True

@@ -1,4 +1,5 @@
 """Surveys, contact lists and small readers for the distribution tests."""
+
 from __future__ import annotations
 
 import io
@@ -21,9 +22,11 @@ def csv_file(content: str | bytes, name: str = "contacts.csv"):
 
 def upload(client, survey_id: int, content: str | bytes):
     token = get_csrf(client, f"/surveys/{survey_id}/invitations")
-    return client.post(f"/surveys/{survey_id}/invitations/import",
-                       data={"csrf_token": token, "contacts": csv_file(content)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/surveys/{survey_id}/invitations/import",
+        data={"csrf_token": token, "contacts": csv_file(content)},
+        content_type="multipart/form-data",
+    )
 
 
 def post(client, url: str, data: dict | None = None, token_from: str = "/dashboard"):
@@ -32,16 +35,22 @@ def post(client, url: str, data: dict | None = None, token_from: str = "/dashboa
 
 def invitations(survey_id: int) -> list[SurveyInvitation]:
     db.session.expire_all()
-    return list(db.session.execute(
-        db.select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id).order_by(SurveyInvitation.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            db.select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id).order_by(SurveyInvitation.id)
+        ).scalars()
+    )
 
 
 def export_links(client, survey_id: int, which: str = "all") -> list[list[str]]:
     import csv
 
-    response = post(client, f"/surveys/{survey_id}/invitations/export", {"which": which},
-                    token_from=f"/surveys/{survey_id}/invitations")
+    response = post(
+        client,
+        f"/surveys/{survey_id}/invitations/export",
+        {"which": which},
+        token_from=f"/surveys/{survey_id}/invitations",
+    )
     assert response.status_code == 200, response.status_code
     body = response.get_data(as_text=True).lstrip("\ufeff")
     return list(csv.reader(io.StringIO(body)))
@@ -54,8 +63,8 @@ def path_of(url: str) -> str:
 def channel_counts(survey_id: int) -> dict[str, int]:
     db.session.expire_all()
     rows = db.session.execute(
-        db.select(Response.channel, db.func.count()).where(Response.survey_id == survey_id,
-                                                           Response.status == "complete")
+        db.select(Response.channel, db.func.count())
+        .where(Response.survey_id == survey_id, Response.status == "complete")
         .group_by(Response.channel)
     ).all()
     return dict(rows)

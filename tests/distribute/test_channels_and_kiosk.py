@@ -1,4 +1,5 @@
 """Every response records its channel; the kiosk; tampered channels."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,13 +45,17 @@ def test_each_channel_is_recorded(app, client, world):
     url = f"/surveys/{survey.id}/paper/entry"
     import uuid
 
-    sent = client.post(url, data={"csrf_token": get_csrf(client, url), "submission_id": str(uuid.uuid4()),
-                                  "q-uses": "no", "q-age": "61"})
+    sent = client.post(
+        url,
+        data={"csrf_token": get_csrf(client, url), "submission_id": str(uuid.uuid4()), "q-uses": "no", "q-age": "61"},
+    )
     assert sent.status_code == 303
     assert channel_counts(survey.id) == {"link": 1, "qr": 1, "embed": 1, "kiosk": 1, "invitation": 1, "paper": 1}
 
 
-@pytest.mark.parametrize("query", ["?src=paper", "?src=kiosk", "?src=invitation", "?src=%3Cscript%3E", "?src=QR", "?channel=paper"])
+@pytest.mark.parametrize(
+    "query", ["?src=paper", "?src=kiosk", "?src=invitation", "?src=%3Cscript%3E", "?src=QR", "?channel=paper"]
+)
 def test_tampered_src_falls_back_to_link(app, world, query):
     survey = make_survey(world.org)
     complete(app.test_client(), f"/s/{survey.public_token}{query}")

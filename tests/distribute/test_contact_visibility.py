@@ -1,6 +1,7 @@
 """Contact data is for editors and owners (access.can_see_contacts): viewers
 see how many were invited, opened and answered, never who. Another
 organisation's owner gets 404 on every page that lists people."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,13 @@ PEOPLE = ("Siti Aminah", "siti@example.org", "Budi Santoso", "6281311112222")
 def invited(world, ctx):
     """A survey with two invitees; Siti has answered."""
     survey = make_survey(world.org)
-    invitations.import_contacts(survey, world.org, contacts.parse(
-        b"name,email,phone\nSiti Aminah,siti@example.org,0812 3456 7890\nBudi Santoso,,0813 1111 2222\n"))
+    invitations.import_contacts(
+        survey,
+        world.org,
+        contacts.parse(
+            b"name,email,phone\nSiti Aminah,siti@example.org,0812 3456 7890\nBudi Santoso,,0813 1111 2222\n"
+        ),
+    )
     siti = invitations.iter_page(survey.id, 1)[0][0]
     siti.sent_at = siti.opened_at = siti.started_at = siti.completed_at = siti.created_at
     db.session.commit()

@@ -1,4 +1,5 @@
 """Reading contact lists: separators, BOM, segments, and every bad row."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,9 @@ def errors_of(text: str | bytes) -> list[tuple[int, str]]:
 def test_comma_list_with_segments(ctx):
     rows = parse("name,email,phone,RW,Jenis Kelamin\nSiti,SITI@Example.org ,,RW 01,P\nBudi,,0812-3456-7890,RW 02,L\n")
     assert [(c.line, c.name, c.email, c.phone) for c in rows] == [
-        (2, "Siti", "siti@example.org", None), (3, "Budi", None, "6281234567890")]
+        (2, "Siti", "siti@example.org", None),
+        (3, "Budi", None, "6281234567890"),
+    ]
     assert rows[0].segments == {"rw": "RW 01", "jenis_kelamin": "P"}
 
 
@@ -35,7 +38,9 @@ def test_quoted_fields_and_empty_lines(ctx):
 
 
 def test_every_bad_row_is_reported_with_its_line(ctx):
-    found = errors_of("name,email,phone\nA,a@example.org,\nB,,\nC,not-an-email,\nD,d@example.org,12ab\nE,e@example.org\n")
+    found = errors_of(
+        "name,email,phone\nA,a@example.org,\nB,,\nC,not-an-email,\nD,d@example.org,12ab\nE,e@example.org\n"
+    )
     assert [line for line, _ in found] == [3, 4, 5, 6]
     assert "no e-mail address and no phone number" in found[0][1]
     assert "not-an-email" in found[1][1]
@@ -70,9 +75,16 @@ def test_duplicate_columns_are_refused(ctx):
     assert line == 1 and "twice" in message
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("0812 3456 7890", "6281234567890"), ("+62-812-3456-7890", "6281234567890"),
-    ("6281234567890", "6281234567890"), ("812345678", "62812345678"), ("12", None), ("abc", None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("0812 3456 7890", "6281234567890"),
+        ("+62-812-3456-7890", "6281234567890"),
+        ("6281234567890", "6281234567890"),
+        ("812345678", "62812345678"),
+        ("12", None),
+        ("abc", None),
+    ],
+)
 def test_phone_normalisation(raw, expected):
     assert contacts.normalise_phone(raw) == expected

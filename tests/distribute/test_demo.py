@@ -1,4 +1,5 @@
 """Demo responses: plausible, valid, spread over channels and months, idempotent."""
+
 from __future__ import annotations
 
 from surveyapp.collect.models import SurveyInvitation
@@ -31,16 +32,26 @@ def test_seed_responses(ctx, monkeypatch):
     assert 1000 <= added <= 1400
     surveys = db.session.execute(db.select(Survey).where(Survey.organisation_id == organisation.id)).scalars().all()
     for survey in surveys:
-        count = db.session.execute(db.select(db.func.count()).select_from(Response).where(Response.survey_id == survey.id)).scalar_one()
+        count = db.session.execute(
+            db.select(db.func.count()).select_from(Response).where(Response.survey_id == survey.id)
+        ).scalar_one()
         assert 150 <= count <= 400, (survey.kind, count)
     channels = {row[1] for row in _summary()}
     assert channels == {"link", "qr", "paper", "kiosk", "invitation"}
     statuses = dict(db.session.execute(db.select(Response.status, db.func.count()).group_by(Response.status)).all())
     assert 0.05 < statuses["partial"] / added < 0.2
-    first, last = db.session.execute(db.select(db.func.min(Response.started_at), db.func.max(Response.started_at))).one()
+    first, last = db.session.execute(
+        db.select(db.func.min(Response.started_at), db.func.max(Response.started_at))
+    ).one()
     assert (last - first).days > 90
-    assert db.session.execute(db.select(db.func.count()).select_from(Response).where(
-        Response.status == "complete", Response.submitted_at.is_(None))).scalar_one() == 0
+    assert (
+        db.session.execute(
+            db.select(db.func.count())
+            .select_from(Response)
+            .where(Response.status == "complete", Response.submitted_at.is_(None))
+        ).scalar_one()
+        == 0
+    )
 
     # Every stored answer is one the answering flow would accept and store.
     for survey in surveys:
@@ -63,26 +74,39 @@ def test_seed_responses(ctx, monkeypatch):
 
     # Plausible: satisfaction mostly 4, police trusted less than community leaders.
     def mean(code):
-        return db.session.execute(db.select(db.func.avg(Answer.value_num)).join(Question, Question.id == Answer.question_id)
-                                  .where(Question.code == code)).scalar_one()
+        return db.session.execute(
+            db.select(db.func.avg(Answer.value_num))
+            .join(Question, Question.id == Answer.question_id)
+            .where(Question.code == code)
+        ).scalar_one()
 
     assert mean("trust_police") < mean("trust_local_government") < mean("trust_community_leaders")
     overall = db.session.execute(
-        db.select(Answer.value_num, db.func.count()).join(Question, Question.id == Answer.question_id)
-        .where(Question.code == "overall").group_by(Answer.value_num).order_by(db.func.count().desc())
+        db.select(Answer.value_num, db.func.count())
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.code == "overall")
+        .group_by(Answer.value_num)
+        .order_by(db.func.count().desc())
     ).first()
     assert overall[0] == 4
 
     # Invitations for response rates, with participants shared across surveys.
     invited, completed = db.session.execute(
-        db.select(db.func.count(), db.func.count(SurveyInvitation.completed_at))).one()
+        db.select(db.func.count(), db.func.count(SurveyInvitation.completed_at))
+    ).one()
     assert invited == 70 * len(surveys) and 0 < completed < invited
-    linked = db.session.execute(db.select(db.func.count()).select_from(Response).where(
-        Response.channel == "invitation", Response.status == "complete", Response.participant_id.is_not(None))).scalar_one()
+    linked = db.session.execute(
+        db.select(db.func.count())
+        .select_from(Response)
+        .where(Response.channel == "invitation", Response.status == "complete", Response.participant_id.is_not(None))
+    ).scalar_one()
     assert linked == completed
     repeat = db.session.execute(
-        db.select(Response.participant_id).where(Response.participant_id.is_not(None))
-        .group_by(Response.participant_id).having(db.func.count(db.distinct(Response.survey_id)) > 1)).all()
+        db.select(Response.participant_id)
+        .where(Response.participant_id.is_not(None))
+        .group_by(Response.participant_id)
+        .having(db.func.count(db.distinct(Response.survey_id)) > 1)
+    ).all()
     assert repeat
 
     # Idempotent.

@@ -1,6 +1,7 @@
 """Every distribution URL for organisers against every kind of visitor
 (the pattern of tests/test_access.py): anonymous -> log-in, another
 organisation -> 404 with nothing changed, roles -> 403 below the least role."""
+
 from __future__ import annotations
 
 import uuid
@@ -53,8 +54,10 @@ def call(client, method, url, data):
 def state(survey_id):
     db.session.expire_all()
     invitation_rows = db.session.execute(
-        db.select(SurveyInvitation.email, SurveyInvitation.sent_at, SurveyInvitation.reminder_count)
-        .where(SurveyInvitation.survey_id == survey_id)).all()
+        db.select(SurveyInvitation.email, SurveyInvitation.sent_at, SurveyInvitation.reminder_count).where(
+            SurveyInvitation.survey_id == survey_id
+        )
+    ).all()
     return invitation_rows, db.session.execute(db.select(db.func.count()).select_from(Response)).scalar_one()
 
 

@@ -1,5 +1,6 @@
 """A refused POST to a personal invitation changes nothing: not the
 invitation's progress, not which responses belong to its participant."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,17 +24,27 @@ def snapshot(survey_id: int) -> dict:
     """Every row a resident POST could touch, as plain values."""
     db.session.expire_all()
     invitations = db.session.execute(
-        db.select(SurveyInvitation.id, SurveyInvitation.opened_at, SurveyInvitation.started_at,
-                  SurveyInvitation.completed_at, SurveyInvitation.response_id)
-        .where(SurveyInvitation.survey_id == survey_id).order_by(SurveyInvitation.id)
+        db.select(
+            SurveyInvitation.id,
+            SurveyInvitation.opened_at,
+            SurveyInvitation.started_at,
+            SurveyInvitation.completed_at,
+            SurveyInvitation.response_id,
+        )
+        .where(SurveyInvitation.survey_id == survey_id)
+        .order_by(SurveyInvitation.id)
     ).all()
     responses = db.session.execute(
         db.select(Response.id, Response.status, Response.participant_id, Response.invitation_id, Response.last_page)
-        .where(Response.survey_id == survey_id).order_by(Response.id)
+        .where(Response.survey_id == survey_id)
+        .order_by(Response.id)
     ).all()
     answers = db.session.execute(db.select(db.func.count()).select_from(Answer)).scalar_one()
-    return {"invitations": [tuple(r) for r in invitations], "responses": [tuple(r) for r in responses],
-            "answers": answers}
+    return {
+        "invitations": [tuple(r) for r in invitations],
+        "responses": [tuple(r) for r in responses],
+        "answers": answers,
+    }
 
 
 def someone_elses_response(client, survey, complete: bool = True) -> str:

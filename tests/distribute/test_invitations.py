@@ -1,4 +1,5 @@
 """Personal invitations: import, participants, links, one response each."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,9 @@ CONTACTS = "name,email,phone,rw\nSiti Aminah,siti@example.org,,01\nBudi,,0812 34
 @pytest.fixture
 def sent_mail(monkeypatch):
     box = []
-    monkeypatch.setattr("surveyapp.distribute.invitations.send_mail", lambda to, subject, body: box.append((to, subject, body)))
+    monkeypatch.setattr(
+        "surveyapp.distribute.invitations.send_mail", lambda to, subject, body: box.append((to, subject, body))
+    )
     return box
 
 
@@ -71,8 +74,15 @@ def test_one_participant_per_person_across_surveys(client, world):
     first = imported(client, world)
     second = make_survey(world.org)
     # Same people, found again by e-mail (Siti, Dewi) or, without one, by phone (Budi).
-    assert upload(client, second.id, "name,email,phone\nSiti,SITI@example.org,\nDewi,dewi@example.org,\n"
-                                     "Budi,,+62 812-3456-7890\nNew,new@example.org,\n").status_code == 303
+    assert (
+        upload(
+            client,
+            second.id,
+            "name,email,phone\nSiti,SITI@example.org,\nDewi,dewi@example.org,\n"
+            "Budi,,+62 812-3456-7890\nNew,new@example.org,\n",
+        ).status_code
+        == 303
+    )
     by_name = {r.name: r.participant_id for r in invitations(first.id)}
     again = {r.name: r.participant_id for r in invitations(second.id)}
     assert again["Siti"] == by_name["Siti Aminah"] and again["Dewi"] == by_name["Dewi"]
@@ -81,8 +91,14 @@ def test_one_participant_per_person_across_surveys(client, world):
     assert db.session.execute(db.select(db.func.count()).select_from(Participant)).scalar_one() == 4
     # Another organisation with the same person gets its own participant (own salt).
     other_survey = make_survey(world.other_org)
-    service.import_contacts(other_survey, world.other_org, __import__("surveyapp.distribute.contacts", fromlist=["parse"]).parse(b"email\nsiti@example.org\n"))
-    other = db.session.execute(db.select(Participant).where(Participant.organisation_id == world.other_org.id)).scalar_one()
+    service.import_contacts(
+        other_survey,
+        world.other_org,
+        __import__("surveyapp.distribute.contacts", fromlist=["parse"]).parse(b"email\nsiti@example.org\n"),
+    )
+    other = db.session.execute(
+        db.select(Participant).where(Participant.organisation_id == world.other_org.id)
+    ).scalar_one()
     mine = db.session.get(Participant, by_name["Siti Aminah"])
     assert other.identity_hash != mine.identity_hash
 
@@ -96,13 +112,16 @@ def test_reimporting_skips_people_already_invited(client, world):
     assert "were already invited" in page
 
 
-@pytest.mark.parametrize("content,needle,status", [
-    ("name,email\nA,a@example.org\nB,\n", "Line 3:", 422),
-    ("name,email\nA,a@example.org\nB,bukan-email\n", "bukan-email", 422),
-    ("email\n" + "".join(f"p{i}@example.org\n" for i in range(5001)), "5", 422),
-    ("name,email\nJosé,jose@example.org\n".encode("latin-1"), "UTF-8", 422),
-    ("nama,rw\nSiti,01\n", "Line 1:", 422),
-])
+@pytest.mark.parametrize(
+    "content,needle,status",
+    [
+        ("name,email\nA,a@example.org\nB,\n", "Line 3:", 422),
+        ("name,email\nA,a@example.org\nB,bukan-email\n", "bukan-email", 422),
+        ("email\n" + "".join(f"p{i}@example.org\n" for i in range(5001)), "5", 422),
+        ("name,email\nJosé,jose@example.org\n".encode("latin-1"), "UTF-8", 422),
+        ("nama,rw\nSiti,01\n", "Line 1:", 422),
+    ],
+)
 def test_bad_lists_import_nothing(client, world, content, needle, status):
     survey = make_survey(world.org)
     login(client, "editor@mawar.test")
@@ -118,8 +137,9 @@ def test_missing_file_and_oversized_body(client, world, app):
     survey = make_survey(world.org)
     login(client, "editor@mawar.test")
     token = __import__("tests.conftest", fromlist=["get_csrf"]).get_csrf(client, f"/surveys/{survey.id}/invitations")
-    response = client.post(f"/surveys/{survey.id}/invitations/import", data={"csrf_token": token},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/surveys/{survey.id}/invitations/import", data={"csrf_token": token}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422 and "Choose a CSV file" in response.get_data(as_text=True)
     big = "email\n" + "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
     assert upload(client, survey.id, big).status_code == 413
@@ -135,7 +155,7 @@ def test_a_page_past_either_end_shows_the_nearest_page(client, world, page):
 
 
 def test_names_are_escaped(client, world):
-    survey = imported(client, world, content=f"name,email\n\"{XSS.replace(chr(34), chr(34) * 2)}\",x@example.org\n")
+    survey = imported(client, world, content=f'name,email\n"{XSS.replace(chr(34), chr(34) * 2)}",x@example.org\n')
     html = client.get(f"/surveys/{survey.id}/invitations").get_data(as_text=True)
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -182,7 +202,7 @@ def service_link(body: str) -> str | None:
 
 
 def test_export_neutralises_formulas(client, world):
-    survey = imported(client, world, content="name,email\n=HYPERLINK(\"x\"),a@example.org\n")
+    survey = imported(client, world, content='name,email\n=HYPERLINK("x"),a@example.org\n')
     table = export_links(client, survey.id)
     assert table[1][0].startswith("'=")
 

@@ -1,4 +1,5 @@
 """Share tools (link, QR, poster, embed, WhatsApp) and the paper channel."""
+
 from __future__ import annotations
 
 import uuid
@@ -55,32 +56,66 @@ def test_poster_is_an_a4_pdf(client, world):
     assert poster.data.startswith(b"%PDF-") and b"/MediaBox [0 0 595.28 841.89]" in poster.data
 
 
-ALL_TYPES = document([
+ALL_TYPES = document(
     [
-        {"code": "one", "type": "single_choice", "required": True, "title": text("One"),
-         "options": [{"code": "a", "label": text("A")}, {"code": "b", "label": text("B")},
-                     {"code": "other", "label": text("Other"), "is_other": True}]},
-        {"code": "many", "type": "multiple_choice", "title": text("Many"), "options": [
-            {"code": "x", "label": text("X")}, {"code": "y", "label": text("Y")}], "settings": {"max_selected": 2}},
-        {"code": "yn", "type": "yes_no", "title": text("Yes or no")},
-        {"code": "lik", "type": "likert", "title": text("Likert"), "settings": {"points": 5},
-         "options": [{"code": str(i), "label": text(f"L{i}"), "value": i} for i in range(1, 6)]},
-        {"code": "mat", "type": "matrix", "title": text("Matrix"),
-         "options": [{"code": str(i), "label": text(f"M{i}"), "value": i} for i in range(1, 4)],
-         "items": [{"code": "r1", "label": text("Row one")}, {"code": "r2", "label": text("Row two")}]},
-        {"code": "nps", "type": "rating_0_10", "required": True, "title": text("Recommend")},
-        {"code": "star", "type": "stars", "title": text("Stars")},
-        {"code": "rank", "type": "ranking", "title": text("Rank"), "options": [
-            {"code": "p", "label": text("P")}, {"code": "q", "label": text("Q")}, {"code": "r", "label": text("R")}]},
-        {"code": "num", "type": "number", "title": text("Number"), "settings": {"min": 0, "max": 20}},
-        {"code": "day", "type": "date", "title": text("Date")},
-        {"code": "short", "type": "short_text", "title": text("Short")},
-        {"code": "long", "type": "long_text", "title": text("Long")},
-        {"code": "note", "type": "note", "title": text("A note")},
-    ],
-    {"logic": {"question": "yn", "op": "equals", "value": "yes"},
-     "questions": [{"code": "why", "type": "short_text", "title": text("Why yes?")}]},
-])
+        [
+            {
+                "code": "one",
+                "type": "single_choice",
+                "required": True,
+                "title": text("One"),
+                "options": [
+                    {"code": "a", "label": text("A")},
+                    {"code": "b", "label": text("B")},
+                    {"code": "other", "label": text("Other"), "is_other": True},
+                ],
+            },
+            {
+                "code": "many",
+                "type": "multiple_choice",
+                "title": text("Many"),
+                "options": [{"code": "x", "label": text("X")}, {"code": "y", "label": text("Y")}],
+                "settings": {"max_selected": 2},
+            },
+            {"code": "yn", "type": "yes_no", "title": text("Yes or no")},
+            {
+                "code": "lik",
+                "type": "likert",
+                "title": text("Likert"),
+                "settings": {"points": 5},
+                "options": [{"code": str(i), "label": text(f"L{i}"), "value": i} for i in range(1, 6)],
+            },
+            {
+                "code": "mat",
+                "type": "matrix",
+                "title": text("Matrix"),
+                "options": [{"code": str(i), "label": text(f"M{i}"), "value": i} for i in range(1, 4)],
+                "items": [{"code": "r1", "label": text("Row one")}, {"code": "r2", "label": text("Row two")}],
+            },
+            {"code": "nps", "type": "rating_0_10", "required": True, "title": text("Recommend")},
+            {"code": "star", "type": "stars", "title": text("Stars")},
+            {
+                "code": "rank",
+                "type": "ranking",
+                "title": text("Rank"),
+                "options": [
+                    {"code": "p", "label": text("P")},
+                    {"code": "q", "label": text("Q")},
+                    {"code": "r", "label": text("R")},
+                ],
+            },
+            {"code": "num", "type": "number", "title": text("Number"), "settings": {"min": 0, "max": 20}},
+            {"code": "day", "type": "date", "title": text("Date")},
+            {"code": "short", "type": "short_text", "title": text("Short")},
+            {"code": "long", "type": "long_text", "title": text("Long")},
+            {"code": "note", "type": "note", "title": text("A note")},
+        ],
+        {
+            "logic": {"question": "yn", "op": "equals", "value": "yes"},
+            "questions": [{"code": "why", "type": "short_text", "title": text("Why yes?")}],
+        },
+    ]
+)
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -89,7 +124,10 @@ def test_paper_questionnaire_of_every_type(client, world, lang):
     login(client, "viewer@mawar.test")
     paper = client.get(f"/surveys/{survey.id}/paper.pdf?lang={lang}")
     assert paper.status_code == 200 and paper.data.startswith(b"%PDF-")
-    assert "questionnaire-" in paper.headers["Content-Disposition"] and f"-{lang}.pdf" in paper.headers["Content-Disposition"]
+    assert (
+        "questionnaire-" in paper.headers["Content-Disposition"]
+        and f"-{lang}.pdf" in paper.headers["Content-Disposition"]
+    )
     assert client.get(f"/surveys/{survey.id}/paper.pdf?lang=fr").status_code == 404
 
 
@@ -117,6 +155,7 @@ def test_condition_text_names_the_question_number(ctx, world):
 
 
 # ---- paper data entry -------------------------------------------------------------
+
 
 def entry(client, survey, answers: dict, submission_id: str | None = None, lang: str = "id"):
     url = f"/surveys/{survey.id}/paper/entry"
@@ -146,12 +185,28 @@ def test_paper_entry_page_is_keyboard_friendly(client, world):
 def test_paper_entry_stores_a_complete_paper_response(client, world):
     survey = make_survey(world.org)
     login(client, "editor@mawar.test")
-    sent, sid = entry(client, survey, {"q-uses": "yes", "q-score": "7", "q-age": "52", "q-services": ["kia", "gigi"],
-                                        "q-why_not": "typed by mistake on a hidden question"})
+    sent, sid = entry(
+        client,
+        survey,
+        {
+            "q-uses": "yes",
+            "q-score": "7",
+            "q-age": "52",
+            "q-services": ["kia", "gigi"],
+            "q-why_not": "typed by mistake on a hidden question",
+        },
+    )
     assert sent.status_code == 303 and sent.headers["Location"].endswith(f"/surveys/{survey.id}/paper/entry?lang=id")
     [response] = responses(survey.id)
-    assert (response.status, response.channel, response.language, response.submission_id) == ("complete", "paper", "id", sid)
-    rows = db.session.execute(db.select(db.func.count()).select_from(Answer).where(Answer.response_id == response.id)).scalar_one()
+    assert (response.status, response.channel, response.language, response.submission_id) == (
+        "complete",
+        "paper",
+        "id",
+        sid,
+    )
+    rows = db.session.execute(
+        db.select(db.func.count()).select_from(Answer).where(Answer.response_id == response.id)
+    ).scalar_one()
     assert rows == 5  # uses, score, age, two services; the hidden "why not" is not kept
     follow = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "(1 " in follow or "1 paper response" in follow
@@ -160,12 +215,15 @@ def test_paper_entry_stores_a_complete_paper_response(client, world):
     assert again.status_code == 303 and len(responses(survey.id)) == 1
 
 
-@pytest.mark.parametrize("answers", [
-    {"q-uses": "yes", "q-score": "11", "q-age": "40"},
-    {"q-uses": "maybe", "q-age": "40"},
-    {"q-uses": "yes", "q-score": "5", "q-age": "abc"},
-    {"q-uses": "yes", "q-score": "5"},
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"q-uses": "yes", "q-score": "11", "q-age": "40"},
+        {"q-uses": "maybe", "q-age": "40"},
+        {"q-uses": "yes", "q-score": "5", "q-age": "abc"},
+        {"q-uses": "yes", "q-score": "5"},
+    ],
+)
 def test_invalid_paper_entry_is_shown_again_and_stores_nothing(client, world, answers):
     survey = make_survey(world.org)
     login(client, "editor@mawar.test")

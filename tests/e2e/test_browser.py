@@ -6,6 +6,7 @@ package (.ci/install-browser installs them). When one is missing the test
 FAILS with a message saying so, unless SUARA_SKIP_BROWSER=1 (then it is
 skipped with the reason): it never passes without running.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,18 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("SUARA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = os.environ.get("SUARA_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=360,740"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=360,740",
+]
 
 
 def _missing() -> str | None:
@@ -42,8 +52,10 @@ def _missing() -> str | None:
         problems.append("the selenium package is not installed")
     if not problems:
         return None
-    return ("; ".join(problems) + ". Run .ci/install-browser (apt-get install chromium chromium-driver; "
-            "pip install -r requirements-dev.txt), or set SUARA_SKIP_BROWSER=1 to skip this test.")
+    return (
+        "; ".join(problems) + ". Run .ci/install-browser (apt-get install chromium chromium-driver; "
+        "pip install -r requirements-dev.txt), or set SUARA_SKIP_BROWSER=1 to skip this test."
+    )
 
 
 @pytest.fixture
@@ -92,7 +104,8 @@ def live_server(app):
 def _stored(response_id: int) -> dict:
     rows = db.session.execute(
         db.select(Question.code, Answer.value_num, Answer.value_text)
-        .join(Question, Question.id == Answer.question_id).where(Answer.response_id == response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id == response_id)
         .order_by(Question.code, Answer.value_num)
     ).all()
     out: dict = {}
@@ -166,5 +179,10 @@ def test_resident_answers_on_a_phone(browser, live_server, world):
     db.session.expire_all()
     [response] = db.session.execute(db.select(Response).where(Response.survey_id == survey.id)).scalars().all()
     assert (response.status, response.channel, response.language) == ("complete", "link", "en")
-    assert _stored(response.id) == {"uses": [1.0], "score": [9.0], "comment": ["Perawatnya ramah"], "age": [41.0],
-                                    "services": [1.0]}
+    assert _stored(response.id) == {
+        "uses": [1.0],
+        "score": [9.0],
+        "comment": ["Perawatnya ramah"],
+        "age": [41.0],
+        "services": [1.0],
+    }

@@ -1,5 +1,6 @@
 """A survey with every question type, and responses stored through the
 question types' own to_rows (the shapes residents give)."""
+
 from __future__ import annotations
 
 import copy
@@ -21,24 +22,57 @@ def t(id_text: str, en_text: str | None = None) -> dict:
 
 
 def opts(*codes, values=None, other=None, labels=None):
-    return [{"code": c, "label": t(labels[k] if labels else f"Pilihan {c}", f"Option {c}"),
-             **({"value": values[k]} if values else {}), **({"is_other": True} if c == other else {})}
-            for k, c in enumerate(codes)]
+    return [
+        {
+            "code": c,
+            "label": t(labels[k] if labels else f"Pilihan {c}", f"Option {c}"),
+            **({"value": values[k]} if values else {}),
+            **({"is_other": True} if c == other else {}),
+        }
+        for k, c in enumerate(codes)
+    ]
 
 
 LIKERT = opts("1", "2", "3", "4", "5", values=[1, 2, 3, 4, 5])
 QUESTIONS = [
-    {"code": "gender", "type": "single_choice", "required": True, "title": t("Jenis kelamin", "Gender"),
-     "options": opts("f", "m", "x", other="x", labels=["Perempuan", "Laki-laki", "Lainnya"])},
-    {"code": "services", "type": "multiple_choice", "title": t("Layanan yang dipakai", "Services used"),
-     "options": opts("clinic", "school", "other", other="other")},
-    {"code": "overall", "type": "likert", "title": t("Kepuasan", "Satisfaction"), "settings": {"points": 5},
-     "options": LIKERT},
-    {"code": "aspects", "type": "matrix", "title": t("Aspek", "Aspects"), "options": LIKERT,
-     "items": [{"code": "speed", "label": t("Kecepatan", "Speed")}, {"code": "staff", "label": t("Petugas", "Staff")}]},
+    {
+        "code": "gender",
+        "type": "single_choice",
+        "required": True,
+        "title": t("Jenis kelamin", "Gender"),
+        "options": opts("f", "m", "x", other="x", labels=["Perempuan", "Laki-laki", "Lainnya"]),
+    },
+    {
+        "code": "services",
+        "type": "multiple_choice",
+        "title": t("Layanan yang dipakai", "Services used"),
+        "options": opts("clinic", "school", "other", other="other"),
+    },
+    {
+        "code": "overall",
+        "type": "likert",
+        "title": t("Kepuasan", "Satisfaction"),
+        "settings": {"points": 5},
+        "options": LIKERT,
+    },
+    {
+        "code": "aspects",
+        "type": "matrix",
+        "title": t("Aspek", "Aspects"),
+        "options": LIKERT,
+        "items": [
+            {"code": "speed", "label": t("Kecepatan", "Speed")},
+            {"code": "staff", "label": t("Petugas", "Staff")},
+        ],
+    },
     {"code": "recommend", "type": "rating_0_10", "title": t("Rekomendasi", "Recommend")},
     {"code": "stars", "type": "stars", "title": t("Bintang", "Stars")},
-    {"code": "priorities", "type": "ranking", "title": t("Prioritas", "Priorities"), "options": opts("roads", "water", "light")},
+    {
+        "code": "priorities",
+        "type": "ranking",
+        "title": t("Prioritas", "Priorities"),
+        "options": opts("roads", "water", "light"),
+    },
     {"code": "age", "type": "number", "title": t("Umur", "Age"), "settings": {"integer": True, "min": 0, "max": 120}},
     {"code": "visit", "type": "date", "title": t("Tanggal kunjungan", "Visit date")},
     {"code": "comment", "type": "long_text", "title": t("Komentar", "Comment")},
@@ -48,41 +82,73 @@ QUESTIONS = [
 
 
 def definition(title: str = "Survei warga", questions=None) -> dict:
-    return {"format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id", "en"],
-            "default_language": "id", "title": t(title, title),
-            "pages": [{"title": t("Halaman 1", "Page 1"), "questions": copy.deepcopy(questions or QUESTIONS)}]}
+    return {
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        "title": t(title, title),
+        "pages": [{"title": t("Halaman 1", "Page 1"), "questions": copy.deepcopy(questions or QUESTIONS)}],
+    }
 
 
 def survey(org, title: str = "Survei warga", questions=None):
     return create_from_definition(org.id, None, definition(title, questions))
 
 
-def respond(survey, answers: dict, *, status: str = "complete", channel: str = "link", language: str = "id",
-            when: datetime | None = None, duration: int = 95, sheet: bool = True) -> Response:
+def respond(
+    survey,
+    answers: dict,
+    *,
+    status: str = "complete",
+    channel: str = "link",
+    language: str = "id",
+    when: datetime | None = None,
+    duration: int = 95,
+    sheet: bool = True,
+) -> Response:
     when = when or datetime(2026, 3, 2, 3, 0)
-    response = Response(survey_id=survey.id, submission_id=uuid.uuid4().hex, status=status, channel=channel,
-                        language=language, started_at=when - timedelta(seconds=duration),
-                        submitted_at=when if status == "complete" else None, duration_seconds=duration,
-                        ip_hash="secret-ip-hash", user_agent="Secret/1.0")
+    response = Response(
+        survey_id=survey.id,
+        submission_id=uuid.uuid4().hex,
+        status=status,
+        channel=channel,
+        language=language,
+        started_at=when - timedelta(seconds=duration),
+        submitted_at=when if status == "complete" else None,
+        duration_seconds=duration,
+        ip_hash="secret-ip-hash",
+        user_agent="Secret/1.0",
+    )
     db.session.add(response)
     db.session.flush()
     questions = {q.code: q for q in survey.questions}
     for code, value in answers.items():
         question = questions[code]
         for row in get_type(question.type).to_rows(question, normalise_raw(question, value)):
-            db.session.add(Answer(response_id=response.id, question_id=question.id, option_id=row.option_id,
-                                  item_id=row.item_id, value_num=row.value_num, value_text=row.value_text))
+            db.session.add(
+                Answer(
+                    response_id=response.id,
+                    question_id=question.id,
+                    option_id=row.option_id,
+                    item_id=row.item_id,
+                    value_num=row.value_num,
+                    value_text=row.value_text,
+                )
+            )
     db.session.flush()
     if status == "complete" and sheet:
         # The sheet completing through responses/services.py writes.
-        db.session.execute(db.update(Response).where(Response.id == response.id)
-                           .values(sheet=sheets.completing_value()))
+        db.session.execute(
+            db.update(Response).where(Response.id == response.id).values(sheet=sheets.completing_value())
+        )
     db.session.commit()
     return response
 
 
 FULL = {
-    "gender": {"choice": "x", "other": "=HYPERLINK(\"http://evil\")"},
+    "gender": {"choice": "x", "other": '=HYPERLINK("http://evil")'},
     "services": {"choices": ["clinic", "other"], "other": "+warung"},
     "overall": "4",
     "aspects": {"speed": "5", "staff": "2"},

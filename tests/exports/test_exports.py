@@ -1,5 +1,6 @@
 """Exports: values and labels survive a round trip through pandas,
 pyreadstat and openpyxl; formula injection is neutralised; access rules."""
+
 from __future__ import annotations
 
 import csv
@@ -36,13 +37,21 @@ def test_csv_layout_values_and_privacy(client, world, filled):
     rows = _csv(client, f"/surveys/{survey.id}/export.csv")
     assert [int(r["response_id"]) for r in rows] == [full.id, sparse.id]  # complete only by default
     header = list(rows[0])
-    assert header[:7] == ["response_id", "status", "channel", "language", "started_at", "submitted_at", "duration_seconds"]
+    assert header[:7] == [
+        "response_id",
+        "status",
+        "channel",
+        "language",
+        "started_at",
+        "submitted_at",
+        "duration_seconds",
+    ]
     assert not any("ip" in h or "agent" in h for h in header)
     assert "info" not in header  # a note has no column
     first = rows[0]
     assert first["channel"] == "paper" and first["language"] == "en" and first["duration_seconds"] == "95"
     assert first["submitted_at"] == "2026-03-01T04:00:00Z"
-    assert first["gender"] == "x" and first["gender_other"] == "'=HYPERLINK(\"http://evil\")"
+    assert first["gender"] == "x" and first["gender_other"] == '\'=HYPERLINK("http://evil")'
     assert (first["services_clinic"], first["services_school"], first["services_other"]) == ("1", "0", "1")
     assert first["services_other_2"] == "'+warung"  # the "other" text column, name made unique
     assert first["overall"] == "4" and first["aspects_speed"] == "5" and first["aspects_staff"] == "2"
@@ -63,16 +72,26 @@ def test_csv_bom_filters_and_bad_filter(client, world, filled):
     raw = client.get(f"/surveys/{survey.id}/export.csv?bom=1").data
     assert raw.startswith("\ufeff".encode())
     assert [int(r["response_id"]) for r in _csv(client, f"/surveys/{survey.id}/export.csv?channel=paper")] == [full.id]
-    assert [int(r["response_id"]) for r in _csv(client, f"/surveys/{survey.id}/export.csv?from=2026-03-04")] == [sparse.id]
-    assert [int(r["response_id"]) for r in _csv(client, f"/surveys/{survey.id}/export.csv?answer=gender:f")] == [sparse.id]
+    assert [int(r["response_id"]) for r in _csv(client, f"/surveys/{survey.id}/export.csv?from=2026-03-04")] == [
+        sparse.id
+    ]
+    assert [int(r["response_id"]) for r in _csv(client, f"/surveys/{survey.id}/export.csv?answer=gender:f")] == [
+        sparse.id
+    ]
     bad = client.get(f"/surveys/{survey.id}/export.csv?from=yesterday")
     assert bad.status_code == 400 and "date" in bad.get_data(as_text=True)
     assert client.get(f"/surveys/{survey.id}/export.csv?lang=fr").status_code == 400
 
 
 def test_header_formula_injection(client, world, ctx):
-    questions = [{"code": "q1", "type": "multiple_choice", "title": data.t("=cmd|' /C calc'!A0"),
-                  "options": [{"code": "-1", "label": data.t("@SUM(1)")}, {"code": "b", "label": data.t("b")}]}]
+    questions = [
+        {
+            "code": "q1",
+            "type": "multiple_choice",
+            "title": data.t("=cmd|' /C calc'!A0"),
+            "options": [{"code": "-1", "label": data.t("@SUM(1)")}, {"code": "b", "label": data.t("b")}],
+        }
+    ]
     survey = data.survey(world.org, questions=questions)
     data.respond(survey, {"q1": ["-1"]})
     login(client, "editor@mawar.test")
@@ -99,7 +118,7 @@ def test_xlsx_round_trip_and_injection(client, world, filled):
     first = dict(zip(sheet[0], sheet[1]))
     assert first["response_id"] == full.id and first["age"] == 42 and first["recommend"] == 9
     assert first["visit"].date() == date(2026, 2, 17)
-    assert first["gender_other"] == "'=HYPERLINK(\"http://evil\")"
+    assert first["gender_other"] == '\'=HYPERLINK("http://evil")'
     for row in sheet:  # no cell is a formula
         assert not any(isinstance(v, str) and v.startswith("=") for v in row)
     book_rows = list(book["codebook"].iter_rows(values_only=True))
@@ -120,7 +139,7 @@ def test_jsonl_shapes(client, world, filled):
     assert first["answers"]["services"] == ["clinic", "other"]
     assert first["answers"]["aspects"] == {"speed": "5", "staff": "2"}
     assert first["answers"]["priorities"] == {"roads": 2, "water": 1, "light": 3}
-    assert first["other"] == {"gender": "=HYPERLINK(\"http://evil\")", "services": "+warung"}
+    assert first["other"] == {"gender": '=HYPERLINK("http://evil")', "services": "+warung"}
     assert second["answers"] == {"gender": "f", "services": ["school"], "age": 7}
 
 

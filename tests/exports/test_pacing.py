@@ -1,4 +1,5 @@
 """Exports give way to residents while every CPU is wanted (exports/pacing.py)."""
+
 from __future__ import annotations
 
 import csv
@@ -91,6 +92,7 @@ def test_without_proc_stat_the_load_average_decides(monkeypatch):
 def test_without_either_an_export_is_not_paced(monkeypatch):
     def unavailable():
         raise OSError("no load average here")
+
     monkeypatch.setattr(os, "getloadavg", unavailable)
     assert pacing.Machine(runnable=lambda: None, cpus=1).busy() is False
 
@@ -154,7 +156,6 @@ def test_the_api_stream_is_paced(client, world, ctx, busy_machine):
     data.respond(survey, data.FULL)
     data.respond(survey, data.FULL)
     _token, secret = tokens.create(world.org.id, world.owner.id, "reader", "read")
-    response = client.get(f"/api/v1/surveys/{survey.id}/responses.jsonl",
-                          headers={"Authorization": f"Bearer {secret}"})
+    response = client.get(f"/api/v1/surveys/{survey.id}/responses.jsonl", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200 and len(response.get_data(as_text=True).splitlines()) == 2
     assert len(busy_machine) == 2  # a look after each line, as every line is a stretch here

@@ -2,6 +2,7 @@
 with pyreadstat and pandas.read_spss give the same values, variable labels,
 value labels and missing values; long and non-ASCII strings survive; the
 writer streams (memory does not grow with the rows)."""
+
 from __future__ import annotations
 
 import io
@@ -39,7 +40,7 @@ def _download(client, url, tmp_path, name="x.sav"):
 
 
 def _ncases(raw: bytes) -> int:
-    return struct.unpack("<i", raw[sav.NCASES_OFFSET:sav.NCASES_OFFSET + 4])[0]
+    return struct.unpack("<i", raw[sav.NCASES_OFFSET : sav.NCASES_OFFSET + 4])[0]
 
 
 def test_sav_round_trip_with_labels(client, world, filled, tmp_path):
@@ -78,8 +79,9 @@ def test_sav_round_trip_with_labels(client, world, filled, tmp_path):
     assert meta.file_label == "Survei warga"
     assert meta.number_rows == 2  # pyreadstat counts the cases itself when the header says "unknown"
     assert _ncases(path.read_bytes()) == -1
-    everything, _meta = pyreadstat.read_sav(str(_download(client, f"/surveys/{survey.id}/export.sav?status=all",
-                                                          tmp_path, "all.sav")[1]))
+    everything, _meta = pyreadstat.read_sav(
+        str(_download(client, f"/surveys/{survey.id}/export.sav?status=all", tmp_path, "all.sav")[1])
+    )
     assert list(everything["status"]) == ["complete", "complete", "partial"]
 
 
@@ -110,8 +112,12 @@ def test_long_strings_and_indonesian_unicode(client, world, ctx, tmp_path):
     questions = [
         {"code": "kesan", "type": "long_text", "title": data.t("Kesan & pesan untuk kelurahan — «bebas»", "Comments")},
         {"code": "nama_jalan", "type": "short_text", "title": data.t("Nama jalan (opsional)", "Street")},
-        {"code": "puas", "type": "single_choice", "title": data.t("Seberapa puas Anda?", "How satisfied?"),
-         "options": data.opts("a", "b", labels=["Sangat puas ☺", "Kurang puas – perlu perbaikan"])},
+        {
+            "code": "puas",
+            "type": "single_choice",
+            "title": data.t("Seberapa puas Anda?", "How satisfied?"),
+            "options": data.opts("a", "b", labels=["Sangat puas ☺", "Kurang puas – perlu perbaikan"]),
+        },
     ]
     survey = data.survey(world.org, "Survei kepuasan warga — RW 05", questions)
     first = data.respond(survey, {"kesan": long_answer, "nama_jalan": short_answer, "puas": "a"})
@@ -139,8 +145,15 @@ def test_survey_without_questions(client, world, ctx, tmp_path, responses):
     login(client, "editor@mawar.test")
     _response, path = _download(client, f"/surveys/{survey.id}/export.sav", tmp_path)
     frame, meta = pyreadstat.read_sav(str(path))
-    assert list(frame.columns) == ["response_id", "status", "channel", "language", "started_at", "submitted_at",
-                                   "duration_seconds"]
+    assert list(frame.columns) == [
+        "response_id",
+        "status",
+        "channel",
+        "language",
+        "started_at",
+        "submitted_at",
+        "duration_seconds",
+    ]
     assert len(frame) == responses
 
 
@@ -176,8 +189,9 @@ def test_weight_column_from_the_layout(world, ctx, tmp_path):
     data.respond(survey, {"gender": "m", "age": "41"})
     plain, weighted = build_layout(survey), build_layout(survey, weighted=True)
     at = weighted.names.index("weight")
-    rows = [[*row[:at], weight, *row[at:]]
-            for row, weight in zip(iter_rows(plain, survey.id, Filters()), (0.75, 1.3125))]
+    rows = [
+        [*row[:at], weight, *row[at:]] for row, weight in zip(iter_rows(plain, survey.id, Filters()), (0.75, 1.3125))
+    ]
     path = tmp_path / "w.sav"
     assert sav.write_file(weighted, iter(rows), str(path), sav.string_widths(weighted, survey.id)) == 2
     frame, meta = pyreadstat.read_sav(str(path))
@@ -188,14 +202,19 @@ def test_weight_column_from_the_layout(world, ctx, tmp_path):
 
 # ---- the writer alone (no database) ----------------------------------------
 
+
 def _layout() -> Layout:
-    return Layout([
-        Column("response_id", "response id", "meta"),
-        Column("x", "a number", "number", "x", qtype="number"),
-        Column("c", "a choice", "code", "c", codes=[("a", 1.0, "A"), ("b", 2.0, "B")]),
-        Column("t", "a text", "text", "t"),
-        Column("d", "a date", "date", "d"),
-    ], {}, [])
+    return Layout(
+        [
+            Column("response_id", "response id", "meta"),
+            Column("x", "a number", "number", "x", qtype="number"),
+            Column("c", "a choice", "code", "c", codes=[("a", 1.0, "A"), ("b", 2.0, "B")]),
+            Column("t", "a text", "text", "t"),
+            Column("d", "a date", "date", "d"),
+        ],
+        {},
+        [],
+    )
 
 
 EDGES = [-100, -99, -1.5, 0, 0.25, 1, 151, 152, 1e300, -1e15, 123456789012, None]
@@ -205,8 +224,16 @@ EDGES = [-100, -99, -1.5, 0, 0.25, 1, 151, 152, 1e300, -1e15, 123456789012, None
 def test_numbers_strings_and_missing_round_trip(tmp_path, compressed):
     """Bytecode compression stores -99..151 in one byte and anything else as
     8 literal bytes; both modes read back the same values."""
-    rows = [[i + 1, value, ("a", "b", None, "zz")[i % 4], ("", "x" * 8, "spaces   ", "é" * 9, None)[i % 5],
-             ("2024-02-29", None)[i % 2]] for i, value in enumerate(EDGES)]
+    rows = [
+        [
+            i + 1,
+            value,
+            ("a", "b", None, "zz")[i % 4],
+            ("", "x" * 8, "spaces   ", "é" * 9, None)[i % 5],
+            ("2024-02-29", None)[i % 2],
+        ]
+        for i, value in enumerate(EDGES)
+    ]
     path = tmp_path / "edges.sav"
     handle = open(path, "wb")
     assert sav.write_file(_layout(), iter(rows), handle, {"t": 18}, compressed=compressed) == len(rows)
@@ -268,7 +295,7 @@ def test_seekable_target_gets_count_stream_does_not():
     assert _ncases(buffer.getvalue()) == 7
     streamed = b"".join(sav.sav_chunks(_layout(), iter([[1, 2, "a", "t", None]] * 7), {"t": 1}))
     assert _ncases(streamed) == -1
-    assert streamed[:sav.NCASES_OFFSET] == buffer.getvalue()[:sav.NCASES_OFFSET]
+    assert streamed[: sav.NCASES_OFFSET] == buffer.getvalue()[: sav.NCASES_OFFSET]
 
 
 @pytest.mark.skipif(not shutil.which("pspp"), reason="GNU PSPP is not installed")
@@ -283,11 +310,18 @@ def test_pspp_reads_the_file(client, world, filled, tmp_path):
     path = _download(client, f"/surveys/{survey.id}/export.sav?lang=en", tmp_path)[1]
     long_path = _download(client, f"/surveys/{texts.id}/export.sav", tmp_path, "long.sav")[1]
     syntax = tmp_path / "read.sps"
-    syntax.write_text(f"GET FILE='{path}'.\nDISPLAY DICTIONARY.\nLIST /VARIABLES=response_id gender comment visit.\n"
-                      f"GET FILE='{long_path}'.\nDISPLAY DICTIONARY.\n"
-                      "COMPUTE n = LENGTH(RTRIM(kesan)).\nLIST /VARIABLES=n.\n", encoding="utf-8")
-    result = subprocess.run(["pspp", "-O", "format=txt", "-o", str(tmp_path / "out.txt"), str(syntax)],
-                            capture_output=True, text=True, timeout=60)
+    syntax.write_text(
+        f"GET FILE='{path}'.\nDISPLAY DICTIONARY.\nLIST /VARIABLES=response_id gender comment visit.\n"
+        f"GET FILE='{long_path}'.\nDISPLAY DICTIONARY.\n"
+        "COMPUTE n = LENGTH(RTRIM(kesan)).\nLIST /VARIABLES=n.\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        ["pspp", "-O", "format=txt", "-o", str(tmp_path / "out.txt"), str(syntax)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     listing = (tmp_path / "out.txt").read_text(encoding="utf-8")
     assert result.returncode == 0 and "warning:" not in listing and "error:" not in listing, listing
     assert "Satisfaction" in listing and "Option x" in listing and "17-FEB-2026" in listing
@@ -313,6 +347,7 @@ def test_dates_and_times_in_every_form_give_spss_seconds():
         assert list(sav._seconds(column)) == [moment if v else sav.SYSMIS for v in column], column
     day = naive.date()
     for column in [(day.isoformat(), None, ""), (day, None), (day, day.isoformat()), (None, naive, day)]:
-        expected = [sav.SYSMIS if not v else midnight if isinstance(v, str) or v.__class__ is date else moment
-                    for v in column]
+        expected = [
+            sav.SYSMIS if not v else midnight if isinstance(v, str) or v.__class__ is date else moment for v in column
+        ]
         assert list(sav._seconds(column)) == expected, column

@@ -3,6 +3,7 @@ rows must be the same whether the sheet was stored at completion, filled
 later, or made on the fly for a response without one; the CSV path
 (``ready``) must print exactly what formatting the generic rows prints;
 and numbers must come out exact on both databases."""
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,20 @@ from surveyapp.responses import sheets
 from surveyapp.responses.models import Answer, Response
 from tests.exports import data
 
-TEXTS = ["=1+1", "+62 812", "-ok", "@home", "\tindent", "\rreturn", "'quoted", "Jalan rusak, \"besar\"",
-         "baris\nbaru", "", "ümlaut ñ 漢字", " =space first"]
+TEXTS = [
+    "=1+1",
+    "+62 812",
+    "-ok",
+    "@home",
+    "\tindent",
+    "\rreturn",
+    "'quoted",
+    'Jalan rusak, "besar"',
+    "baris\nbaru",
+    "",
+    "ümlaut ñ 漢字",
+    " =space first",
+]
 NUMBERS = ["0", "7", "-3", "2.5", "0,1", "-0.75", "120", "1e-05", "0.30000000000000004", "99999999999999.5"]
 
 
@@ -56,8 +69,10 @@ def messy(world, ctx):
         if rng.random() < 0.9:
             answers["gender"] = rng.choice(["-f", "m", {"choice": "x", "other": rng.choice(TEXTS) or "lain"}])
         if rng.random() < 0.7:
-            answers["services"] = {"choices": rng.sample(["clinic", "school", "other"], rng.randint(1, 3)),
-                                   "other": rng.choice(TEXTS) or "warung"}
+            answers["services"] = {
+                "choices": rng.sample(["clinic", "school", "other"], rng.randint(1, 3)),
+                "other": rng.choice(TEXTS) or "warung",
+            }
         if rng.random() < 0.8:
             answers["overall"] = str(rng.randint(1, 5))
             answers["aspects"] = {"speed": str(rng.randint(1, 5)), "staff": str(rng.randint(1, 5))}
@@ -72,27 +87,40 @@ def messy(world, ctx):
         if comment:
             answers["comment"] = comment
         answers["used"] = rng.choice(["yes", "no"])
-        response = data.respond(survey, answers, status=rng.choice(["complete", "complete", "partial"]),
-                                channel=rng.choice(["link", "paper", "kiosk"]), language=rng.choice(["id", "en"]),
-                                when=when + timedelta(seconds=k * 3601, microseconds=k * 7919), duration=k,
-                                sheet=False)
+        response = data.respond(
+            survey,
+            answers,
+            status=rng.choice(["complete", "complete", "partial"]),
+            channel=rng.choice(["link", "paper", "kiosk"]),
+            language=rng.choice(["id", "en"]),
+            when=when + timedelta(seconds=k * 3601, microseconds=k * 7919),
+            duration=k,
+            sheet=False,
+        )
         # Numbers straight into the table, to cover values the form would round or refuse.
         question = next(q for q in survey.questions if q.code == "age")
         if k < len(NUMBERS):
-            db.session.add(Answer(response_id=response.id, question_id=question.id,
-                                  value_num=float(NUMBERS[k].replace(",", "."))))
+            db.session.add(
+                Answer(response_id=response.id, question_id=question.id, value_num=float(NUMBERS[k].replace(",", ".")))
+            )
     db.session.commit()
     return survey
 
 
 def _sheet_count(survey_id) -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(Response).where(
-        Response.survey_id == survey_id, Response.sheet.is_not(None))).scalar_one()
+    return db.session.execute(
+        db.select(db.func.count())
+        .select_from(Response)
+        .where(Response.survey_id == survey_id, Response.sheet.is_not(None))
+    ).scalar_one()
 
 
 def _complete_count(survey_id) -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(Response).where(
-        Response.survey_id == survey_id, Response.status == "complete")).scalar_one()
+    return db.session.execute(
+        db.select(db.func.count())
+        .select_from(Response)
+        .where(Response.survey_id == survey_id, Response.status == "complete")
+    ).scalar_one()
 
 
 def test_ready_csv_equals_the_python_formatting(messy):
@@ -128,7 +156,7 @@ def test_huge_and_inexact_numbers_print_exactly(messy):
     """SQLite's JSON would print reals with 15 digits; sheets keep them exact."""
     question = next(q for q in messy.questions if q.code == "age")
     first = db.session.execute(db.select(db.func.min(Answer.response_id))).scalar()
-    values = (1e20, 2.0 ** 70, 1e15 + 0.5, 0.1 + 0.2, 1 / 3, -1e-300)
+    values = (1e20, 2.0**70, 1e15 + 0.5, 0.1 + 0.2, 1 / 3, -1e-300)
     for value in values:
         db.session.add(Answer(response_id=first, question_id=question.id, value_num=value))
     db.session.commit()
@@ -149,8 +177,15 @@ def test_huge_and_inexact_numbers_print_exactly(messy):
 
 def test_fill_skips_sheets_written_meanwhile(messy):
     """A sheet already there (a completion that raced the fill) is kept."""
-    complete = db.session.execute(db.select(Response.id).where(
-        Response.survey_id == messy.id, Response.status == "complete").order_by(Response.id)).scalars().all()
+    complete = (
+        db.session.execute(
+            db.select(Response.id)
+            .where(Response.survey_id == messy.id, Response.status == "complete")
+            .order_by(Response.id)
+        )
+        .scalars()
+        .all()
+    )
     db.session.execute(db.update(Response).where(Response.id == complete[0]).values(sheet="[]"))
     db.session.commit()
     assert sheets.fill(messy.id) == len(complete) - 1

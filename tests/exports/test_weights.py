@@ -1,5 +1,6 @@
 """The weight column of exports: the weighting page's raked weights, per
 response, in every format; refused with a 400 when weights cannot be made."""
+
 from __future__ import annotations
 
 import csv
@@ -15,18 +16,32 @@ from tests.conftest import login
 from tests.exports import data
 
 QUESTIONS = [
-    {"code": "gender", "type": "single_choice", "title": data.t("Jenis kelamin", "Gender"),
-     "metric_role": "demographic:gender", "options": data.opts("f", "m")},
-    {"code": "rw", "type": "single_choice", "title": data.t("RW"), "metric_role": "demographic:rw",
-     "options": data.opts("rw1", "rw2", "rw3")},
+    {
+        "code": "gender",
+        "type": "single_choice",
+        "title": data.t("Jenis kelamin", "Gender"),
+        "metric_role": "demographic:gender",
+        "options": data.opts("f", "m"),
+    },
+    {
+        "code": "rw",
+        "type": "single_choice",
+        "title": data.t("RW"),
+        "metric_role": "demographic:rw",
+        "options": data.opts("rw1", "rw2", "rw3"),
+    },
     {"code": "used", "type": "yes_no", "title": data.t("Pernah ke puskesmas?", "Used the clinic?")},
     {"code": "age", "type": "number", "title": data.t("Umur", "Age")},
 ]
 
 # (gender, rw, used); None = not answered.
-PEOPLE = ([("f", "rw1", "yes")] * 5 + [("f", "rw2", "no")] * 4 + [("f", "rw1", "no")] * 3
-          + [("m", "rw1", "yes"), ("m", "rw2", "no"), ("m", "rw2", "yes")]
-          + [("f", None, "yes"), (None, "rw2", "no"), ("m", "rw3", "yes")])
+PEOPLE = (
+    [("f", "rw1", "yes")] * 5
+    + [("f", "rw2", "no")] * 4
+    + [("f", "rw1", "no")] * 3
+    + [("m", "rw1", "yes"), ("m", "rw2", "no"), ("m", "rw2", "yes")]
+    + [("f", None, "yes"), (None, "rw2", "no"), ("m", "rw3", "yes")]
+)
 MARGINS = {"gender": {"f": 480, "m": 520}, "rw": {"rw1": 600, "rw2": 400}}
 
 
@@ -64,8 +79,16 @@ def test_one_dimension_weights_are_post_stratification(client, world, ctx):
     save_margins(survey.id, {"gender": {"f": 500, "m": 500}})
     login(client, "editor@mawar.test")
     rows = _csv(client, f"/surveys/{survey.id}/export.csv?weights=1")
-    assert list(rows[0])[:8] == ["response_id", "status", "channel", "language", "started_at", "submitted_at",
-                                 "duration_seconds", "weight"]
+    assert list(rows[0])[:8] == [
+        "response_id",
+        "status",
+        "channel",
+        "language",
+        "started_at",
+        "submitted_at",
+        "duration_seconds",
+        "weight",
+    ]
     assert [float(r["weight"]) for r in rows] == pytest.approx([0.625] * 12 + [2.5] * 3 + [1.0], abs=1e-9)
     # The rest of the row is unchanged by the weight column.
     plain = _csv(client, f"/surveys/{survey.id}/export.csv")
@@ -119,8 +142,11 @@ def test_every_format_carries_the_weight(client, world, weighted, tmp_path):
     sheet = list(book["responses"].iter_rows(values_only=True))
     at = sheet[0].index("weight")
     assert [row[at] for row in sheet[1:]] == pytest.approx(expected, rel=1e-15)  # openpyxl writes 16 digits
-    codebook = list(csv.reader(io.StringIO(client.get(f"/surveys/{survey.id}/codebook.csv?weights=1&lang=en")
-                                           .get_data(as_text=True))))
+    codebook = list(
+        csv.reader(
+            io.StringIO(client.get(f"/surveys/{survey.id}/codebook.csv?weights=1&lang=en").get_data(as_text=True))
+        )
+    )
     weight_row = next(r for r in codebook if r[0] == "weight")
     assert weight_row[2] == "number" and "population" in weight_row[1]
     response = client.get(f"/surveys/{survey.id}/export.sav?weights=1&lang=en")
@@ -180,7 +206,9 @@ def test_weights_of_another_organisation_are_404(client, world, weighted):
 def test_cli_weights_flag(runner, world, weighted, tmp_path):
     survey, ids = weighted
     out = tmp_path / "w.csv"
-    result = runner.invoke(args=["surveys", "export", str(survey.id), "--format", "csv", "--weights", "--out", str(out)])
+    result = runner.invoke(
+        args=["surveys", "export", str(survey.id), "--format", "csv", "--weights", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     expected = weigh(survey, load_margins(survey.id), "id")["cell_weights"]

@@ -1,5 +1,6 @@
 """The XLSX export streams (it is zipped as it is written) and opens in
 openpyxl and pandas with the right values and types."""
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,7 @@ from tests.exports import data
 @pytest.fixture
 def awkward(world, ctx):
     survey = data.survey(world.org)
-    answers = {**data.FULL, "comment": "  spaced\r\nline two\x00\x07 & <b>bold</b>\t", "age": "0",
-               "gender": "f"}
+    answers = {**data.FULL, "comment": "  spaced\r\nline two\x00\x07 & <b>bold</b>\t", "age": "0", "gender": "f"}
     first = data.respond(survey, answers, when=datetime(2026, 3, 1, 4, 0, 5))
     second = data.respond(survey, {"gender": "m", "recommend": "10"}, when=datetime(2026, 3, 2, 23, 59, 59))
     return survey, first, second
@@ -40,12 +40,15 @@ def test_xlsx_values_types_and_text_survive_openpyxl_and_pandas(client, world, a
     header = rows[0]
     one, two = dict(zip(header, rows[1])), dict(zip(header, rows[2]))
     assert (one["response_id"], two["response_id"]) == (first.id, second.id)
-    assert one["submitted_at"] == datetime(2026, 3, 1, 4, 0, 5) and two["submitted_at"] == datetime(2026, 3, 2, 23, 59, 59)
+    assert one["submitted_at"] == datetime(2026, 3, 1, 4, 0, 5) and two["submitted_at"] == datetime(
+        2026, 3, 2, 23, 59, 59
+    )
     assert one["visit"] == datetime(2026, 2, 17) and two["visit"] is None
     assert one["age"] == 0 and isinstance(one["age"], int) and two["recommend"] == 10
     assert one["services_clinic"] == 1 and one["services_school"] == 0 and two["services_clinic"] is None
-    stored = db.session.execute(db.select(Answer.value_text).where(
-        Answer.response_id == first.id, Answer.value_text.like("%spaced%"))).scalar_one()
+    stored = db.session.execute(
+        db.select(Answer.value_text).where(Answer.response_id == first.id, Answer.value_text.like("%spaced%"))
+    ).scalar_one()
     # XML cannot hold NUL or BEL: dropped; the rest as stored.
     assert one["comment"] == stored.replace("\x00", "").replace("\x07", "") and "& <b>bold</b>" in stored
     assert one["services_other_2"] == "'+warung"
@@ -80,8 +83,9 @@ def test_xlsx_leaves_in_pieces_while_rows_are_still_being_read():
 
 
 def test_rows_past_the_limit_become_a_note():
-    chunks = xlsx.workbook_chunks(["n"], ([k] for k in range(10)), [["variable"]], limit=3,
-                                  too_many_note="More arrived; download CSV.")
+    chunks = xlsx.workbook_chunks(
+        ["n"], ([k] for k in range(10)), [["variable"]], limit=3, too_many_note="More arrived; download CSV."
+    )
     rows = list(load_workbook(io.BytesIO(b"".join(chunks)))["responses"].iter_rows(values_only=True))
     assert rows == [("n",), (0,), (1,), (2,), ("More arrived; download CSV.",)]
 
@@ -94,15 +98,23 @@ def test_text_keeps_edge_spaces_and_carriage_returns_and_drops_what_xml_cannot_h
 
 
 def test_zip64_when_the_sheet_may_pass_two_gigabytes():
-    body = b"".join(xlsx.workbook_chunks(["d", "t"], [["2026-02-17", "2026-03-01T04:00:05Z"]], [["v"]],
-                                         date_columns=[0], time_columns=[1], expected_cells=10**9))
+    body = b"".join(
+        xlsx.workbook_chunks(
+            ["d", "t"],
+            [["2026-02-17", "2026-03-01T04:00:05Z"]],
+            [["v"]],
+            date_columns=[0],
+            time_columns=[1],
+            expected_cells=10**9,
+        )
+    )
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         assert archive.testzip() is None
     name = b"xl/worksheets/sheet1.xml"
     # The part's local header carries a ZIP64 extra field (id 0x0001) right after its name.
-    assert body[body.index(name) + len(name):][:2] == b"\x01\x00"
+    assert body[body.index(name) + len(name) :][:2] == b"\x01\x00"
     small = b"".join(xlsx.workbook_chunks(["d"], [["x"]], [["v"]]))
-    assert small[small.index(name) + len(name):][:2] != b"\x01\x00"
+    assert small[small.index(name) + len(name) :][:2] != b"\x01\x00"
     rows = list(load_workbook(io.BytesIO(body))["responses"].iter_rows(values_only=True))
     assert rows[1] == (datetime(2026, 2, 17), datetime(2026, 3, 1, 4, 0, 5))
 

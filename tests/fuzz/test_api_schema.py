@@ -2,6 +2,7 @@
 (loaded from the app itself) with generated parameters and bodies, as a
 write token of a seeded organisation. A 500 or an answer the document does
 not describe fails. Bounded: the whole file runs in well under a minute."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -53,9 +54,12 @@ def seeded(app, world, ctx):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_every_operation_answers_as_documented(case, app, seeded):
     # Mostly the seeded objects (so the handlers run past the 404); the
     # generated ids still reach the code one time in four.

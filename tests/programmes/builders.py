@@ -1,4 +1,5 @@
 """A small programme with hand-computable figures (see test_metrics_db.py for the arithmetic)."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,20 +24,48 @@ def _opts(*codes, values=None):
 
 LIKERT = _opts("1", "2", "3", "4", "5", values=[1, 2, 3, 4, 5])
 QUESTIONS = [
-    {"code": "overall", "type": "likert", "title": _t("Overall"), "metric_role": "satisfaction", "settings": {"points": 5}, "options": LIKERT},
+    {
+        "code": "overall",
+        "type": "likert",
+        "title": _t("Overall"),
+        "metric_role": "satisfaction",
+        "settings": {"points": 5},
+        "options": LIKERT,
+    },
     {"code": "recommend", "type": "rating_0_10", "title": _t("Recommend"), "metric_role": "recommend"},
     {"code": "comment", "type": "long_text", "title": _t("Comment"), "metric_role": "feedback"},
-    {"code": "gender", "type": "single_choice", "title": _t("Gender"), "metric_role": "demographic:gender", "options": _opts("female", "male")},
+    {
+        "code": "gender",
+        "type": "single_choice",
+        "title": _t("Gender"),
+        "metric_role": "demographic:gender",
+        "options": _opts("female", "male"),
+    },
     {"code": "trust_lg", "type": "rating_0_10", "title": _t("Trust"), "metric_role": "trust:local_government"},
-    {"code": "belong", "type": "likert", "title": _t("Belonging"), "metric_role": "relations", "settings": {"points": 5}, "options": LIKERT},
+    {
+        "code": "belong",
+        "type": "likert",
+        "title": _t("Belonging"),
+        "metric_role": "relations",
+        "settings": {"points": 5},
+        "options": LIKERT,
+    },
     {"code": "used", "type": "yes_no", "title": _t("Used"), "options": _opts("yes", "no")},
     {"code": "safety", "type": "number", "title": _t("Safety"), "metric_role": "outcome:safety"},
 ]
 
 
 def definition(title="Pulse"):
-    return {"format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id", "en"],
-            "default_language": "id", "title": _t(title), "settings": {}, "pages": [{"questions": QUESTIONS}]}
+    return {
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
+        "title": _t(title),
+        "settings": {},
+        "pages": [{"questions": QUESTIONS}],
+    }
 
 
 def survey(org, title="Pulse", **fields):
@@ -54,9 +83,17 @@ def participant(org):
 
 
 def respond(survey, answers, *, when, status="complete", channel="link", duration=None, participant=None):
-    response = Response(survey_id=survey.id, submission_id=uuid.uuid4().hex, status=status, channel=channel, language="id",
-                        started_at=when - timedelta(seconds=duration or 60), submitted_at=when if status == "complete" else None,
-                        duration_seconds=duration, participant_id=participant.id if participant else None)
+    response = Response(
+        survey_id=survey.id,
+        submission_id=uuid.uuid4().hex,
+        status=status,
+        channel=channel,
+        language="id",
+        started_at=when - timedelta(seconds=duration or 60),
+        submitted_at=when if status == "complete" else None,
+        duration_seconds=duration,
+        participant_id=participant.id if participant else None,
+    )
     db.session.add(response)
     db.session.flush()
     questions = {q.code: q for q in survey.questions}
@@ -64,7 +101,9 @@ def respond(survey, answers, *, when, status="complete", channel="link", duratio
         q = questions[code]
         opts = {o.code: o for o in q.options}
         if q.type in ("likert", "single_choice", "yes_no"):
-            db.session.add(Answer(response_id=response.id, question_id=q.id, option_id=opts[value].id, value_num=opts[value].value))
+            db.session.add(
+                Answer(response_id=response.id, question_id=q.id, option_id=opts[value].id, value_num=opts[value].value)
+            )
         elif q.type == "long_text":
             db.session.add(Answer(response_id=response.id, question_id=q.id, value_text=value))
         else:
@@ -79,11 +118,22 @@ JUNE = datetime(2026, 6, 10, 3, 0)
 
 def hand_programme(org):
     """The programme of test_metrics_db: see the docstring there for every figure."""
-    programme = services.create_programme(org.id, name="Forum Warga", area="RW 01-02", description=None,
-                                          starts_on=date(2026, 1, 1), ends_on=None, community_size=100)
+    programme = services.create_programme(
+        org.id,
+        name="Forum Warga",
+        area="RW 01-02",
+        description=None,
+        starts_on=date(2026, 1, 1),
+        ends_on=None,
+        community_size=100,
+    )
     services.set_margins(programme, {"gender": {"female": 70, "male": 30}})
-    a1 = services.create_activity(programme, title="Forum RW", kind="forum", held_on=date(2026, 7, 5), place="Balai", head_count=10)
-    a2 = services.create_activity(programme, title="Kerja bakti", kind="volunteering", held_on=date(2026, 7, 20), place=None, head_count=None)
+    a1 = services.create_activity(
+        programme, title="Forum RW", kind="forum", held_on=date(2026, 7, 5), place="Balai", head_count=10
+    )
+    a2 = services.create_activity(
+        programme, title="Kerja bakti", kind="volunteering", held_on=date(2026, 7, 20), place=None, head_count=None
+    )
     wave1, wave2 = survey(org, "Pulse 1"), survey(org, "Pulse 2")
     services.link_survey(programme, wave1, series="pulse", wave=1)
     services.link_survey(programme, wave2, series="pulse", wave=2, activity=a1)
@@ -94,13 +144,57 @@ def hand_programme(org):
     respond(wave1, {"overall": "2", "trust_lg": 2, "used": "no"}, when=JUNE, duration=100)
     respond(wave1, {"overall": "4", "trust_lg": 7, "used": "yes"}, when=JUNE, duration=100)
     # July: wave 2
-    r1 = respond(wave2, {"overall": "5", "recommend": 10, "comment": "Great forum", "gender": "female", "trust_lg": 8,
-                         "belong": "4", "used": "yes", "safety": 3}, when=JULY, participant=p1, duration=120)
-    r2 = respond(wave2, {"overall": "4", "recommend": 6, "comment": "Too hot", "gender": "male", "trust_lg": 3,
-                         "belong": "2", "used": "no", "safety": 4}, when=JULY, participant=p2, channel="paper", duration=300)
-    respond(wave2, {"overall": "2", "recommend": 9, "comment": "  ", "gender": "female", "trust_lg": 6, "belong": "5",
-                    "used": "yes"}, when=JULY, channel="kiosk", duration=200)
-    respond(wave2, {"overall": "3", "gender": "male", "trust_lg": 5, "belong": "3", "used": "yes"}, when=JULY, duration=60)
+    r1 = respond(
+        wave2,
+        {
+            "overall": "5",
+            "recommend": 10,
+            "comment": "Great forum",
+            "gender": "female",
+            "trust_lg": 8,
+            "belong": "4",
+            "used": "yes",
+            "safety": 3,
+        },
+        when=JULY,
+        participant=p1,
+        duration=120,
+    )
+    r2 = respond(
+        wave2,
+        {
+            "overall": "4",
+            "recommend": 6,
+            "comment": "Too hot",
+            "gender": "male",
+            "trust_lg": 3,
+            "belong": "2",
+            "used": "no",
+            "safety": 4,
+        },
+        when=JULY,
+        participant=p2,
+        channel="paper",
+        duration=300,
+    )
+    respond(
+        wave2,
+        {
+            "overall": "2",
+            "recommend": 9,
+            "comment": "  ",
+            "gender": "female",
+            "trust_lg": 6,
+            "belong": "5",
+            "used": "yes",
+        },
+        when=JULY,
+        channel="kiosk",
+        duration=200,
+    )
+    respond(
+        wave2, {"overall": "3", "gender": "male", "trust_lg": 5, "belong": "3", "used": "yes"}, when=JULY, duration=60
+    )
     respond(wave2, {"overall": "1"}, when=JULY, status="partial")
     for activity, person in ((a1, p1), (a1, p3), (a2, p1)):
         db.session.add(Attendance(activity_id=activity.id, participant_id=person.id, channel="qr"))
@@ -108,25 +202,64 @@ def hand_programme(org):
     services.sync_survey_feedback(programme)
     items = {i.text: i for i in db.session.execute(db.select(FeedbackItem)).scalars()}
     services.tag_feedback(items["Too hot"], topic="venue", sentiment="negative")
-    form_item = services.add_feedback(programme, text="More forums please", source="form", received_at=datetime(2026, 7, 15, 2, 0))
+    form_item = services.add_feedback(
+        programme, text="More forums please", source="form", received_at=datetime(2026, 7, 15, 2, 0)
+    )
     services.tag_feedback(form_item, topic="forums", sentiment="positive")
-    services.add_action(programme, [items["Too hot"]], description="Fans installed", status="done",
-                        action_date=date(2026, 7, 12), team="Sekretariat", published=True)
-    services.add_action(programme, [form_item], description="Monthly forum", status="planned",
-                        action_date=date(2026, 7, 25), team=None, published=False)
-    water = services.create_indicator(programme, code="clean_water", name="Clean water", unit="%", baseline=40, target=60)
+    services.add_action(
+        programme,
+        [items["Too hot"]],
+        description="Fans installed",
+        status="done",
+        action_date=date(2026, 7, 12),
+        team="Sekretariat",
+        published=True,
+    )
+    services.add_action(
+        programme,
+        [form_item],
+        description="Monthly forum",
+        status="planned",
+        action_date=date(2026, 7, 25),
+        team=None,
+        published=False,
+    )
+    water = services.create_indicator(
+        programme, code="clean_water", name="Clean water", unit="%", baseline=40, target=60
+    )
     services.add_indicator_value(water, observed_on=date(2026, 7, 1), value=50, note=None)
     services.create_indicator(programme, code="safety", name="Feeling safe", unit="1-5", baseline=2, target=4)
     services.add_story(programme, title="Fans at the hall", body="Residents stayed longer.", told_on=date(2026, 7, 21))
-    return SimpleNamespace(programme=programme, wave1=wave1, wave2=wave2, a1=a1, a2=a2, p1=p1, p2=p2, p3=p3, r1=r1, r2=r2,
-                           form_item=form_item, items=items)
+    return SimpleNamespace(
+        programme=programme,
+        wave1=wave1,
+        wave2=wave2,
+        a1=a1,
+        a2=a2,
+        p1=p1,
+        p2=p2,
+        p3=p3,
+        r1=r1,
+        r2=r2,
+        form_item=form_item,
+        items=items,
+    )
 
 
 def light_programme(org):
     """One of everything, few rows: for access and role tests."""
-    programme = services.create_programme(org.id, name="Forum Warga", area=None, description=None,
-                                          starts_on=date(2026, 1, 1), ends_on=None, community_size=100)
-    activity = services.create_activity(programme, title="Forum RW", kind="forum", held_on=date(2026, 7, 5), place=None, head_count=3)
+    programme = services.create_programme(
+        org.id,
+        name="Forum Warga",
+        area=None,
+        description=None,
+        starts_on=date(2026, 1, 1),
+        ends_on=None,
+        community_size=100,
+    )
+    activity = services.create_activity(
+        programme, title="Forum RW", kind="forum", held_on=date(2026, 7, 5), place=None, head_count=3
+    )
     wave1 = survey(org, "Pulse 1")
     services.link_survey(programme, wave1, series="pulse", wave=1)
     p1 = participant(org)
@@ -135,9 +268,26 @@ def light_programme(org):
     respond(wave1, {"overall": "4", "comment": "Lampu mati"}, when=JULY, participant=p1)
     services.sync_survey_feedback(programme)
     item = services.add_feedback(programme, text="More forums please", source="form", received_at=JULY)
-    action = services.add_action(programme, [item], description="Monthly forum", status="planned",
-                                 action_date=date(2026, 7, 25), team=None, published=True)
-    indicator = services.create_indicator(programme, code="clean_water", name="Clean water", unit="%", baseline=40, target=60)
+    action = services.add_action(
+        programme,
+        [item],
+        description="Monthly forum",
+        status="planned",
+        action_date=date(2026, 7, 25),
+        team=None,
+        published=True,
+    )
+    indicator = services.create_indicator(
+        programme, code="clean_water", name="Clean water", unit="%", baseline=40, target=60
+    )
     story = services.add_story(programme, title="Fans", body="Residents stayed longer.", told_on=date(2026, 7, 21))
-    return SimpleNamespace(programme=programme, wave1=wave1, a1=activity, p1=p1, form_item=item, action=action,
-                           indicator=indicator, story=story)
+    return SimpleNamespace(
+        programme=programme,
+        wave1=wave1,
+        a1=activity,
+        p1=p1,
+        form_item=item,
+        action=action,
+        indicator=indicator,
+        story=story,
+    )

@@ -1,4 +1,5 @@
 """Programme tests read English messages: the browser asks for English."""
+
 import pytest
 
 

@@ -4,6 +4,7 @@ Roles: viewers read; editors manage programmes, surveys, activities, feedback,
 actions, outcomes and stories; owners also delete programmes and look up,
 export and erase participants.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -21,29 +22,77 @@ ROUTES = [
     ("GET", "/programmes/{programme}?window=2026-07", "viewer", "programme", {}),
     ("GET", "/programmes/{programme}/metrics.csv?window=2026-07", "viewer", "programme", {}),
     ("GET", "/programmes/{programme}/settings", "viewer", "programme", {}),
-    ("POST", "/programmes/{programme}/settings", "editor", "programme", {"name": "Renamed", "starts_on": "2026-01-01", "community_size": "100"}),
-    ("POST", "/programmes/{programme}/population", "editor", "programme", {"margins": "gender, female, 1\ngender, male, 1"}),
+    (
+        "POST",
+        "/programmes/{programme}/settings",
+        "editor",
+        "programme",
+        {"name": "Renamed", "starts_on": "2026-01-01", "community_size": "100"},
+    ),
+    (
+        "POST",
+        "/programmes/{programme}/population",
+        "editor",
+        "programme",
+        {"margins": "gender, female, 1\ngender, male, 1"},
+    ),
     ("POST", "/programmes/{programme}/delete", "owner", "programme", {}),
     ("GET", "/programmes/{programme}/surveys", "viewer", "programme", {}),
     ("POST", "/programmes/{programme}/surveys/{survey}/unlink", "editor", "programme", {}),
     ("GET", "/programmes/{programme}/activities", "viewer", "programme", {}),
-    ("POST", "/programmes/{programme}/activities", "editor", "programme", {"title": "New", "kind": "forum", "held_on": "2026-07-01"}),
+    (
+        "POST",
+        "/programmes/{programme}/activities",
+        "editor",
+        "programme",
+        {"title": "New", "kind": "forum", "held_on": "2026-07-01"},
+    ),
     ("GET", "/programmes/activities/{activity}", "viewer", "activity", {}),
-    ("POST", "/programmes/activities/{activity}", "editor", "activity", {"title": "Changed", "kind": "forum", "held_on": "2026-07-01"}),
+    (
+        "POST",
+        "/programmes/activities/{activity}",
+        "editor",
+        "activity",
+        {"title": "Changed", "kind": "forum", "held_on": "2026-07-01"},
+    ),
     ("POST", "/programmes/activities/{activity}/attendance", "editor", "activity", {"lines": "081234567890"}),
     ("POST", "/programmes/activities/{activity}/notes", "editor", "activity", {"text": "Note"}),
     ("POST", "/programmes/activities/{activity}/delete", "editor", "activity", {}),
     ("GET", "/programmes/{programme}/feedback", "viewer", "programme", {}),
     ("POST", "/programmes/feedback/{feedback}/tag", "editor", "feedback", {"topic": "x", "sentiment": "neutral"}),
-    ("POST", "/programmes/feedback/{feedback}/actions", "editor", "feedback", {"description": "Done it", "status": "done", "action_date": "2026-07-30"}),
-    ("POST", "/programmes/actions/{action}", "editor", "action", {"description": "Changed", "status": "done", "action_date": "2026-07-30"}),
+    (
+        "POST",
+        "/programmes/feedback/{feedback}/actions",
+        "editor",
+        "feedback",
+        {"description": "Done it", "status": "done", "action_date": "2026-07-30"},
+    ),
+    (
+        "POST",
+        "/programmes/actions/{action}",
+        "editor",
+        "action",
+        {"description": "Changed", "status": "done", "action_date": "2026-07-30"},
+    ),
     ("POST", "/programmes/actions/{action}/delete", "editor", "action", {}),
     ("GET", "/programmes/{programme}/outcomes", "viewer", "programme", {}),
     ("POST", "/programmes/{programme}/outcomes", "editor", "programme", {"code": "jobs", "name": "Jobs"}),
-    ("POST", "/programmes/outcomes/{indicator}/values", "editor", "indicator", {"observed_on": "2026-07-02", "value": "55"}),
+    (
+        "POST",
+        "/programmes/outcomes/{indicator}/values",
+        "editor",
+        "indicator",
+        {"observed_on": "2026-07-02", "value": "55"},
+    ),
     ("POST", "/programmes/outcomes/{indicator}/delete", "editor", "indicator", {}),
     ("GET", "/programmes/{programme}/stories", "viewer", "programme", {}),
-    ("POST", "/programmes/{programme}/stories", "editor", "programme", {"title": "T", "body": "B", "told_on": "2026-07-01"}),
+    (
+        "POST",
+        "/programmes/{programme}/stories",
+        "editor",
+        "programme",
+        {"title": "T", "body": "B", "told_on": "2026-07-01"},
+    ),
     ("POST", "/programmes/stories/{story}/delete", "editor", "story", {}),
     ("GET", "/programmes/participants", "owner", None, {}),
     ("GET", "/programmes/participants/{participant}", "owner", "participant", {}),
@@ -56,8 +105,16 @@ RANK = {"viewer": 1, "editor": 2, "owner": 3}
 @pytest.fixture
 def objects(world, ctx):
     h = light_programme(world.org)
-    return {"programme": h.programme.id, "survey": h.wave1.id, "activity": h.a1.id, "feedback": h.form_item.id,
-            "action": h.action.id, "indicator": h.indicator.id, "story": h.story.id, "participant": h.p1.id}
+    return {
+        "programme": h.programme.id,
+        "survey": h.wave1.id,
+        "activity": h.a1.id,
+        "feedback": h.form_item.id,
+        "action": h.action.id,
+        "indicator": h.indicator.id,
+        "story": h.story.id,
+        "participant": h.p1.id,
+    }
 
 
 def call(client, method, url, data):
@@ -68,15 +125,17 @@ def call(client, method, url, data):
 
 def snapshot():
     db.session.expire_all()
-    return (db.session.execute(db.select(db.func.count()).select_from(Programme)).scalar_one(),
-            db.session.execute(db.select(Programme.name)).scalars().all(),
-            db.session.execute(db.select(db.func.count()).select_from(Activity)).scalar_one(),
-            db.session.execute(db.select(Activity.title).order_by(Activity.id)).scalars().all(),
-            db.session.execute(db.select(FeedbackItem.topic, FeedbackItem.sentiment).order_by(FeedbackItem.id)).all(),
-            db.session.execute(db.select(FollowUpAction.description).order_by(FollowUpAction.id)).scalars().all(),
-            db.session.execute(db.select(db.func.count()).select_from(OutcomeIndicator)).scalar_one(),
-            db.session.execute(db.select(db.func.count()).select_from(Story)).scalar_one(),
-            db.session.execute(db.select(Participant.identity_hash).order_by(Participant.id)).scalars().all())
+    return (
+        db.session.execute(db.select(db.func.count()).select_from(Programme)).scalar_one(),
+        db.session.execute(db.select(Programme.name)).scalars().all(),
+        db.session.execute(db.select(db.func.count()).select_from(Activity)).scalar_one(),
+        db.session.execute(db.select(Activity.title).order_by(Activity.id)).scalars().all(),
+        db.session.execute(db.select(FeedbackItem.topic, FeedbackItem.sentiment).order_by(FeedbackItem.id)).all(),
+        db.session.execute(db.select(FollowUpAction.description).order_by(FollowUpAction.id)).scalars().all(),
+        db.session.execute(db.select(db.func.count()).select_from(OutcomeIndicator)).scalar_one(),
+        db.session.execute(db.select(db.func.count()).select_from(Story)).scalar_one(),
+        db.session.execute(db.select(Participant.identity_hash).order_by(Participant.id)).scalars().all(),
+    )
 
 
 @pytest.mark.parametrize("method,url,needed,obj,data", ROUTES)

@@ -1,4 +1,5 @@
 """flask programmes list / metrics."""
+
 import json
 
 from tests.programmes.builders import hand_programme

@@ -1,4 +1,5 @@
 """The demo programme: every metric of the dashboard has data; seeding twice changes nothing."""
+
 from surveyapp.demo import seed_demo
 from surveyapp.extensions import db
 from surveyapp.programmes.demo import seed_programme
@@ -9,8 +10,10 @@ from surveyapp.responses.models import Response
 
 
 def counts():
-    return tuple(db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
-                 for t in (Programme, Activity, FeedbackItem, Response))
+    return tuple(
+        db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
+        for t in (Programme, Activity, FeedbackItem, Response)
+    )
 
 
 def test_demo_programme_has_every_metric_and_is_idempotent(ctx):
@@ -22,6 +25,8 @@ def test_demo_programme_has_every_metric_and_is_idempotent(ctx):
     missing = [m["code"] for m in result["metrics"] if m["value"] is None]
     assert missing == []
     by_code = {m["code"]: m for m in result["metrics"]}
-    assert by_code["M5"]["details"]["comparisons"] and by_code["M11"]["details"]["invitation_median_minutes"] is not None
+    assert (
+        by_code["M5"]["details"]["comparisons"] and by_code["M11"]["details"]["invitation_median_minutes"] is not None
+    )
     assert by_code["E1"]["details"]["under"]  # young adults and RW 05 are under-reached on purpose
     assert by_code["M10"]["value"] > 0 and by_code["M12"]["value"] > 0

@@ -1,5 +1,6 @@
 """Programme flows through the web: linking, margins, feedback and actions, the
 public pages, check-in, erasure, the dashboard and the CSV download."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,15 @@ def post(client, url, data):
 
 def test_survey_in_two_programmes_is_refused(client, world):
     h = light_programme(world.org)
-    other = services.create_programme(world.org.id, name="Program Lain", area=None, description=None,
-                                      starts_on=date(2026, 1, 1), ends_on=None, community_size=None)
+    other = services.create_programme(
+        world.org.id,
+        name="Program Lain",
+        area=None,
+        description=None,
+        starts_on=date(2026, 1, 1),
+        ends_on=None,
+        community_size=None,
+    )
     login(client, "editor@mawar.test")
     response = post(client, f"/programmes/{other.id}/surveys", {"survey_id": str(h.wave1.id)})
     assert response.status_code == 409
@@ -49,8 +57,11 @@ def test_survey_of_another_organisation_cannot_be_linked(client, world):
 def test_margins_that_disagree_with_the_community_size_warn(client, world):
     h = light_programme(world.org)
     login(client, "editor@mawar.test")
-    response = post(client, f"/programmes/{h.programme.id}/population",
-                    {"margins": "gender, female, 30\ngender, male, 30\nage_band, 18_29, 100"})
+    response = post(
+        client,
+        f"/programmes/{h.programme.id}/population",
+        {"margins": "gender, female, 30\ngender, male, 30\nage_band, 18_29, 100"},
+    )
     assert response.status_code == 303
     page = client.get(f"/programmes/{h.programme.id}/settings").get_data(as_text=True)
     assert "Check the figures for gender: they add up to 60 people, but the community size is 100" in page
@@ -62,10 +73,19 @@ def test_malformed_margins_change_nothing(client, world):
     h = light_programme(world.org)
     services.set_margins(h.programme, {"gender": {"female": 50, "male": 50}})
     login(client, "editor@mawar.test")
-    for bad in ("gender, female", "planet, mars, 3", "gender, female, many", "gender, female, -4", "gender, f, 1\ngender, f, 2"):
+    for bad in (
+        "gender, female",
+        "planet, mars, 3",
+        "gender, female, many",
+        "gender, female, -4",
+        "gender, f, 1\ngender, f, 2",
+    ):
         post(client, f"/programmes/{h.programme.id}/population", {"margins": bad})
         db.session.expire_all()
-        assert {(m.category, m.population) for m in db.session.execute(db.select(PopulationMargin)).scalars()} == {("female", 50), ("male", 50)}
+        assert {(m.category, m.population) for m in db.session.execute(db.select(PopulationMargin)).scalars()} == {
+            ("female", 50),
+            ("male", 50),
+        }
     page = client.get(f"/programmes/{h.programme.id}/settings").get_data(as_text=True)
     assert "Line 2: gender / f appears twice." in page
 
@@ -74,26 +94,50 @@ def test_action_on_feedback_of_another_organisation_is_404(client, world):
     light_programme(world.org)  # the owner has a programme too
     theirs = light_programme(world.other_org)
     login(client, "owner@mawar.test")
-    response = post(client, f"/programmes/feedback/{theirs.form_item.id}/actions",
-                    {"description": "Sneaky", "status": "done", "action_date": "2026-07-30"})
+    response = post(
+        client,
+        f"/programmes/feedback/{theirs.form_item.id}/actions",
+        {"description": "Sneaky", "status": "done", "action_date": "2026-07-30"},
+    )
     assert response.status_code == 404
-    assert db.session.execute(db.select(FollowUpAction.description).where(FollowUpAction.description == "Sneaky")).first() is None
+    assert (
+        db.session.execute(db.select(FollowUpAction.description).where(FollowUpAction.description == "Sneaky")).first()
+        is None
+    )
 
 
 def test_tagging_and_adding_an_action(client, world):
     h = light_programme(world.org)
     login(client, "editor@mawar.test")
-    assert post(client, f"/programmes/feedback/{h.form_item.id}/tag", {"topic": "forums", "sentiment": "weird"}).status_code == 303
+    assert (
+        post(
+            client, f"/programmes/feedback/{h.form_item.id}/tag", {"topic": "forums", "sentiment": "weird"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(FeedbackItem, h.form_item.id).sentiment is None  # refused choice, nothing stored
     post(client, f"/programmes/feedback/{h.form_item.id}/tag", {"topic": "forums", "sentiment": "positive"})
-    post(client, f"/programmes/feedback/{h.form_item.id}/actions", {"description": "Second forum", "status": "in_progress",
-                                                                     "action_date": "2026-08-01", "team": "RW 02", "published": "y"})
+    post(
+        client,
+        f"/programmes/feedback/{h.form_item.id}/actions",
+        {
+            "description": "Second forum",
+            "status": "in_progress",
+            "action_date": "2026-08-01",
+            "team": "RW 02",
+            "published": "y",
+        },
+    )
     db.session.expire_all()
     item = db.session.get(FeedbackItem, h.form_item.id)
     assert (item.topic, item.sentiment) == ("forums", "positive")
     assert [a.description for a in item.actions] == ["Monthly forum", "Second forum"]
-    bad = post(client, f"/programmes/feedback/{h.form_item.id}/actions", {"description": "", "status": "done", "action_date": "not a date"})
+    bad = post(
+        client,
+        f"/programmes/feedback/{h.form_item.id}/actions",
+        {"description": "", "status": "done", "action_date": "not a date"},
+    )
     assert bad.status_code == 303
     db.session.expire_all()
     assert len(db.session.get(FeedbackItem, h.form_item.id).actions) == 2
@@ -112,15 +156,24 @@ def test_you_said_we_did_page(client, world):
     db.session.commit()
     assert client.get(f"/p/{h.programme.public_token}").status_code == 404  # opt-in
     h.programme.public_page_enabled = True
-    services.add_action(h.programme, [h.form_item], description="Hidden plan", status="planned",
-                        action_date=date(2026, 8, 1), team=None, published=False)
+    services.add_action(
+        h.programme,
+        [h.form_item],
+        description="Hidden plan",
+        status="planned",
+        action_date=date(2026, 8, 1),
+        team=None,
+        published=False,
+    )
     db.session.commit()
     page = client.get(f"/p/{h.programme.public_token}").get_data(as_text=True)
     assert "Monthly forum" in page and "Hidden plan" not in page
     # one feedback item < k = 3: the action is shown, the resident's words are not
     assert "More forums please" not in page and "fewer than 3" in page
     more = [services.add_feedback(h.programme, text=f"{XSS} #{i}", source="form") for i in range(3)]
-    services.add_action(h.programme, more, description=XSS, status="done", action_date=date(2026, 8, 2), team=XSS, published=True)
+    services.add_action(
+        h.programme, more, description=XSS, status="done", action_date=date(2026, 8, 2), team=XSS, published=True
+    )
     page = client.get(f"/p/{h.programme.public_token}").get_data(as_text=True)
     assert XSS not in page and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert client.get("/p/not-a-real-token").status_code == 404
@@ -132,7 +185,12 @@ def test_public_feedback_form(client, world, app):
     assert client.get(url).status_code == 404
     h.programme.feedback_form_enabled = True
     db.session.commit()
-    count = lambda: db.session.execute(db.select(db.func.count()).select_from(FeedbackItem).where(FeedbackItem.source == "form")).scalar_one()  # noqa: E731
+
+    def count():
+        return db.session.execute(
+            db.select(db.func.count()).select_from(FeedbackItem).where(FeedbackItem.source == "form")
+        ).scalar_one()
+
     before = count()
     assert post_form(client, url, {"text": XSS}).status_code == 303
     assert post_form(client, url, {"text": "spam", "website": "http://spam"}).status_code == 303  # honeypot
@@ -157,9 +215,15 @@ def test_check_in_page(client, world):
     assert post_form(client, url, {"identity": "+62 812 3456 7890"}).status_code == 303  # same person
     assert post_form(client, url, {"identity": "not a phone"}).status_code == 400
     assert post_form(client, url, {"identity": "x@y.test", "website": "bot"}).status_code == 303
-    rows = db.session.execute(db.select(Attendance).where(Attendance.activity_id == h.a1.id, Attendance.channel == "qr")).scalars().all()
+    rows = (
+        db.session.execute(db.select(Attendance).where(Attendance.activity_id == h.a1.id, Attendance.channel == "qr"))
+        .scalars()
+        .all()
+    )
     assert len(rows) == 2  # the light programme's P1 + the new phone once
-    person = db.session.execute(db.select(Participant).where(Participant.identity_hash == people.identity_hash(world.org, "081234567890"))).scalar_one()
+    person = db.session.execute(
+        db.select(Participant).where(Participant.identity_hash == people.identity_hash(world.org, "081234567890"))
+    ).scalar_one()
     assert person.pseudonym.startswith("P-") and len(person.pseudonym) == 12  # responses/pseudonyms.py
     expected = hmac.new(world.org.participant_salt.encode(), b"6281234567890", hashlib.sha256).hexdigest()
     assert person.identity_hash == expected  # HMAC-SHA256 keyed with the organisation's salt, never the number
@@ -185,7 +249,10 @@ def test_erasure_keeps_the_figures_and_removes_the_link(client, world):
     export = client.get(f"/programmes/participants/{person.id}/export.json")
     assert export.status_code == 200 and json.loads(export.data)["check_ins"][0]["activity"] == "Kerja bakti"
     p1_export = json.loads(client.get(f"/programmes/participants/{h.p1.id}/export.json").data)
-    assert len(p1_export["responses"]) == 2 and {"question": "overall", "option": "5", "value": 5.0, "text": None} in p1_export["responses"][1]["answers"]
+    assert (
+        len(p1_export["responses"]) == 2
+        and {"question": "overall", "option": "5", "value": 5.0, "text": None} in p1_export["responses"][1]["answers"]
+    )
     found = post(client, "/programmes/participants", {"identity": "SITI@example.org"})
     assert found.status_code == 303 and found.headers["Location"].endswith(f"/programmes/participants/{person.id}")
     assert post(client, f"/programmes/participants/{person.id}/erase", {}).status_code == 303
@@ -218,7 +285,9 @@ def test_dashboard_shows_every_metric_and_flags(client, world):
     services.add_story(h.programme, title=XSS, body=XSS, told_on=date(2026, 7, 22))
     db.session.commit()
     login(client, "viewer@mawar.test")
-    page = client.get(f"/programmes/{h.programme.id}?window=2026-07", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(f"/programmes/{h.programme.id}?window=2026-07", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     for code in [f"M{i}" for i in range(1, 13)] + [f"E{i}" for i in range(1, 6)]:
         assert f'id="metric-{code}"' in page
     assert "female (gender) are under-represented" in page and "0.71" in page

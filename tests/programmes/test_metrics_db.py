@@ -7,6 +7,7 @@ July 2026 (the window), all in Asia/Jakarta:
 - activity A1 on 5 July: head count 10, check-ins P1 and P3; A2 on 20 July: no head count, check-in P1.
 - June: wave 1 responses by P1 and two anonymous people.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -48,8 +49,19 @@ def test_satisfaction_overall_per_activity_and_segment(hand):
     expected = stats.csat({5: 1, 4: 1, 2: 1, 3: 1})
     assert (m["low"], m["high"]) == (pytest.approx(expected.low), pytest.approx(expected.high))
     assert m["details"]["mean"] == pytest.approx(3.5)
-    assert m["details"]["per_activity"] == [pytest.approx({"activity": "Forum RW", "activity_id": hand.a1.id, "value": 0.5,
-                                                           "n": 4, "low": expected.low, "high": expected.high, "mean": 3.5})]
+    assert m["details"]["per_activity"] == [
+        pytest.approx(
+            {
+                "activity": "Forum RW",
+                "activity_id": hand.a1.id,
+                "value": 0.5,
+                "n": 4,
+                "low": expected.low,
+                "high": expected.high,
+                "mean": 3.5,
+            }
+        )
+    ]
     assert seg(m, "gender", "female")["value"] == pytest.approx(0.5) and seg(m, "gender", "female")["n"] == 2
 
 
@@ -60,7 +72,10 @@ def test_frequency_concentration_and_returning(hand):
     assert m["M4"]["details"]["distribution"] == {1: 2, 3: 1}
     assert m["E3"]["value"] == pytest.approx(3 / 5)  # top 10% of 3 people = 1 person with 3 of 5
     assert m["E3"]["details"]["gini"] == pytest.approx(2 * (1 + 2 + 9) / (3 * 5) - 4 / 3)
-    assert m["E4"]["value"] == pytest.approx(2 / 3) and m["E4"]["details"] == {"new": 2, "returning": 1}  # P1 was there in June
+    assert m["E4"]["value"] == pytest.approx(2 / 3) and m["E4"]["details"] == {
+        "new": 2,
+        "returning": 1,
+    }  # P1 was there in June
 
 
 def test_relations_trust_and_response_time(hand):
@@ -106,9 +121,15 @@ def test_impact_of_change_between_waves(hand):
     changes = {c["question"]: c for c in cmp["changes"]}
     assert set(changes) == {"overall", "trust_lg", "used"}
     z = stats.two_proportion_ztest(3, 4, 1, 3)
-    assert changes["used"]["estimate"] == pytest.approx(3 / 4 - 1 / 3) and changes["used"]["p_value"] == pytest.approx(z.p_value)
-    welch = stats.welch_t(4, 5.5, stats.moments_from_sums(4, 22, 134)[1], 3, 13 / 3, stats.moments_from_sums(3, 13, 69)[1])
-    assert changes["trust_lg"]["estimate"] == pytest.approx(5.5 - 13 / 3) and changes["trust_lg"]["low"] == pytest.approx(welch.low)
+    assert changes["used"]["estimate"] == pytest.approx(3 / 4 - 1 / 3) and changes["used"]["p_value"] == pytest.approx(
+        z.p_value
+    )
+    welch = stats.welch_t(
+        4, 5.5, stats.moments_from_sums(4, 22, 134)[1], 3, 13 / 3, stats.moments_from_sums(3, 13, 69)[1]
+    )
+    assert changes["trust_lg"]["estimate"] == pytest.approx(5.5 - 13 / 3) and changes["trust_lg"][
+        "low"
+    ] == pytest.approx(welch.low)
     assert changes["overall"]["test"] == "Mann-Whitney U"
     assert m["value"] == sum(1 for c in changes.values() if c["significant"])
 

@@ -1,4 +1,5 @@
 """The arithmetic of the metric set on hand-computed cases and the STATS.md vectors."""
+
 import math
 
 import pytest
@@ -131,14 +132,31 @@ def test_adjust_changes_skips_untested():
     assert changes[2]["p_adjusted"] == pytest.approx(0.04) and changes[0]["significant"]
 
 
-@pytest.mark.parametrize("raw,safe", [("=1+1", "'=1+1"), ("+62", "'+62"), ("-3", "'-3"), ("@x", "'@x"),
-                                      ("\tx", "'\tx"), ("\rx", "'\rx"), ("ok", "ok"), (None, ""), (0.5, "0.5")])
+@pytest.mark.parametrize(
+    "raw,safe",
+    [
+        ("=1+1", "'=1+1"),
+        ("+62", "'+62"),
+        ("-3", "'-3"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("ok", "ok"),
+        (None, ""),
+        (0.5, "0.5"),
+    ],
+)
 def test_safe_cell(raw, safe):
     assert pure.safe_cell(raw) == safe
 
 
 def test_suppress_small_keeps_labels_drops_figures():
-    rows = pure.suppress_small([{"dimension": "gender", "category": "f", "value": 0.4, "n": 3},
-                                {"dimension": "gender", "category": "m", "value": 1.6, "n": 12}], 5)
+    rows = pure.suppress_small(
+        [
+            {"dimension": "gender", "category": "f", "value": 0.4, "n": 3},
+            {"dimension": "gender", "category": "m", "value": 1.6, "n": 12},
+        ],
+        5,
+    )
     assert rows[0] == {"dimension": "gender", "category": "f", "value": None, "n": None, "suppressed": True}
     assert rows[1]["value"] == 1.6

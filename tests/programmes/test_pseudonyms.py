@@ -1,5 +1,6 @@
 """Participant pseudonyms: one scheme, unique per organisation, even when the
 random draw repeats; the owner's look-up by pseudonym finds exactly one person."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,9 @@ from tests.programmes.builders import light_programme
 
 
 def _find_by_pseudonym(client, pseudonym: str):
-    return client.post("/programmes/participants",
-                       data={"identity": pseudonym, "csrf_token": get_csrf(client, "/dashboard")})
+    return client.post(
+        "/programmes/participants", data={"identity": pseudonym, "csrf_token": get_csrf(client, "/dashboard")}
+    )
 
 
 def _repeating(monkeypatch, *values: str) -> None:
@@ -48,8 +50,11 @@ def test_residents_whose_hashes_begin_alike_get_distinct_pseudonyms(client, worl
     first, second = _colliding_emails(world.org.participant_salt)
     survey = make_survey(world.org)
     invitations.import_contacts(survey, world.org, contacts.parse(f"email\n{first}\n{second}\n".encode()))
-    names = db.session.execute(db.select(Participant.pseudonym).where(
-        Participant.organisation_id == world.org.id)).scalars().all()
+    names = (
+        db.session.execute(db.select(Participant.pseudonym).where(Participant.organisation_id == world.org.id))
+        .scalars()
+        .all()
+    )
     assert len(names) == 2 and len(set(names)) == 2
     login(client, "owner@mawar.test")
     for name in names:
@@ -79,8 +84,13 @@ def test_a_repeated_draw_within_and_across_imports_still_gives_distinct_pseudony
     # c's draw is free, d's is taken twice: only d is drawn again, and both are stored.
     _repeating(monkeypatch, "4444444444", "1111111111", "2222222222", "3333333333")
     invitations.import_contacts(survey, world.org, contacts.parse(b"email\nc@example.org\nd@example.org\n"))
-    names = db.session.execute(db.select(Participant.pseudonym).where(
-        Participant.organisation_id == world.org.id).order_by(Participant.id)).scalars().all()
+    names = (
+        db.session.execute(
+            db.select(Participant.pseudonym).where(Participant.organisation_id == world.org.id).order_by(Participant.id)
+        )
+        .scalars()
+        .all()
+    )
     assert names == ["P-1111111111", "P-2222222222", "P-4444444444", "P-3333333333"]
     assert len(invitations.iter_page(survey.id, 1)) == 4
 
@@ -110,5 +120,5 @@ def test_pseudonyms_are_long_enough_to_make_collisions_negligible():
     drawn = pseudonyms.draw()
     assert pseudonyms.is_pseudonym(drawn) and len(drawn) == len("P-") + pseudonyms.DIGITS
     # Birthday bound for 10,000 participants in one organisation: under 1 in 20,000.
-    assert 10_000 ** 2 / 2 / 16 ** pseudonyms.DIGITS < 1 / 20_000
+    assert 10_000**2 / 2 / 16**pseudonyms.DIGITS < 1 / 20_000
     assert not pseudonyms.is_pseudonym("P-12345") and not pseudonyms.is_pseudonym("0812345678")

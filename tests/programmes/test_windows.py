@@ -1,4 +1,5 @@
 """Window strings: parsing, bounds in the organisation's time zone, previous windows."""
+
 from datetime import date, datetime
 
 import pytest
@@ -6,22 +7,40 @@ import pytest
 from surveyapp.programmes.windows import WindowError, parse_window, window_of
 
 
-@pytest.mark.parametrize("text,start,end,key", [
-    ("2026-07", date(2026, 7, 1), date(2026, 7, 31), "2026-07"),
-    ("2026-02", date(2026, 2, 1), date(2026, 2, 28), "2026-02"),
-    ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "2024-02"),
-    ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30), "2026-Q3"),
-    ("2026-q1", date(2026, 1, 1), date(2026, 3, 31), "2026-Q1"),
-    ("2026", date(2026, 1, 1), date(2026, 12, 31), "2026"),
-    (" 2026-07-01..2026-07-10 ", date(2026, 7, 1), date(2026, 7, 10), "2026-07-01..2026-07-10"),
-])
+@pytest.mark.parametrize(
+    "text,start,end,key",
+    [
+        ("2026-07", date(2026, 7, 1), date(2026, 7, 31), "2026-07"),
+        ("2026-02", date(2026, 2, 1), date(2026, 2, 28), "2026-02"),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "2024-02"),
+        ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30), "2026-Q3"),
+        ("2026-q1", date(2026, 1, 1), date(2026, 3, 31), "2026-Q1"),
+        ("2026", date(2026, 1, 1), date(2026, 12, 31), "2026"),
+        (" 2026-07-01..2026-07-10 ", date(2026, 7, 1), date(2026, 7, 10), "2026-07-01..2026-07-10"),
+    ],
+)
 def test_parse(text, start, end, key):
     w = parse_window(text)
     assert (w.start, w.end, w.key) == (start, end, key)
 
 
-@pytest.mark.parametrize("text", ["", "2026-13", "2026-00", "2026-Q5", "Q3-2026", "26", "2026-07-10..2026-07-01",
-                                  "2026-02-30..2026-03-01", "abc", "2026-07; drop table", "1800", "2000-01-01..2010-01-01"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2026-13",
+        "2026-00",
+        "2026-Q5",
+        "Q3-2026",
+        "26",
+        "2026-07-10..2026-07-01",
+        "2026-02-30..2026-03-01",
+        "abc",
+        "2026-07; drop table",
+        "1800",
+        "2000-01-01..2010-01-01",
+    ],
+)
 def test_malformed_windows_say_what_works(text):
     with pytest.raises(WindowError) as error:
         parse_window(text)

@@ -3,6 +3,7 @@ worked out by hand for tests/programmes/builders.hand_programme (see the
 docstring of tests/programmes/test_metrics_db.py), with intervals recomputed
 here with statsmodels/scipy; stories and "you said, we did" appear; small
 groups are suppressed; roles, other organisations and bad input."""
+
 from __future__ import annotations
 
 import html
@@ -27,6 +28,7 @@ XSS = '"><img src=x onerror=alert(1)>'
 
 # ---- reading the outputs back -------------------------------------------------------
 
+
 def pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
@@ -50,8 +52,10 @@ def t_interval(values: list[float]) -> str:
 def html_rows(page: str, table_id: str) -> list[list[str]]:
     """The body rows of one table of the page, as text (the row heading first)."""
     body = re.search(rf'<table id="{table_id}">(.*?)</table>', page, re.S).group(1)
-    return [[html.unescape(head)] + [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
-            for head, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)]
+    return [
+        [html.unescape(head)] + [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+        for head, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
+    ]
 
 
 def html_table(page: str, table_id: str) -> dict[str, list[str]]:
@@ -67,16 +71,16 @@ ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"("
 def _unescape(raw: bytes) -> bytes:
     out, i = bytearray(), 0
     while i < len(raw):
-        if raw[i:i + 1] != b"\\":
-            out += raw[i:i + 1]
+        if raw[i : i + 1] != b"\\":
+            out += raw[i : i + 1]
             i += 1
             continue
-        nxt = raw[i + 1:i + 2]
+        nxt = raw[i + 1 : i + 2]
         if nxt in ESCAPES:
             out += ESCAPES[nxt]
             i += 2
         elif nxt.isdigit():
-            octal = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4]).group()
+            octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4]).group()
             out.append(int(octal, 8))
             i += 1 + len(octal)
         else:
@@ -92,13 +96,17 @@ def pdf_text(data: bytes) -> str:
         import io
 
         import pypdf
+
         return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     except ImportError:
         pass
     import shutil
     import subprocess
+
     if shutil.which("pdftotext"):
-        return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+        return subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode()
     objects = {int(m.group(1)): m.group(2) for m in OBJ.finditer(data)}
 
     def stream(body: bytes) -> bytes:
@@ -138,7 +146,9 @@ def pdf_text(data: bytes) -> str:
                 line = []
             else:
                 raw = _unescape(token.group(2))
-                line.append("".join(font.get(int.from_bytes(raw[i:i + 2], "big"), "") for i in range(0, len(raw) - 1, 2)))
+                line.append(
+                    "".join(font.get(int.from_bytes(raw[i : i + 2], "big"), "") for i in range(0, len(raw) - 1, 2))
+                )
     return "\n".join(lines)
 
 
@@ -146,27 +156,30 @@ def pdf_text(data: bytes) -> str:
 
 # July 2026 of hand_programme, in English: code -> (value, n, 95% interval)
 EXPECTED = {
-    "M1": ("13", "13", "—"),                      # P1, P2, P3 + r3, r4 + 8 uncounted at A1's door
-    "M2": (pct(13 / 100), "13", "—"),             # community size 100
-    "M3": (pct(2 / 4), "4", wilson(2, 4)),        # overall 5, 4 of [5, 4, 2, 3]
-    "M4": (dec(5 / 3), "3", "—"),                 # P1 3, P2 1, P3 1
-    "M5": ("0", "4", "—"),                        # n 3 vs 4: nothing significant (see test_no_significant_change)
+    "M1": ("13", "13", "—"),  # P1, P2, P3 + r3, r4 + 8 uncounted at A1's door
+    "M2": (pct(13 / 100), "13", "—"),  # community size 100
+    "M3": (pct(2 / 4), "4", wilson(2, 4)),  # overall 5, 4 of [5, 4, 2, 3]
+    "M4": (dec(5 / 3), "3", "—"),  # P1 3, P2 1, P3 1
+    "M5": ("0", "4", "—"),  # n 3 vs 4: nothing significant (see test_no_significant_change)
     "M6": (dec(62.5), "4", t_interval([75, 25, 100, 50])),  # belong 4, 2, 5, 3 on 1..5 as 0..100
-    "M7": (pct(2 / 4), "4", wilson(2, 4)),        # trust 8, 3, 6, 5: two of 6-10
-    "M8": (pct((0.5 + 0.75) / 2), "2", "—"),      # water (50-40)/(60-40), safety (3.5-2)/(4-2)
-    "M9": ("3", "3", "—"),                        # two survey comments + one form message
-    "M10": ("2", "3", "—"),                       # two actions on three items
-    "M11": ("2 min 40 s", "4", "—"),              # median of 120, 300, 200, 60 s
+    "M7": (pct(2 / 4), "4", wilson(2, 4)),  # trust 8, 3, 6, 5: two of 6-10
+    "M8": (pct((0.5 + 0.75) / 2), "2", "—"),  # water (50-40)/(60-40), safety (3.5-2)/(4-2)
+    "M9": ("3", "3", "—"),  # two survey comments + one form message
+    "M10": ("2", "3", "—"),  # two actions on three items
+    "M11": ("2 min 40 s", "4", "—"),  # median of 120, 300, 200, 60 s
     "M12": ("1", "1", "—"),
-    "E1": (dec((2 / 4) / 0.7), "4", "—"),         # women: 2 of 4 respondents, 70% of the population
+    "E1": (dec((2 / 4) / 0.7), "4", "—"),  # women: 2 of 4 respondents, 70% of the population
     "E2": (dec((2 / 70) / (2 / 30)), "1", "—"),
-    "E3": (pct(3 / 5), "3", "—"),                 # P1 has 3 of 5 participations
-    "E4": (pct(2 / 3), "3", "—"),                 # P2, P3 new; P1 answered in June
-    "E5": (pct(13 / 15), "15", "—"),              # paper 1 + kiosk 1 + activity 11 of 15
+    "E3": (pct(3 / 5), "3", "—"),  # P1 has 3 of 5 participations
+    "E4": (pct(2 / 3), "3", "—"),  # P2, P3 new; P1 answered in June
+    "E5": (pct(13 / 15), "15", "—"),  # paper 1 + kiosk 1 + activity 11 of 15
 }
 # June 2026: the previous window, and the change shown beside it.
-PREVIOUS = {"M1": ("3 (2026-06)", "+10.0"), "M3": (f"{pct(1 / 3)} (2026-06)", f"+{(0.5 - 1 / 3) * 100:.1f} percentage points"),
-            "M6": ("no data (2026-06)", "—")}
+PREVIOUS = {
+    "M1": ("3 (2026-06)", "+10.0"),
+    "M3": (f"{pct(1 / 3)} (2026-06)", f"+{(0.5 - 1 / 3) * 100:.1f} percentage points"),
+    "M6": ("no data (2026-06)", "—"),
+}
 
 
 @pytest.fixture
@@ -188,9 +201,11 @@ def report_pdf(client, programme_id: int, query: str = "window=2026-07&lang=en")
 
 # ---- the numbers -----------------------------------------------------------------------
 
+
 def test_no_significant_change():
     # The largest change, "used" yes 1/3 -> 3/4, is not significant even before correcting for three questions.
     from statsmodels.stats.proportion import proportions_ztest
+
     assert proportions_ztest([3, 1], [4, 3])[1] > 0.05
 
 
@@ -205,7 +220,11 @@ def test_page_figures_equal_the_hand_computed_set(client, world, hand):
     for code, (previous, change) in PREVIOUS.items():
         assert got[code][3:] == [previous, change], code
     trend = html_table(page, "trend-M3")
-    assert trend["2026-06"] == [pct(1 / 3), "3"] and trend["2026-05"] == ["no data", "0"] and trend["2026-07"] == [pct(0.5), "4"]
+    assert (
+        trend["2026-06"] == [pct(1 / 3), "3"]
+        and trend["2026-05"] == ["no data", "0"]
+        and trend["2026-07"] == [pct(0.5), "4"]
+    )
 
 
 def test_pdf_figures_equal_the_hand_computed_set(client, world, hand):
@@ -244,11 +263,14 @@ def test_facts_stories_and_actions(client, world, hand):
 
 # ---- privacy -------------------------------------------------------------------------------
 
+
 def test_small_groups_are_suppressed(client, world, hand):
     login(client, "viewer@mawar.test")
     page = report_page(client, hand.programme.id)  # k = 5; two women and two men answered
-    assert html_rows(page, "heard-table") == [["gender", "female", "fewer than 5", "70", "—", "—", ""],
-                                              ["gender", "male", "fewer than 5", "30", "—", "—", ""]]
+    assert html_rows(page, "heard-table") == [
+        ["gender", "female", "fewer than 5", "70", "—", "—", ""],
+        ["gender", "male", "fewer than 5", "30", "—", "—", ""],
+    ]
     assert pct(2 / 70) not in page
     # The residents' words behind an action with fewer than k comments are not shown.
     assert "Too hot" not in page and "Too hot" not in report_pdf(client, hand.programme.id)
@@ -261,7 +283,8 @@ def test_groups_at_the_floor_are_shown(client, world, hand):
     page = report_page(client, hand.programme.id)
     assert html_rows(page, "heard-table") == [
         ["gender", "female", "2", "70", pct(2 / 70), dec((2 / 4) / 0.7), "under-represented"],
-        ["gender", "male", "2", "30", pct(2 / 30), dec((2 / 4) / 0.3), ""]]
+        ["gender", "male", "2", "30", pct(2 / 30), dec((2 / 4) / 0.3), ""],
+    ]
     assert "<q>Too hot</q>" in page
     assert page.count("data:image/svg+xml;base64,") == 9  # 8 trends and the representation chart
     text = report_pdf(client, hand.programme.id)
@@ -270,13 +293,16 @@ def test_groups_at_the_floor_are_shown(client, world, hand):
 
 # ---- language, charts, escaping ------------------------------------------------------------
 
+
 def test_indonesian_by_default_for_an_indonesian_organisation(client, world, hand):
     login(client, "viewer@mawar.test")
     page = report_page(client, hand.programme.id, "window=2026-07")
     headline = html_table(page, "headline-table")
     assert headline["M2 Tingkat partisipasi (rasio jangkauan)"][0] == "13,0%"
     assert 'lang="id"' in page
-    assert f'href="/programmes/{hand.programme.id}/report?window=2026-07&amp;lang=en" lang="en"' in page  # the other language
+    assert (
+        f'href="/programmes/{hand.programme.id}/report?window=2026-07&amp;lang=en" lang="en"' in page
+    )  # the other language
     text = report_pdf(client, hand.programme.id, "window=2026-07&lang=id")
     assert "Peserta" in text and "13,0% · n = 13" in text
 
@@ -302,10 +328,18 @@ def test_user_text_is_escaped(client, world, hand):
 
 # ---- empty programmes --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("with_survey", [False, True])
 def test_empty_programme_explains_itself(client, world, with_survey):
-    programme = services.create_programme(world.org.id, name="Kosong", area=None, description=None,
-                                          starts_on=date(2026, 1, 1), ends_on=None, community_size=None)
+    programme = services.create_programme(
+        world.org.id,
+        name="Kosong",
+        area=None,
+        description=None,
+        starts_on=date(2026, 1, 1),
+        ends_on=None,
+        community_size=None,
+    )
     if with_survey:
         services.link_survey(programme, survey(world.org, "Belum dijawab"))
     login(client, "viewer@mawar.test")
@@ -318,6 +352,7 @@ def test_empty_programme_explains_itself(client, world, with_survey):
 
 
 # ---- access and input ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["report", "report.pdf"])
 def test_other_organisation_gets_404(client, world, hand, path):
@@ -341,9 +376,14 @@ def test_anonymous_to_login(client, world, hand, path):
 
 
 @pytest.mark.parametrize("path", ["report", "report.pdf"])
-@pytest.mark.parametrize("query,message", [("window=2026-13", "Month 13 does not exist"),
-                                           ("window=last+week", "is not a time window"),
-                                           ("window=2026-07&lang=fr", "Indonesian (lang=id) and English (lang=en)")])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("window=2026-13", "Month 13 does not exist"),
+        ("window=last+week", "is not a time window"),
+        ("window=2026-07&lang=fr", "Indonesian (lang=id) and English (lang=en)"),
+    ],
+)
 def test_bad_window_or_language_is_400(client, world, hand, path, query, message):
     login(client, "viewer@mawar.test")
     response = client.get(f"/programmes/{hand.programme.id}/{path}?{query}")
@@ -355,7 +395,9 @@ def test_pdf_download_and_dashboard_link(client, world, hand):
     login(client, "viewer@mawar.test")
     response = client.get(f"/programmes/{hand.programme.id}/report.pdf?window=2026-Q3&lang=en")
     assert response.headers["Content-Type"] == "application/pdf"
-    assert f'filename="suara-programme-{hand.programme.id}-report-2026-Q3.pdf"' in response.headers["Content-Disposition"]
+    assert (
+        f'filename="suara-programme-{hand.programme.id}-report-2026-Q3.pdf"' in response.headers["Content-Disposition"]
+    )
     dashboard = client.get(f"/programmes/{hand.programme.id}?window=2026-07").get_data(as_text=True)
     assert f"/programmes/{hand.programme.id}/report?window=2026-07" in dashboard
 

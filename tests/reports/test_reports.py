@@ -1,5 +1,6 @@
 """Survey reports: PDF and print page from the summary, in the survey's
 language, with suppression; roles and other organisations."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,10 +16,19 @@ from tests.exports import data
 def answered(world, ctx):
     survey = data.survey(world.org, "Survei " + data.XSS)
     for n in range(12):
-        data.respond(survey, {"gender": "f" if n < 7 else "m", "overall": str(1 + n % 5), "recommend": str(n),
-                              "aspects": {"speed": "4", "staff": "2"}, "services": ["clinic"],
-                              "priorities": {"roads": "1", "water": "2", "light": "3"}, "comment": "Jalan rusak"},
-                     when=datetime(2026, 3, 1 + n, 3))
+        data.respond(
+            survey,
+            {
+                "gender": "f" if n < 7 else "m",
+                "overall": str(1 + n % 5),
+                "recommend": str(n),
+                "aspects": {"speed": "4", "staff": "2"},
+                "services": ["clinic"],
+                "priorities": {"roads": "1", "water": "2", "light": "3"},
+                "comment": "Jalan rusak",
+            },
+            when=datetime(2026, 3, 1 + n, 3),
+        )
     data.respond(survey, {"gender": "x"})  # a small group: below the privacy floor
     return survey
 
@@ -29,7 +39,10 @@ def test_report_content_from_summary(answered):
     assert report.facts[0][1] == "13"  # n: every complete response
     gender = next(b for b in report.questions if b.code == "gender")
     shares = {r.label: r for r in gender.rows}
-    assert shares["Perempuan"].count == 7 and shares["Perempuan"].low < shares["Perempuan"].share < shares["Perempuan"].high
+    assert (
+        shares["Perempuan"].count == 7
+        and shares["Perempuan"].low < shares["Perempuan"].share < shares["Perempuan"].high
+    )
     assert shares["Lainnya"].count is None  # 1 answer: under the privacy floor (k = 5)
     aspects = next(b for b in report.questions if b.code == "aspects")
     assert [round(r.share, 2) for r in aspects.rows] == [4.0, 2.0] and all(r.is_mean for r in aspects.rows)

@@ -1,4 +1,5 @@
 """Every results URL against every kind of visitor (pattern of tests/test_access.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,8 +32,12 @@ def objects(world):
         b.respond(survey, {"gender": "fm"[k % 2], "rw": "rw1", "overall": "4", "comment": "jalan"})
         b.respond(other, {"gender": "f", "overall": "3"})
     codes = {q.code: q.id for q in survey.questions}
-    return {"survey": survey.id, "question": codes["gender"], "text_question": codes["comment"],
-            "other_survey": other.id}
+    return {
+        "survey": survey.id,
+        "question": codes["gender"],
+        "text_question": codes["comment"],
+        "other_survey": other.id,
+    }
 
 
 def call(client, method, url, data):

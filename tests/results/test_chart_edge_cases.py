@@ -1,6 +1,7 @@
 """Charts of awkward data draw instead of failing: a share of 0% or 100% (whose
 interval ends a rounding error past the point) and option labels that
 matplotlib would otherwise read as mathtext."""
+
 from __future__ import annotations
 
 import html
@@ -51,7 +52,9 @@ def test_option_labels_are_plain_text_not_mathtext(client, world, label):
     response = client.get(f"/surveys/{survey.id}/results/charts/{qid}.svg")
     _assert_svg(response)
     # svg.fonttype "none" writes plain text as <text>; mathtext would be drawn glyph by glyph
-    assert label in [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", response.get_data(as_text=True))]
+    assert label in [
+        html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", response.get_data(as_text=True))
+    ]
 
 
 def test_report_page_and_pdf_with_mathtext_labels_and_full_shares(client, world):

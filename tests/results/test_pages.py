@@ -1,6 +1,7 @@
 """Results pages: filters, privacy floor, public results, charts, answers,
 cross-tab, weighting and wave comparison, checked against independent
 computations."""
+
 from __future__ import annotations
 
 import io
@@ -38,28 +39,41 @@ def survey(world):
     s = b.survey(world.org, public_results=True)
     for k in range(15):
         woman = k < 12
-        b.respond(s, {"gender": "f" if woman else "m", "rw": "rw1" if woman or k == 12 else "rw2",
-                      "overall": str(1 + k % 5), "used": "yes" if k % 3 else "no",
-                      "comment": f"jalan rusak {k}", "services": (["clinic", "other"], f"lainnya {k}")},
-                  when=datetime(2026, 3, 2, 3) + timedelta(days=k % 3), commit=False)
+        b.respond(
+            s,
+            {
+                "gender": "f" if woman else "m",
+                "rw": "rw1" if woman or k == 12 else "rw2",
+                "overall": str(1 + k % 5),
+                "used": "yes" if k % 3 else "no",
+                "comment": f"jalan rusak {k}",
+                "services": (["clinic", "other"], f"lainnya {k}"),
+            },
+            when=datetime(2026, 3, 2, 3) + timedelta(days=k % 3),
+            commit=False,
+        )
     db.session.commit()
     return s
 
 
 # ---- filters ----------------------------------------------------------------
 
-@pytest.mark.parametrize("query,message", [
-    ("answer=nope:f", "no choice question with the code nope"),
-    ("answer=gender:x", "has no option x"),
-    ("from=2026-03-05&to=2026-03-01", "is after the end date"),
-    ("from=yesterday", "not a date"),
-    ("channel=carrier-pigeon", "Unknown channel"),
-    ("language=fr", "not offered in the language fr"),
-    ("status=deleted", "Unknown response status"),
-    # Days whose local midnight has no UTC datetime (found by the route crawler).
-    ("from=0001-01-01", "between 1900-01-01 and 2999-12-31"),
-    ("to=9999-12-31", "between 1900-01-01 and 2999-12-31"),
-])
+
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("answer=nope:f", "no choice question with the code nope"),
+        ("answer=gender:x", "has no option x"),
+        ("from=2026-03-05&to=2026-03-01", "is after the end date"),
+        ("from=yesterday", "not a date"),
+        ("channel=carrier-pigeon", "Unknown channel"),
+        ("language=fr", "not offered in the language fr"),
+        ("status=deleted", "Unknown response status"),
+        # Days whose local midnight has no UTC datetime (found by the route crawler).
+        ("from=0001-01-01", "between 1900-01-01 and 2999-12-31"),
+        ("to=9999-12-31", "between 1900-01-01 and 2999-12-31"),
+    ],
+)
 def test_bad_filters_get_a_clear_400(client, world, survey, query, message):
     login(client, "owner@mawar.test")
     for url in (f"/surveys/{survey.id}/results?{query}", f"/surveys/{survey.id}/results/charts/0.svg?{query}"):
@@ -85,6 +99,7 @@ def test_filters_apply_to_the_whole_summary(client, world, survey):
 
 
 # ---- privacy floor ----------------------------------------------------------
+
 
 def test_viewer_filtered_view_below_k_is_suppressed(client, world, survey):
     login(client, "viewer@mawar.test")
@@ -132,6 +147,7 @@ def test_editors_see_filtered_views_without_suppression(client, world, survey):
 
 # ---- public results ---------------------------------------------------------
 
+
 def test_public_results_need_opt_in(client, world, survey):
     assert client.get(f"/s/{survey.public_token}/results").status_code == 200
     survey.settings = {}
@@ -164,6 +180,7 @@ def test_public_results_of_a_tiny_survey_show_nothing(client, world):
 
 
 # ---- charts -----------------------------------------------------------------
+
 
 def test_chart_is_svg_with_caching_headers(client, world, survey):
     login(client, "owner@mawar.test")
@@ -207,6 +224,7 @@ def test_every_chart_on_the_page_renders(client, world, survey):
 
 # ---- answers and escaping ---------------------------------------------------
 
+
 def test_text_answers_are_searchable_paginated_and_escaped(client, world, survey):
     for k in range(10):
         b.respond(survey, {"comment": f"lampu mati {k}"}, commit=False)
@@ -233,6 +251,7 @@ def test_answers_of_a_choice_question_without_other_is_404(client, world, survey
 
 
 # ---- cross-tab --------------------------------------------------------------
+
 
 def test_crosstab_matches_scipy(client, world, survey):
     login(client, "owner@mawar.test")
@@ -271,6 +290,7 @@ def test_crosstab_for_viewer_hides_small_cells(client, world, survey, ctx):
 
 # ---- weighting --------------------------------------------------------------
 
+
 def post(client, url, data, **kwargs):
     return client.post(url, data={**data, "csrf_token": get_csrf(client, url)}, **kwargs)
 
@@ -286,7 +306,7 @@ def test_weighting_form_rake_and_weighted_estimates(client, world, survey):
     assert "0.40" in page or "0,40" in page
     # One dimension: raking is post-stratification; weights 0.625 (women) and 2.5 (men).
     w = np.array([0.625] * 12 + [2.5] * 3)
-    n_eff = w.sum() ** 2 / (w ** 2).sum()
+    n_eff = w.sum() ** 2 / (w**2).sum()
     assert f"{n_eff:.1f}".replace(".", ",") in page or f"{n_eff:.1f}" in page
     # Weighted share of "used = yes": k % 3 != 0.
     used = np.array([1 if k % 3 else 0 for k in range(15)])
@@ -323,8 +343,14 @@ def test_weighting_csv_upload_and_bad_files(client, world, survey):
 def test_weighting_warns_on_totals_and_refuses_empty_categories(client, world, survey):
     login(client, "owner@mawar.test")
     url = f"/surveys/{survey.id}/results/weighting"
-    assert post(client, url, {"m-gender-f": "500", "m-gender-m": "500", "m-rw-rw1": "100", "m-rw-rw2": "100",
-                               "m-rw-rw3": "100"}).status_code == 303
+    assert (
+        post(
+            client,
+            url,
+            {"m-gender-f": "500", "m-gender-m": "500", "m-rw-rw1": "100", "m-rw-rw2": "100", "m-rw-rw3": "100"},
+        ).status_code
+        == 303
+    )
     page = text(client.get(url))
     assert "do not add up to the same population" in page
     assert post(client, url, {"m-gender-f": "0", "m-gender-m": "500"}).status_code == 303
@@ -356,6 +382,7 @@ def test_weighting_without_demographic_questions(client, world):
 
 
 # ---- waves ------------------------------------------------------------------
+
 
 def test_compare_two_surveys_independent(client, world):
     before, after = b.survey(world.org, title="Sebelum"), b.survey(world.org, title="Sesudah")
@@ -417,13 +444,27 @@ def test_compare_paired_when_the_same_people_answer(client, world, ctx):
 def test_compare_bad_dates(client, world, survey):
     login(client, "owner@mawar.test")
     base = f"/surveys/{survey.id}/results/compare"
-    assert client.get(f"{base}?before_from=2026-03-05&before_to=2026-03-01&after_from=2026-03-06&after_to=2026-03-07").status_code == 400
-    assert client.get(f"{base}?before_from=2026-03-01&before_to=2026-03-05&after_from=2026-03-03&after_to=2026-03-07").status_code == 400
+    assert (
+        client.get(
+            f"{base}?before_from=2026-03-05&before_to=2026-03-01&after_from=2026-03-06&after_to=2026-03-07"
+        ).status_code
+        == 400
+    )
+    assert (
+        client.get(
+            f"{base}?before_from=2026-03-01&before_to=2026-03-05&after_from=2026-03-03&after_to=2026-03-07"
+        ).status_code
+        == 400
+    )
     assert client.get(f"{base}?before_from=2026-03-01").status_code == 400
     assert client.get(f"{base}?with=abc").status_code == 400
     assert client.get(f"{base}?with={10**30}").status_code == 400
-    assert client.get(f"{base}?before_from=0001-01-01&before_to=0001-01-02&after_from=2026-03-03"
-                      f"&after_to=9999-12-31").status_code == 400
+    assert (
+        client.get(
+            f"{base}?before_from=0001-01-01&before_to=0001-01-02&after_from=2026-03-03&after_to=9999-12-31"
+        ).status_code
+        == 400
+    )
     ok = client.get(f"{base}?before_from=2026-03-01&before_to=2026-03-02&after_from=2026-03-03&after_to=2026-03-07")
     assert ok.status_code == 200
 

@@ -1,5 +1,6 @@
 """The summary document against independent computations (numpy, scipy,
 statsmodels) on a data set built in the test."""
+
 from __future__ import annotations
 
 import json
@@ -65,12 +66,23 @@ def dataset(ctx):
             for code in ("age", "trust_police", "services", "priorities"):
                 answer.pop(code)
         raw.append(answer)
-        b.respond(survey, answer, when=datetime(2026, 3, 1, 10) + timedelta(hours=7 * k),
-                  duration=60 + 17 * k, channel="link" if k % 3 else "qr", language="id" if k % 4 else "en",
-                  commit=False)
+        b.respond(
+            survey,
+            answer,
+            when=datetime(2026, 3, 1, 10) + timedelta(hours=7 * k),
+            duration=60 + 17 * k,
+            channel="link" if k % 3 else "qr",
+            language="id" if k % 4 else "en",
+            commit=False,
+        )
     for k in range(7):
-        b.respond(survey, {"gender": "f", "overall": "1", "recommend": 0}, status="partial",
-                  when=datetime(2026, 3, 5) + timedelta(hours=k), commit=False)
+        b.respond(
+            survey,
+            {"gender": "f", "overall": "1", "recommend": 0},
+            status="partial",
+            when=datetime(2026, 3, 5) + timedelta(hours=k),
+            commit=False,
+        )
     db.session.commit()
     return survey, raw
 
@@ -175,7 +187,9 @@ def test_rating_recommend_and_trust(dataset):
     tv = np.array([a["trust_police"] for a in raw if "trust_police" in a])
     assert trust["n"] == len(tv) == 54
     assert trust["trust"]["high"]["count"] == int((tv >= 6).sum())
-    assert (trust["trust"]["low"]["low"], trust["trust"]["low"]["high"]) == pytest.approx(wilson(int((tv <= 4).sum()), 54))
+    assert (trust["trust"]["low"]["low"], trust["trust"]["low"]["high"]) == pytest.approx(
+        wilson(int((tv <= 4).sum()), 54)
+    )
     assert trust["recommend"] is None
     stars = question(doc, "stars")
     assert stars["scale"] == [1, 5] and len(stars["distribution"]) == 5
@@ -283,9 +297,12 @@ def test_invited_sample_has_response_rates(ctx):
     org = factories.organisation()
     survey = b.survey(org)
     for k in range(10):
-        invitation = SurveyInvitation(survey_id=survey.id, token_hash=f"h{k}",
-                                      started_at=datetime(2026, 3, 1) if k < 6 else None,
-                                      completed_at=datetime(2026, 3, 1) if k < 4 else None)
+        invitation = SurveyInvitation(
+            survey_id=survey.id,
+            token_hash=f"h{k}",
+            started_at=datetime(2026, 3, 1) if k < 6 else None,
+            completed_at=datetime(2026, 3, 1) if k < 4 else None,
+        )
         db.session.add(invitation)
     db.session.commit()
     for _ in range(4):

@@ -1,6 +1,7 @@
 """The tally (analytics/tally.py): the summary read from folded totals is the
 summary the live GROUP BYs give, however the folds fall; folds count every
 response once, even in parallel; reads do not grow with the responses."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,20 @@ from tests import factories
 from tests.results import builders as b
 
 NOW = datetime(2026, 3, 20, 12, 0)
-TEXTS = ["Jalan rusak di RW 3", "Lampu jalan mati, tidak aman", "Air bersih kurang!", "Puas sekali",
-         "pelayanan cepat dan ramah", "Sampah menumpuk; banjir", "don't know", "anak-anak butuh taman",
-         "Ä Ölçü ünlü çiçek", "x " + "a" * 80, "", "JALAN jalan Jalan"]
+TEXTS = [
+    "Jalan rusak di RW 3",
+    "Lampu jalan mati, tidak aman",
+    "Air bersih kurang!",
+    "Puas sekali",
+    "pelayanan cepat dan ramah",
+    "Sampah menumpuk; banjir",
+    "don't know",
+    "anak-anak butuh taman",
+    "Ä Ölçü ünlü çiçek",
+    "x " + "a" * 80,
+    "",
+    "JALAN jalan Jalan",
+]
 
 
 def random_answer(rng: random.Random) -> dict:
@@ -63,15 +75,25 @@ def respond(survey, rng: random.Random, status: str = "complete"):
         chosen, other = answer["services"] if isinstance(answer["services"], tuple) else (answer["services"], None)
         chosen = [c for c in chosen if c in known] or ["clinic"]
         answer["services"] = (chosen, other) if other else chosen
-    return b.respond(survey, answer, status=status, when=when,
-                     duration=rng.choice([None, 30, 61, 61, 300, rng.randint(20, 2000)]),
-                     channel=rng.choice(["link", "qr", "paper"]), language=rng.choice(["id", "en"]), commit=False)
+    return b.respond(
+        survey,
+        answer,
+        status=status,
+        when=when,
+        duration=rng.choice([None, 30, 61, 61, 300, rng.randint(20, 2000)]),
+        channel=rng.choice(["link", "qr", "paper"]),
+        language=rng.choice(["id", "en"]),
+        commit=False,
+    )
 
 
 def complete(response: Response, when: datetime) -> None:
     """What responses/services does when a partial response is finished."""
-    db.session.execute(update(Response).where(Response.id == response.id)
-                       .values(status="complete", submitted_at=when, duration_seconds=95))
+    db.session.execute(
+        update(Response)
+        .where(Response.id == response.id)
+        .values(status="complete", submitted_at=when, duration_seconds=95)
+    )
 
 
 def both(survey, **kwargs) -> tuple[dict, dict]:
@@ -86,14 +108,18 @@ def assert_same(survey) -> dict:
     from_tally, live = both(survey)
     from_tally.pop("generated_at"), live.pop("generated_at")
     assert json.dumps(from_tally, sort_keys=True) == json.dumps(live, sort_keys=True)
-    pending = db.session.execute(select(func.count()).where(
-        Response.survey_id == survey.id, Response.status == "complete", Response.tally_batch.is_(None))).scalar()
+    pending = db.session.execute(
+        select(func.count()).where(
+            Response.survey_id == survey.id, Response.status == "complete", Response.tally_batch.is_(None)
+        )
+    ).scalar()
     assert pending == 0  # the tally path folded everything it reported
     return from_tally
 
 
-@pytest.mark.parametrize("seed,timezone", [(1, "Asia/Jakarta"), (2, "Asia/Kolkata"), (3, "Asia/Kathmandu"),
-                                           (4, "Asia/Makassar")])
+@pytest.mark.parametrize(
+    "seed,timezone", [(1, "Asia/Jakarta"), (2, "Asia/Kolkata"), (3, "Asia/Kathmandu"), (4, "Asia/Makassar")]
+)
 def test_tally_summary_equals_live_summary(ctx, seed, timezone):
     rng = random.Random(seed)
     org = factories.organisation(f"Desa {seed}", timezone=timezone)
@@ -111,8 +137,17 @@ def test_tally_summary_equals_live_summary(ctx, seed, timezone):
             tally.fold(survey.id, chunk=rng.choice([3, 7, 50]))  # a fold at a random point, in chunks
         doc = assert_same(survey)
     assert doc["n"] == tally.state(survey.id)[0] > 0
-    assert {q["family"] for q in doc["questions"]} >= {"choice", "multi", "scale", "matrix", "rating",
-                                                      "ranking", "number", "date", "text"}
+    assert {q["family"] for q in doc["questions"]} >= {
+        "choice",
+        "multi",
+        "scale",
+        "matrix",
+        "rating",
+        "ranking",
+        "number",
+        "date",
+        "text",
+    }
     comment = next(q for q in doc["questions"] if q["code"] == "comment")
     assert comment["words"]["sample_limit"] is None and comment["words"]["sample_size"] == comment["n"]
     assert all(len(w["word"]) <= 64 for w in comment["words"]["items"])
@@ -132,11 +167,14 @@ def test_deleting_options_and_questions_after_folding(ctx):
 
     # An option nobody chose is deleted by the builder: the tally stays valid.
     rw = next(q for q in survey.questions if q.code == "rw")
-    services.set_options(rw, [{"code": o.code, "label": o.label, "value": o.value}
-                              for o in rw.options if o.code != "rw3"] +
-                         [{"code": "rw4", "label": {"id": "RW 4", "en": "RW 4"}}])
-    services.set_options(rw, [{"code": o.code, "label": o.label, "value": o.value}
-                              for o in rw.options if o.code != "rw4"])
+    services.set_options(
+        rw,
+        [{"code": o.code, "label": o.label, "value": o.value} for o in rw.options if o.code != "rw3"]
+        + [{"code": "rw4", "label": {"id": "RW 4", "en": "RW 4"}}],
+    )
+    services.set_options(
+        rw, [{"code": o.code, "label": o.label, "value": o.value} for o in rw.options if o.code != "rw4"]
+    )
     assert tally.state(survey.id)[1] == generation
     assert_same(survey)
 
@@ -241,8 +279,9 @@ def test_fold_claims_once(ctx):
     db.session.commit()
     assert tally.fold(survey.id, chunk=6) == 20
     assert tally.fold(survey.id) == 0
-    batches = db.session.execute(select(func.count(func.distinct(Response.tally_batch)))
-                                 .where(Response.survey_id == survey.id)).scalar()
+    batches = db.session.execute(
+        select(func.count(func.distinct(Response.tally_batch))).where(Response.survey_id == survey.id)
+    ).scalar()
     assert batches == 4  # 6 + 6 + 6 + 2
     assert tally.state(survey.id)[0] == 20
 
@@ -316,9 +355,15 @@ def test_parallel_folds_count_every_response_once(app, ctx):
     assert sum(folded) == 400
     assert tally.state(survey_id)[0] == 400
     db.session.expire_all()
-    gender = db.session.execute(select(func.sum(TallyAnswer.count)).where(
-        TallyAnswer.question_id == next(q.id for q in survey.questions if q.code == "gender"))).scalar()
-    live = db.session.execute(select(func.count()).select_from(queries.Answer).where(
-        queries.Answer.question_id == next(q.id for q in survey.questions if q.code == "gender"))).scalar()
+    gender = db.session.execute(
+        select(func.sum(TallyAnswer.count)).where(
+            TallyAnswer.question_id == next(q.id for q in survey.questions if q.code == "gender")
+        )
+    ).scalar()
+    live = db.session.execute(
+        select(func.count())
+        .select_from(queries.Answer)
+        .where(queries.Answer.question_id == next(q.id for q in survey.questions if q.code == "gender"))
+    ).scalar()
     assert gender == live
     assert_same(survey)

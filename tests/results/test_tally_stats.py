@@ -1,4 +1,5 @@
 """The scalar Wilson interval and the tokeniser the tally relies on."""
+
 from __future__ import annotations
 
 import random
@@ -22,4 +23,9 @@ def test_tokens_keep_words_of_two_to_64_letters():
     text = "Jalan RUSAK, a " + "x" * 65 + " anak-anak don't " + "y" * 64
     assert stats.tokens(text) == ["jalan", "rusak", "anak-anak", "don't", "y" * 64]
     assert stats.word_frequencies([text, None], ["en"]) == [
-        ("anak-anak", 1), ("don't", 1), ("jalan", 1), ("rusak", 1), ("y" * 64, 1)]
+        ("anak-anak", 1),
+        ("don't", 1),
+        ("jalan", 1),
+        ("rusak", 1),
+        ("y" * 64, 1),
+    ]

@@ -1,4 +1,5 @@
 """Survey definitions: validation with locations, import, export, round trip, CLI."""
+
 from __future__ import annotations
 
 import copy
@@ -11,45 +12,131 @@ from surveyapp.surveys import definition, library, services
 from surveyapp.surveys.models import Option, Question, Survey
 
 EVERY_TYPE = {
-    "format": "suara-survey", "version": 1, "kind": "custom", "languages": ["id", "en"], "default_language": "id",
+    "format": "suara-survey",
+    "version": 1,
+    "kind": "custom",
+    "languages": ["id", "en"],
+    "default_language": "id",
     "title": {"id": "Semua jenis", "en": "Every type"},
     "pages": [
-        {"title": {"id": "Satu", "en": "One"}, "questions": [
-            {"code": "intro", "type": "note", "title": {"id": "Halo", "en": "Hello"}},
-            {"code": "choice", "type": "single_choice", "required": True, "title": {"id": "Pilih", "en": "Pick"},
-             "settings": {"display": "dropdown"},
-             "options": [{"code": "a", "label": {"id": "A", "en": "A"}}, {"code": "b", "label": {"id": "B", "en": "B"}},
-                         {"code": "other", "label": {"id": "Lainnya", "en": "Other"}, "is_other": True}]},
-            {"code": "many", "type": "multiple_choice", "title": {"id": "Banyak", "en": "Many"},
-             "settings": {"min_selected": 1, "max_selected": 2},
-             "options": [{"code": "x", "label": {"id": "X", "en": "X"}}, {"code": "y", "label": {"id": "Y", "en": "Y"}},
-                         {"code": "z", "label": {"id": "Z", "en": "Z"}}]},
-            {"code": "yn", "type": "yes_no", "title": {"id": "Ya/tidak", "en": "Yes/no"}},
-            {"code": "follow", "type": "short_text", "title": {"id": "Kenapa?", "en": "Why?"},
-             "settings": {"pattern": "phone"},
-             "logic": {"all": [{"question": "yn", "op": "equals", "value": "yes"},
-                               {"any": [{"question": "many", "op": "any_of", "value": ["x", "y"]},
-                                        {"question": "choice", "op": "answered"}]}]}},
-        ]},
-        {"title": {"id": "Dua", "en": "Two"}, "logic": {"question": "choice", "op": "not_equals", "value": "b"}, "questions": [
-            {"code": "lik", "type": "likert", "metric_role": "satisfaction", "title": {"id": "Puas?", "en": "Satisfied?"},
-             "settings": {"points": 5},
-             "options": [{"code": str(i), "label": {"id": f"L{i}", "en": f"L{i}"}, "value": i} for i in range(1, 6)]},
-            {"code": "grid", "type": "matrix", "title": {"id": "Aspek", "en": "Aspects"},
-             "options": [{"code": str(i), "label": {"id": f"S{i}", "en": f"S{i}"}, "value": i} for i in range(1, 4)],
-             "items": [{"code": "venue", "label": {"id": "Tempat", "en": "Venue"}}, {"code": "food", "label": {"id": "Makan", "en": "Food"}}]},
-            {"code": "nps", "type": "rating_0_10", "metric_role": "recommend", "title": {"id": "Rekomendasi", "en": "Recommend"},
-             "settings": {"low_label": {"id": "Tidak", "en": "Not"}, "high_label": {"id": "Pasti", "en": "Surely"}}},
-            {"code": "star", "type": "stars", "title": {"id": "Bintang", "en": "Stars"}},
-            {"code": "rank", "type": "ranking", "title": {"id": "Urutkan", "en": "Rank"}, "settings": {"rank_count": 2},
-             "options": [{"code": "w", "label": {"id": "Air", "en": "Water"}}, {"code": "r", "label": {"id": "Jalan", "en": "Roads"}},
-                         {"code": "s", "label": {"id": "Sekolah", "en": "Schools"}}]},
-            {"code": "num", "type": "number", "title": {"id": "Umur", "en": "Age"}, "settings": {"integer": True, "min": 0, "max": 120},
-             "logic": {"question": "nps", "op": "gt", "value": 6}},
-            {"code": "when", "type": "date", "title": {"id": "Kapan", "en": "When"}, "settings": {"min": "2026-01-01", "max": "2026-12-31"}},
-            {"code": "story", "type": "long_text", "metric_role": "feedback", "title": {"id": "Cerita", "en": "Story"},
-             "help_text": {"id": "Bebas", "en": "Anything"}, "logic": {"question": "grid", "item": "venue", "op": "lt", "value": 2}},
-        ]},
+        {
+            "title": {"id": "Satu", "en": "One"},
+            "questions": [
+                {"code": "intro", "type": "note", "title": {"id": "Halo", "en": "Hello"}},
+                {
+                    "code": "choice",
+                    "type": "single_choice",
+                    "required": True,
+                    "title": {"id": "Pilih", "en": "Pick"},
+                    "settings": {"display": "dropdown"},
+                    "options": [
+                        {"code": "a", "label": {"id": "A", "en": "A"}},
+                        {"code": "b", "label": {"id": "B", "en": "B"}},
+                        {"code": "other", "label": {"id": "Lainnya", "en": "Other"}, "is_other": True},
+                    ],
+                },
+                {
+                    "code": "many",
+                    "type": "multiple_choice",
+                    "title": {"id": "Banyak", "en": "Many"},
+                    "settings": {"min_selected": 1, "max_selected": 2},
+                    "options": [
+                        {"code": "x", "label": {"id": "X", "en": "X"}},
+                        {"code": "y", "label": {"id": "Y", "en": "Y"}},
+                        {"code": "z", "label": {"id": "Z", "en": "Z"}},
+                    ],
+                },
+                {"code": "yn", "type": "yes_no", "title": {"id": "Ya/tidak", "en": "Yes/no"}},
+                {
+                    "code": "follow",
+                    "type": "short_text",
+                    "title": {"id": "Kenapa?", "en": "Why?"},
+                    "settings": {"pattern": "phone"},
+                    "logic": {
+                        "all": [
+                            {"question": "yn", "op": "equals", "value": "yes"},
+                            {
+                                "any": [
+                                    {"question": "many", "op": "any_of", "value": ["x", "y"]},
+                                    {"question": "choice", "op": "answered"},
+                                ]
+                            },
+                        ]
+                    },
+                },
+            ],
+        },
+        {
+            "title": {"id": "Dua", "en": "Two"},
+            "logic": {"question": "choice", "op": "not_equals", "value": "b"},
+            "questions": [
+                {
+                    "code": "lik",
+                    "type": "likert",
+                    "metric_role": "satisfaction",
+                    "title": {"id": "Puas?", "en": "Satisfied?"},
+                    "settings": {"points": 5},
+                    "options": [
+                        {"code": str(i), "label": {"id": f"L{i}", "en": f"L{i}"}, "value": i} for i in range(1, 6)
+                    ],
+                },
+                {
+                    "code": "grid",
+                    "type": "matrix",
+                    "title": {"id": "Aspek", "en": "Aspects"},
+                    "options": [
+                        {"code": str(i), "label": {"id": f"S{i}", "en": f"S{i}"}, "value": i} for i in range(1, 4)
+                    ],
+                    "items": [
+                        {"code": "venue", "label": {"id": "Tempat", "en": "Venue"}},
+                        {"code": "food", "label": {"id": "Makan", "en": "Food"}},
+                    ],
+                },
+                {
+                    "code": "nps",
+                    "type": "rating_0_10",
+                    "metric_role": "recommend",
+                    "title": {"id": "Rekomendasi", "en": "Recommend"},
+                    "settings": {
+                        "low_label": {"id": "Tidak", "en": "Not"},
+                        "high_label": {"id": "Pasti", "en": "Surely"},
+                    },
+                },
+                {"code": "star", "type": "stars", "title": {"id": "Bintang", "en": "Stars"}},
+                {
+                    "code": "rank",
+                    "type": "ranking",
+                    "title": {"id": "Urutkan", "en": "Rank"},
+                    "settings": {"rank_count": 2},
+                    "options": [
+                        {"code": "w", "label": {"id": "Air", "en": "Water"}},
+                        {"code": "r", "label": {"id": "Jalan", "en": "Roads"}},
+                        {"code": "s", "label": {"id": "Sekolah", "en": "Schools"}},
+                    ],
+                },
+                {
+                    "code": "num",
+                    "type": "number",
+                    "title": {"id": "Umur", "en": "Age"},
+                    "settings": {"integer": True, "min": 0, "max": 120},
+                    "logic": {"question": "nps", "op": "gt", "value": 6},
+                },
+                {
+                    "code": "when",
+                    "type": "date",
+                    "title": {"id": "Kapan", "en": "When"},
+                    "settings": {"min": "2026-01-01", "max": "2026-12-31"},
+                },
+                {
+                    "code": "story",
+                    "type": "long_text",
+                    "metric_role": "feedback",
+                    "title": {"id": "Cerita", "en": "Story"},
+                    "help_text": {"id": "Bebas", "en": "Anything"},
+                    "logic": {"question": "grid", "item": "venue", "op": "lt", "value": 2},
+                },
+            ],
+        },
     ],
 }
 
@@ -94,17 +181,15 @@ def test_duplicate_codes_are_reported_with_their_location():
 
 
 def test_forward_and_missing_logic_are_refused():
-    forward = with_change(lambda d: d["pages"][0]["questions"][1].update(
-        logic={"question": "lik", "op": "answered"}))
+    forward = with_change(lambda d: d["pages"][0]["questions"][1].update(logic={"question": "lik", "op": "answered"}))
     assert any("comes later" in p for p in problems_of(forward))
-    own = with_change(lambda d: d["pages"][0]["questions"][1].update(
-        logic={"question": "choice", "op": "answered"}))
+    own = with_change(lambda d: d["pages"][0]["questions"][1].update(logic={"question": "choice", "op": "answered"}))
     assert any("comes later" in p for p in problems_of(own))  # a question cannot depend on itself
-    missing = with_change(lambda d: d["pages"][0]["questions"][1].update(
-        logic={"question": "ghost", "op": "answered"}))
+    missing = with_change(lambda d: d["pages"][0]["questions"][1].update(logic={"question": "ghost", "op": "answered"}))
     assert any("does not exist" in p for p in problems_of(missing))
-    bad_option = with_change(lambda d: d["pages"][0]["questions"][4].update(
-        logic={"question": "yn", "op": "equals", "value": "maybe"}))
+    bad_option = with_change(
+        lambda d: d["pages"][0]["questions"][4].update(logic={"question": "yn", "op": "equals", "value": "maybe"})
+    )
     assert any("maybe" in p for p in problems_of(bad_option))
 
 
@@ -119,12 +204,15 @@ def test_structural_problems():
     assert any(p.startswith("title") for p in problems_of(no_title))
 
 
-@pytest.mark.parametrize("payload,needle", [
-    (b"{not json", "not valid JSON"),
-    (b"[1, 2]", "JSON object"),
-    (b"[" * 5000 + b"]" * 5000, "nested"),
-    (b'{"a": "' + b"x" * (1024 * 1024) + b'"}', "limit is 1 MiB"),
-])
+@pytest.mark.parametrize(
+    "payload,needle",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b"[" * 5000 + b"]" * 5000, "nested"),
+        (b'{"a": "' + b"x" * (1024 * 1024) + b'"}', "limit is 1 MiB"),
+    ],
+)
 def test_parse_refuses_bad_files(ctx, payload, needle):
     with pytest.raises(definition.DefinitionError) as error:
         definition.parse(payload)

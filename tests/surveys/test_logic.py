@@ -1,4 +1,5 @@
 """Skip logic evaluation and visibility (pure, with tiny fake questions)."""
+
 from __future__ import annotations
 
 from surveyapp.questions.base import NO_ANSWER, Operands

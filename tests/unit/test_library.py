@@ -1,5 +1,6 @@
 """The survey-definition JSON Schema and the templates library: every template is a valid,
 fully bilingual version-1 definition with unique codes, backward-only logic and its metric roles."""
+
 import copy
 import json
 import re
@@ -11,13 +12,26 @@ from jsonschema import Draft202012Validator
 SURVEYS = Path(__file__).resolve().parents[2] / "surveyapp" / "surveys"
 SCHEMA = json.loads((SURVEYS / "survey-definition.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
-LIBRARY = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted((SURVEYS / "library").glob("*.json"))}
+LIBRARY = {
+    path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted((SURVEYS / "library").glob("*.json"))
+}
 
 TEMPLATES = ["needs_assessment", "satisfaction", "trust", "community_relations", "quick_poll"]
 BLOCKS = ["demographics"]
 LANGUAGES = {"id", "en"}
-TEXT_FIELDS = {"name", "summary", "title", "description", "welcome_text", "thankyou_text", "help_text",
-               "label", "low_label", "high_label", "unit"}
+TEXT_FIELDS = {
+    "name",
+    "summary",
+    "title",
+    "description",
+    "welcome_text",
+    "thankyou_text",
+    "help_text",
+    "label",
+    "low_label",
+    "high_label",
+    "unit",
+}
 LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
 NUMERIC_TYPES = {"number", "rating_0_10", "stars", "likert", "matrix"}
 OPTION_OPS = {"equals", "not_equals", "any_of"}
@@ -26,8 +40,13 @@ EXPECTED_ROLES = {
     "satisfaction": {"satisfaction", "recommend", "feedback"},
     "trust": {"trust:local_government", "trust:community_leaders", "trust:police", "trust:local_organisations"},
     "community_relations": {"relations"},
-    "demographics": {"demographic:age_band", "demographic:gender", "demographic:neighbourhood",
-                     "demographic:disability", "demographic:home_language"},
+    "demographics": {
+        "demographic:age_band",
+        "demographic:gender",
+        "demographic:neighbourhood",
+        "demographic:disability",
+        "demographic:home_language",
+    },
 }
 DEMOGRAPHIC_CODES = ["age_band", "gender", "neighbourhood", "disability", "home_language"]
 
@@ -76,6 +95,7 @@ def errors(document):
 
 # ---------------------------------------------------------------- the schema
 
+
 def test_schema_is_a_valid_draft_2020_12_schema():
     Draft202012Validator.check_schema(SCHEMA)
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -84,15 +104,30 @@ def test_schema_is_a_valid_draft_2020_12_schema():
 
 def minimal():
     return {
-        "format": "suara-survey", "version": 1, "kind": "custom",
-        "languages": ["id", "en"], "default_language": "id",
+        "format": "suara-survey",
+        "version": 1,
+        "kind": "custom",
+        "languages": ["id", "en"],
+        "default_language": "id",
         "title": {"id": "Uji", "en": "Test"},
-        "pages": [{"questions": [
-            {"code": "q1", "type": "single_choice", "title": {"id": "Pilih", "en": "Choose"},
-             "options": [{"code": "a", "label": {"id": "A"}}, {"code": "b", "label": {"id": "B"}}]},
-            {"code": "q2", "type": "short_text", "title": {"id": "Tulis"},
-             "logic": {"question": "q1", "op": "equals", "value": "a"}},
-        ]}],
+        "pages": [
+            {
+                "questions": [
+                    {
+                        "code": "q1",
+                        "type": "single_choice",
+                        "title": {"id": "Pilih", "en": "Choose"},
+                        "options": [{"code": "a", "label": {"id": "A"}}, {"code": "b", "label": {"id": "B"}}],
+                    },
+                    {
+                        "code": "q2",
+                        "type": "short_text",
+                        "title": {"id": "Tulis"},
+                        "logic": {"question": "q1", "op": "equals", "value": "a"},
+                    },
+                ]
+            }
+        ],
     }
 
 
@@ -101,34 +136,103 @@ def every_type():
     scale = [{"code": str(n), "label": {"id": str(n)}, "value": n} for n in range(1, 6)]
     t = {"id": "Teks", "en": "Text"}
     document = minimal()
-    document.update(description=t, welcome_text=None, thankyou_text=t, anonymous=True,
-                    settings={"min_seconds": 20, "one_per_browser": True, "show_results_after_vote": False,
-                              "public_results": None})
-    document["pages"].append({"title": t, "logic": {"any": [
-        {"question": "q1", "op": "any_of", "value": ["a", "b"]},
-        {"all": [{"question": "q2", "op": "answered"}, {"question": "q1", "op": "not_equals", "value": "b"}]},
-    ]}, "questions": [
-        {"code": "mc", "type": "multiple_choice", "required": True, "title": t, "help_text": None, "metric_role": None,
-         "settings": {"min_selected": 0, "max_selected": 2},
-         "options": [{"code": "x", "label": t}, {"code": "other", "label": t, "is_other": True, "value": None}]},
-        {"code": "yn", "type": "yes_no", "title": t},
-        {"code": "yn2", "type": "yes_no", "title": t, "options": [{"code": "no", "label": t}, {"code": "yes", "label": t}]},
-        {"code": "lk", "type": "likert", "title": t, "metric_role": "satisfaction", "settings": {"points": 5}, "options": scale},
-        {"code": "lk7", "type": "likert", "title": t, "settings": {"points": 7},
-         "options": [{"code": str(n), "label": t, "value": n} for n in range(1, 8)]},
-        {"code": "mx", "type": "matrix", "title": t, "options": scale, "items": [{"code": "row", "label": t}]},
-        {"code": "r10", "type": "rating_0_10", "title": t, "metric_role": "trust:police",
-         "settings": {"low_label": t, "high_label": t}, "logic": {"question": "mx", "item": "row", "op": "gt", "value": 2}},
-        {"code": "st", "type": "stars", "title": t, "settings": {"max": 5}, "logic": {"question": "r10", "op": "lt", "value": 5.5}},
-        {"code": "rk", "type": "ranking", "title": t, "settings": {"rank_count": 1}, "options": scale[:2]},
-        {"code": "nb", "type": "number", "title": t, "metric_role": "outcome:households_connected",
-         "settings": {"integer": True, "min": 0, "max": 100.5, "unit": t}},
-        {"code": "dt", "type": "date", "title": t, "settings": {"min": "2026-01-01", "max": "2026-12-31"}},
-        {"code": "sh", "type": "short_text", "title": t, "settings": {"pattern": "phone", "max_length": 500}},
-        {"code": "lt", "type": "long_text", "title": t, "metric_role": "feedback", "settings": {"max_length": 10000},
-         "logic": None, "options": [], "items": []},
-        {"code": "nt", "type": "note", "required": False, "title": t, "metric_role": "demographic:age_band"},
-    ]})
+    document.update(
+        description=t,
+        welcome_text=None,
+        thankyou_text=t,
+        anonymous=True,
+        settings={"min_seconds": 20, "one_per_browser": True, "show_results_after_vote": False, "public_results": None},
+    )
+    document["pages"].append(
+        {
+            "title": t,
+            "logic": {
+                "any": [
+                    {"question": "q1", "op": "any_of", "value": ["a", "b"]},
+                    {
+                        "all": [
+                            {"question": "q2", "op": "answered"},
+                            {"question": "q1", "op": "not_equals", "value": "b"},
+                        ]
+                    },
+                ]
+            },
+            "questions": [
+                {
+                    "code": "mc",
+                    "type": "multiple_choice",
+                    "required": True,
+                    "title": t,
+                    "help_text": None,
+                    "metric_role": None,
+                    "settings": {"min_selected": 0, "max_selected": 2},
+                    "options": [
+                        {"code": "x", "label": t},
+                        {"code": "other", "label": t, "is_other": True, "value": None},
+                    ],
+                },
+                {"code": "yn", "type": "yes_no", "title": t},
+                {
+                    "code": "yn2",
+                    "type": "yes_no",
+                    "title": t,
+                    "options": [{"code": "no", "label": t}, {"code": "yes", "label": t}],
+                },
+                {
+                    "code": "lk",
+                    "type": "likert",
+                    "title": t,
+                    "metric_role": "satisfaction",
+                    "settings": {"points": 5},
+                    "options": scale,
+                },
+                {
+                    "code": "lk7",
+                    "type": "likert",
+                    "title": t,
+                    "settings": {"points": 7},
+                    "options": [{"code": str(n), "label": t, "value": n} for n in range(1, 8)],
+                },
+                {"code": "mx", "type": "matrix", "title": t, "options": scale, "items": [{"code": "row", "label": t}]},
+                {
+                    "code": "r10",
+                    "type": "rating_0_10",
+                    "title": t,
+                    "metric_role": "trust:police",
+                    "settings": {"low_label": t, "high_label": t},
+                    "logic": {"question": "mx", "item": "row", "op": "gt", "value": 2},
+                },
+                {
+                    "code": "st",
+                    "type": "stars",
+                    "title": t,
+                    "settings": {"max": 5},
+                    "logic": {"question": "r10", "op": "lt", "value": 5.5},
+                },
+                {"code": "rk", "type": "ranking", "title": t, "settings": {"rank_count": 1}, "options": scale[:2]},
+                {
+                    "code": "nb",
+                    "type": "number",
+                    "title": t,
+                    "metric_role": "outcome:households_connected",
+                    "settings": {"integer": True, "min": 0, "max": 100.5, "unit": t},
+                },
+                {"code": "dt", "type": "date", "title": t, "settings": {"min": "2026-01-01", "max": "2026-12-31"}},
+                {"code": "sh", "type": "short_text", "title": t, "settings": {"pattern": "phone", "max_length": 500}},
+                {
+                    "code": "lt",
+                    "type": "long_text",
+                    "title": t,
+                    "metric_role": "feedback",
+                    "settings": {"max_length": 10000},
+                    "logic": None,
+                    "options": [],
+                    "items": [],
+                },
+                {"code": "nt", "type": "note", "required": False, "title": t, "metric_role": "demographic:age_band"},
+            ],
+        }
+    )
     return document
 
 
@@ -142,8 +246,13 @@ def q(document, index):
 
 
 def likert(options=5, points=5):
-    return {"code": "lk", "type": "likert", "title": {"id": "x"}, "settings": {"points": points},
-            "options": [{"code": str(n), "label": {"id": str(n)}, "value": n} for n in range(1, options + 1)]}
+    return {
+        "code": "lk",
+        "type": "likert",
+        "title": {"id": "x"},
+        "settings": {"points": points},
+        "options": [{"code": str(n), "label": {"id": str(n)}, "value": n} for n in range(1, options + 1)],
+    }
 
 
 def add(document, question):
@@ -201,10 +310,18 @@ INVALID = {
     "likert with other": lambda d: add(d, likert()) or q(d, 2)["options"][0].update(is_other=True),
     "matrix without items": lambda d: add(d, {**likert(), "type": "matrix", "settings": {}}),
     "items outside a matrix": lambda d: q(d, 0).update(items=[{"code": "r", "label": {"id": "r"}}]),
-    "yes_no with other codes": lambda d: add(d, {"code": "yn", "type": "yes_no", "title": {"id": "x"}, "options": [
-        {"code": "yes", "label": {"id": "Ya"}}, {"code": "maybe", "label": {"id": "Mungkin"}}]}),
-    "rating with options": lambda d: add(d, {"code": "r", "type": "rating_0_10", "title": {"id": "x"},
-                                             "options": q(d, 0)["options"]}),
+    "yes_no with other codes": lambda d: add(
+        d,
+        {
+            "code": "yn",
+            "type": "yes_no",
+            "title": {"id": "x"},
+            "options": [{"code": "yes", "label": {"id": "Ya"}}, {"code": "maybe", "label": {"id": "Mungkin"}}],
+        },
+    ),
+    "rating with options": lambda d: add(
+        d, {"code": "r", "type": "rating_0_10", "title": {"id": "x"}, "options": q(d, 0)["options"]}
+    ),
     "stars out of 10": lambda d: add(d, {"code": "s", "type": "stars", "title": {"id": "x"}, "settings": {"max": 10}}),
     "negative min_selected": lambda d: q(d, 0).update(type="multiple_choice", settings={"min_selected": -1}),
     "short text over 500": lambda d: q(d, 1).update(settings={"max_length": 501}),
@@ -233,6 +350,7 @@ def test_schema_errors_point_at_the_problem():
 
 
 # ---------------------------------------------------------------- the library
+
 
 def test_library_holds_the_templates_and_the_block():
     assert sorted(LIBRARY) == sorted(TEMPLATES + BLOCKS)
@@ -329,8 +447,14 @@ def test_metric_roles_are_present(key):
 
 
 def test_roles_sit_on_the_right_types():
-    expected_types = {"satisfaction": {"likert"}, "recommend": {"rating_0_10"}, "relations": {"likert"},
-                      "feedback": {"long_text"}, "trust": {"rating_0_10"}, "demographic": {"single_choice"}}
+    expected_types = {
+        "satisfaction": {"likert"},
+        "recommend": {"rating_0_10"},
+        "relations": {"likert"},
+        "feedback": {"long_text"},
+        "trust": {"rating_0_10"},
+        "demographic": {"single_choice"},
+    }
     for key in TEMPLATES + BLOCKS:
         for question in questions(LIBRARY[key]["definition"]):
             role = question.get("metric_role")
@@ -353,18 +477,29 @@ def test_satisfaction_scale_and_recommend_labels():
     assert by_code["overall"]["options"][0]["label"]["en"] == "Very dissatisfied"
     assert by_code["aspects"]["options"] == by_code["overall"]["options"]
     assert {i["code"] for i in by_code["aspects"]["items"]} == {
-        "organisation", "information", "venue", "facilitators", "usefulness"}
+        "organisation",
+        "information",
+        "venue",
+        "facilitators",
+        "usefulness",
+    }
     assert set(by_code["recommend"]["settings"]) == {"low_label", "high_label"}
 
 
 def test_community_relations_groups_have_other_and_limits():
-    groups = next(question for question in questions(LIBRARY["community_relations"]["definition"])
-                  if question["type"] == "multiple_choice")
+    groups = next(
+        question
+        for question in questions(LIBRARY["community_relations"]["definition"])
+        if question["type"] == "multiple_choice"
+    )
     assert [o["code"] for o in groups["options"] if o.get("is_other")] == ["other"]
     low, high = groups["settings"]["min_selected"], groups["settings"]["max_selected"]
     assert 0 <= low <= high <= len(groups["options"])
-    contact = next(question for question in questions(LIBRARY["community_relations"]["definition"])
-                   if question["code"] == "neighbour_contact")
+    contact = next(
+        question
+        for question in questions(LIBRARY["community_relations"]["definition"])
+        if question["code"] == "neighbour_contact"
+    )
     assert [o["code"] for o in contact["options"]] == ["daily", "weekly", "monthly", "rarely", "never"]
     assert all(isinstance(o["value"], int) for o in contact["options"])
 

@@ -1,4 +1,5 @@
 """The privacy rule for public vote counts (quick-poll results after voting)."""
+
 from surveyapp.analytics.privacy import hidden_counts
 
 

@@ -1,4 +1,5 @@
 """Unit tests of surveyapp.analytics.stats: STATS.md test vectors and cross-checks against scipy/statsmodels."""
+
 import math
 
 import numpy as np
@@ -16,6 +17,7 @@ def table_of(values):
 
 
 # ---------------------------------------------------------------- proportions and means
+
 
 def test_wilson_vectors():
     r = s.wilson_interval(18, 20)
@@ -39,24 +41,28 @@ def test_wilson_finite_population_correction():
     n_eff = n / ((big_n - n) / (big_n - 1))
     p = count / n
     centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
-    half = z / (1 + z * z / n_eff) * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff ** 2))
+    half = z / (1 + z * z / n_eff) * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff**2))
     r = s.wilson_interval(count, n, population=big_n)
     assert (r.low, r.high) == (pytest.approx(centre - half), pytest.approx(centre + half))
     plain = s.wilson_interval(count, n)
     assert plain.low < r.low < p < r.high < plain.high
     census = s.wilson_interval(count, n, population=n)
     assert census.low == census.high == p
-    huge = s.wilson_interval(count, n, population=10 ** 9)
+    huge = s.wilson_interval(count, n, population=10**9)
     assert (huge.low, huge.high) == (pytest.approx(plain.low), pytest.approx(plain.high))
 
 
 def test_mean_ci_from_sums_matches_scipy():
     rng = np.random.default_rng(7)
     x = rng.integers(1, 6, size=37).astype(float)
-    r = s.mean_ci_from_sums(len(x), x.sum(), (x ** 2).sum())
+    r = s.mean_ci_from_sums(len(x), x.sum(), (x**2).sum())
     low, high = st.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=st.sem(x))
-    assert (r.mean, r.sd, r.low, r.high) == (pytest.approx(x.mean()), pytest.approx(x.std(ddof=1)),
-                                             pytest.approx(low), pytest.approx(high))
+    assert (r.mean, r.sd, r.low, r.high) == (
+        pytest.approx(x.mean()),
+        pytest.approx(x.std(ddof=1)),
+        pytest.approx(low),
+        pytest.approx(high),
+    )
     assert s.moments_from_sums(3, 12.0, 48.0) == (4.0, 0.0)  # constant values: sd exactly 0
 
 
@@ -67,6 +73,7 @@ def test_mean_ci_edge_cases():
 
 
 # ---------------------------------------------------------------- scores
+
 
 def test_top_box_and_csat():
     counts = {1: 2, 2: 3, 3: 5, 4: 6, 5: 4}
@@ -83,7 +90,7 @@ def test_recommend_score_vector():
     r = s.recommend_score(values)
     assert r.score == pytest.approx(20.0, **A6)
     assert (r.promoters, r.passives, r.detractors, r.n) == (5, 2, 3, 10)
-    assert r.se == pytest.approx(100 * math.sqrt((0.5 + 0.3 - 0.2 ** 2) / 10), **A6)
+    assert r.se == pytest.approx(100 * math.sqrt((0.5 + 0.3 - 0.2**2) / 10), **A6)
     assert r.low == pytest.approx(20 - st.norm.ppf(0.975) * r.se)
     assert s.recommend_score(table_of(values)) == r
     assert s.recommend_score([]) is None
@@ -102,6 +109,7 @@ def test_trust_bands():
 
 
 # ---------------------------------------------------------------- rates and weights
+
 
 def test_aapor_rates():
     r = s.response_rates(300, o=5, uh=150, e=0.9)
@@ -130,6 +138,7 @@ def test_kish_vector():
 
 
 # ---------------------------------------------------------------- comparisons
+
 
 def test_two_proportion_vector():
     r = s.two_proportion_ztest(45, 100, 60, 100)
@@ -170,10 +179,16 @@ def test_welch_from_summary_matches_raw():
     r = s.welch_t(len(a), a.mean(), a.std(ddof=1), len(b), b.mean(), b.std(ddof=1))
     raw = st.ttest_ind(a, b, equal_var=False)
     ci = raw.confidence_interval(0.95)
-    assert (r.statistic, r.p_value, r.df) == (pytest.approx(raw.statistic), pytest.approx(raw.pvalue),
-                                              pytest.approx(raw.df))
-    assert (r.estimate, r.low, r.high) == (pytest.approx(a.mean() - b.mean()), pytest.approx(ci.low),
-                                           pytest.approx(ci.high))
+    assert (r.statistic, r.p_value, r.df) == (
+        pytest.approx(raw.statistic),
+        pytest.approx(raw.pvalue),
+        pytest.approx(raw.df),
+    )
+    assert (r.estimate, r.low, r.high) == (
+        pytest.approx(a.mean() - b.mean()),
+        pytest.approx(ci.low),
+        pytest.approx(ci.high),
+    )
     assert s.welch_t(1, 3, 0, 10, 3, 1) is None and s.welch_t(5, 3, 0, 5, 4, 0) is None
 
 
@@ -226,6 +241,7 @@ def test_chi_square():
 
 
 # ---------------------------------------------------------------- who is heard
+
 
 def test_representation_index():
     pop = {"a": 500, "b": 300, "c": 200}
@@ -288,7 +304,7 @@ def test_rake_hand_checked():
     assert weighted_margin(r, "g") == {"f": pytest.approx(50, abs=1e-4), "m": pytest.approx(50, abs=1e-4)}
     assert weighted_margin(r, "a") == {"young": pytest.approx(40, abs=1e-4), "old": pytest.approx(60, abs=1e-4)}
     assert sum(c * w for c, w in zip(COUNTS, r.weights)) == pytest.approx(100)
-    assert r.kish.n_eff == pytest.approx(100 ** 2 / sum(c * w * w for c, w in zip(COUNTS, r.weights)))
+    assert r.kish.n_eff == pytest.approx(100**2 / sum(c * w * w for c, w in zip(COUNTS, r.weights)))
 
 
 def test_rake_cap_trims_and_reports_non_convergence():
@@ -313,15 +329,18 @@ def test_rake_empty_sample_category_reported():
     assert weighted_margin(r, "a")["young"] == pytest.approx(100 * 4 / 7, abs=1e-4)
 
 
-@pytest.mark.parametrize("counts, cells, margins", [
-    (COUNTS, CELLS, {"g": {"f": 500, "m": 0}, "a": MARGINS["a"]}),          # empty margin category
-    (COUNTS, CELLS, {"g": {"f": 500}, "a": MARGINS["a"]}),                  # sample category unknown to margin
-    (COUNTS, CELLS, {"g": {}, "a": MARGINS["a"]}),                          # empty margin
-    (COUNTS, CELLS, {}),                                                    # no margins
-    ([0, 0, 0, 0], CELLS, MARGINS),                                         # empty sample
-    (COUNTS, CELLS[:3], MARGINS),                                           # misaligned
-    (COUNTS, [{"g": "f"}] + CELLS[1:], MARGINS),                            # cell without an age
-])
+@pytest.mark.parametrize(
+    "counts, cells, margins",
+    [
+        (COUNTS, CELLS, {"g": {"f": 500, "m": 0}, "a": MARGINS["a"]}),  # empty margin category
+        (COUNTS, CELLS, {"g": {"f": 500}, "a": MARGINS["a"]}),  # sample category unknown to margin
+        (COUNTS, CELLS, {"g": {}, "a": MARGINS["a"]}),  # empty margin
+        (COUNTS, CELLS, {}),  # no margins
+        ([0, 0, 0, 0], CELLS, MARGINS),  # empty sample
+        (COUNTS, CELLS[:3], MARGINS),  # misaligned
+        (COUNTS, [{"g": "f"}] + CELLS[1:], MARGINS),  # cell without an age
+    ],
+)
 def test_rake_invalid_inputs(counts, cells, margins):
     with pytest.raises(s.WeightingError):
         s.rake(counts, cells, margins)
@@ -330,9 +349,14 @@ def test_rake_invalid_inputs(counts, cells, margins):
 
 # ---------------------------------------------------------------- free text
 
+
 def test_word_frequencies():
-    texts = ["Pelayanan yang sangat baik, tapi antrean panjang!", None,
-             "Antrean di kantor tidak tertib; pelayanan ramah.", "The queue is long and the staff are kind"]
+    texts = [
+        "Pelayanan yang sangat baik, tapi antrean panjang!",
+        None,
+        "Antrean di kantor tidak tertib; pelayanan ramah.",
+        "The queue is long and the staff are kind",
+    ]
     top = dict(s.word_frequencies(texts))
     assert top["pelayanan"] == 2 and top["antrean"] == 2 and top["tidak"] == 1
     assert not {"yang", "di", "the", "and", "is"} & set(top)

@@ -1,5 +1,6 @@
 """A real HTTP receiver on 127.0.0.1, loopback allowed for the test, and a
 delivery worker thread that a test starts and always stops."""
+
 from __future__ import annotations
 
 import threading

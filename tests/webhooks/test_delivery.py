@@ -1,6 +1,7 @@
 """Delivery right after the commit that completes a response (inline mode,
 as in tests), the signature, the retry schedule and the lease that keeps
 two processes from sending one delivery twice."""
+
 from __future__ import annotations
 
 import hashlib
@@ -85,8 +86,11 @@ def test_paper_and_api_responses_are_sent_too(client, world, receiver):
     responses.submit_complete(survey, raws, str(uuid.uuid4()), "paper", language="id")
     assert receiver.wait_for(1, 0) and json.loads(receiver.calls[0][1])["response"]["channel"] == "paper"
     _token, plain = tokens.create(world.org.id, world.owner.id, "writer", "write")
-    answer = client.post(f"/api/v1/surveys/{survey.id}/responses", headers={"Authorization": f"Bearer {plain}"},
-                         json={"submission_id": str(uuid.uuid4()), "language": "en", "answers": {"uses": "no", "age": 50}})
+    answer = client.post(
+        f"/api/v1/surveys/{survey.id}/responses",
+        headers={"Authorization": f"Bearer {plain}"},
+        json={"submission_id": str(uuid.uuid4()), "language": "en", "answers": {"uses": "no", "age": 50}},
+    )
     assert answer.status_code == 201
     assert len(receiver.calls) == 2 and json.loads(receiver.calls[1][1])["response"]["answers"]["age"] == 50
 
@@ -123,8 +127,13 @@ def test_private_addresses_stay_refused_at_send_time(app, client, world, receive
 
 # ---- the retry schedule ------------------------------------------------------------
 
+
 def test_backoff_doubles_up_to_the_cap():
-    assert [delivery.backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
+    assert [delivery.backoff(n) for n in (1, 2, 3)] == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+    ]
     assert delivery.backoff(20) == timedelta(hours=6)
     assert delivery.backoff(3, base=0.5, cap=10) == timedelta(seconds=2)
 
@@ -142,6 +151,7 @@ def test_jittered_pauses_stay_within_twenty_percent_and_keep_growing():
 
 # ---- the lease ----------------------------------------------------------------------
 
+
 @pytest.fixture
 def due_delivery(world, allow_loopback):
     """A pending delivery that is due, to a receiver that answers slowly."""
@@ -152,7 +162,9 @@ def due_delivery(world, allow_loopback):
     survey = make_survey(world.org)
     data.respond(survey, {}, when=utcnow())
     # The inline attempt already ran; make a fresh due delivery of it.
-    db.session.execute(db.update(WebhookDelivery).values(status="pending", attempts=0, next_attempt_at=datetime(2020, 1, 1)))
+    db.session.execute(
+        db.update(WebhookDelivery).values(status="pending", attempts=0, next_attempt_at=datetime(2020, 1, 1))
+    )
     db.session.commit()
     slow.calls.clear()
     yield slow
@@ -203,8 +215,9 @@ def test_many_workers_racing_over_many_deliveries_send_each_once(app, world, all
         survey = make_survey(world.org)
         for _ in range(12):
             data.respond(survey, {}, when=utcnow())
-        db.session.execute(db.update(WebhookDelivery).values(status="pending", attempts=0,
-                                                             next_attempt_at=datetime(2020, 1, 1)))
+        db.session.execute(
+            db.update(WebhookDelivery).values(status="pending", attempts=0, next_attempt_at=datetime(2020, 1, 1))
+        )
         db.session.commit()
         fast.calls.clear()
         barrier = threading.Barrier(4)
@@ -233,8 +246,9 @@ def test_the_loopback_switch_is_ignored_outside_testing(database_url):
     from surveyapp import create_app
     from surveyapp.webhooks.services import WebhookRefused, check_url
 
-    live = create_app("development", SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url),
-                      WEBHOOKS_ALLOW_PRIVATE=True)
+    live = create_app(
+        "development", SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url), WEBHOOKS_ALLOW_PRIVATE=True
+    )
     with live.app_context(), live.test_request_context():
         with pytest.raises(WebhookRefused):
             check_url("http://127.0.0.1:8080/hook")
@@ -245,8 +259,9 @@ def test_a_one_page_survey_completed_in_its_first_submit_is_sent(client, world, 
     from tests.collect.helpers import document, text
 
     webhook_services.create(world.org.id, None, receiver.url)
-    survey = make_survey(world.org, document([[{"code": "age", "type": "number", "required": True,
-                                                 "title": text("Your age")}]]))
+    survey = make_survey(
+        world.org, document([[{"code": "age", "type": "number", "required": True, "title": text("Your age")}]])
+    )
     resident = Resident(client, survey.public_token)
     resident.open()
     sent = resident.send({"q-age": "33"})

@@ -1,5 +1,6 @@
 """The owner's webhook page: counts, failures, sending failed ones again;
 only the owner of the organisation sees or changes its webhooks."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,16 @@ def hook(world, ctx):
     db.session.commit()
     survey = data.survey(world.org)
     response = data.respond(survey, {"age": "3"})
-    db.session.add(WebhookDelivery(webhook_id=webhook.id, response_id=response.id, status="failed", attempts=8,
-                                   last_status_code=502, last_error="HTTP 502 from mawar"))
+    db.session.add(
+        WebhookDelivery(
+            webhook_id=webhook.id,
+            response_id=response.id,
+            status="failed",
+            attempts=8,
+            last_status_code=502,
+            last_error="HTTP 502 from mawar",
+        )
+    )
     db.session.commit()
     return webhook
 
@@ -32,7 +41,9 @@ URLS = [("GET", "/org/webhooks"), ("POST", "/org/webhooks/{id}/retry"), ("POST",
 def test_only_the_owner_manages_webhooks(client, hook, method, url, role, expected):
     login(client, f"{role}@mawar.test")
     url = url.format(id=hook.id)
-    answer = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": get_csrf(client, "/dashboard")})
+    answer = (
+        client.get(url) if method == "GET" else client.post(url, data={"csrf_token": get_csrf(client, "/dashboard")})
+    )
     assert answer.status_code == (expected or (200 if method == "GET" else 303))
 
 
@@ -58,8 +69,9 @@ def test_the_owner_sees_counts_and_failures_and_sends_them_again(client, hook):
     page = client.get("/org/webhooks").get_data(as_text=True)
     assert "hooks.mawar.example" in page and "HTTP 502 from mawar" in page and "Gave up" in page
     assert "0 delivered, 0 waiting, 1 gave up" in page and "Send the failed ones again" in page
-    answer = client.post(f"/org/webhooks/{hook.id}/retry", data={"csrf_token": get_csrf(client, "/org/webhooks")},
-                         follow_redirects=True)
+    answer = client.post(
+        f"/org/webhooks/{hook.id}/retry", data={"csrf_token": get_csrf(client, "/org/webhooks")}, follow_redirects=True
+    )
     assert "1 delivery will be sent again." in answer.get_data(as_text=True)
     db.session.expire_all()
     row = db.session.execute(db.select(WebhookDelivery)).scalar_one()

@@ -2,6 +2,7 @@
 every address a host resolves to, when saved and again when sent; the
 send connects to the address it checked (no second DNS answer is used).
 No test here touches the network: DNS and the connection are fakes."""
+
 from __future__ import annotations
 
 import socket
@@ -22,20 +23,52 @@ PUBLIC_V6 = "2606:2800:220:1:248:1893:25c8:1946"
 HOST = "hook.example"
 
 REFUSED = [
-    "127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.5", "169.254.169.254", "100.64.0.1",
-    "0.0.0.0", "255.255.255.255", "240.0.0.1", "192.0.2.1", "198.18.0.1", "192.0.0.1",
-    "224.0.0.1", "239.255.255.250",  # multicast (is_global says yes)
-    "::1", "::", "fe80::1", "fd00::1", "2001:db8::1", "2001::1", "100::1",
-    "ff02::1", "ff0e::1",  # multicast
-    "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::a00:1",  # NAT64 of loopback, metadata, 10/8
+    "127.0.0.1",
+    "127.8.9.10",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.5",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "255.255.255.255",
+    "240.0.0.1",
+    "192.0.2.1",
+    "198.18.0.1",
+    "192.0.0.1",
+    "224.0.0.1",
+    "239.255.255.250",  # multicast (is_global says yes)
+    "::1",
+    "::",
+    "fe80::1",
+    "fd00::1",
+    "2001:db8::1",
+    "2001::1",
+    "100::1",
+    "ff02::1",
+    "ff0e::1",  # multicast
+    "64:ff9b::7f00:1",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b::a00:1",  # NAT64 of loopback, metadata, 10/8
     "64:ff9b:1::1",  # local-use NAT64
-    "2002:7f00:1::1", "2002:a9fe:a9fe::1", "2002:c0a8:105::1",  # 6to4 of loopback, metadata, 192.168/16
-    "::127.0.0.1", "::10.0.0.1",  # IPv4-compatible
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",  # IPv4-mapped
+    "2002:7f00:1::1",
+    "2002:a9fe:a9fe::1",
+    "2002:c0a8:105::1",  # 6to4 of loopback, metadata, 192.168/16
+    "::127.0.0.1",
+    "::10.0.0.1",  # IPv4-compatible
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",  # IPv4-mapped
     "192.88.99.1",  # 6to4 relay anycast (deprecated)
 ]
-ALLOWED = [PUBLIC_V4, PUBLIC_V6, "8.8.8.8", "2620:4f:8000::1",
-           "64:ff9b::5db8:d822", "2002:5db8:d822::1"]  # NAT64 and 6to4 of a public address
+ALLOWED = [
+    PUBLIC_V4,
+    PUBLIC_V6,
+    "8.8.8.8",
+    "2620:4f:8000::1",
+    "64:ff9b::5db8:d822",
+    "2002:5db8:d822::1",
+]  # NAT64 and 6to4 of a public address
 
 
 class FakeDNS:
@@ -62,8 +95,16 @@ class FakeDNS:
         answer = self.answers[host]
         if answer and isinstance(answer[0], list):
             answer = answer.pop(0) if len(answer) > 1 else answer[0]
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
-                 (a, port, 0, 0) if ":" in a else (a, port)) for a in answer]
+        return [
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                socket.IPPROTO_TCP,
+                "",
+                (a, port, 0, 0) if ":" in a else (a, port),
+            )
+            for a in answer
+        ]
 
 
 @pytest.fixture
@@ -167,8 +208,9 @@ def test_a_port_in_the_url_is_kept_and_named_in_the_host_header(world, ctx, dns,
     assert receiver.calls[0][0]["Host"] == f"{HOST}:8080"
 
 
-def test_https_connects_to_the_address_and_checks_the_certificate_for_the_host_name(world, ctx, dns, connections,
-                                                                                      monkeypatch):
+def test_https_connects_to_the_address_and_checks_the_certificate_for_the_host_name(
+    world, ctx, dns, connections, monkeypatch
+):
     from surveyapp.webhooks import targets
 
     asked, receiver = connections
@@ -187,8 +229,9 @@ def test_https_connects_to_the_address_and_checks_the_certificate_for_the_host_n
     assert "certificate" in _row().last_error
 
 
-def test_when_connecting_fails_the_next_checked_address_is_tried_and_no_other(world, ctx, dns, connections,
-                                                                               monkeypatch):
+def test_when_connecting_fails_the_next_checked_address_is_tried_and_no_other(
+    world, ctx, dns, connections, monkeypatch
+):
     asked, receiver = connections
     through = socket.create_connection  # the recording fake
 

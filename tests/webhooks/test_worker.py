@@ -1,6 +1,7 @@
 """The background delivery thread (WEBHOOK_DELIVERY = "thread"): prompt,
 never in the resident's request, retries with growing pauses, survives
 errors, polls for responses stored elsewhere; and the cron command."""
+
 from __future__ import annotations
 
 import time
@@ -60,8 +61,9 @@ def test_the_thread_sends_promptly_without_making_the_resident_wait(app, client,
     assert wait_until(lambda: [r.status for r in deliveries()] == ["delivered"])
 
 
-def test_a_failing_endpoint_is_retried_with_growing_pauses_then_shown_as_given_up(app, client, world, receiver,
-                                                                                worker_mode):
+def test_a_failing_endpoint_is_retried_with_growing_pauses_then_shown_as_given_up(
+    app, client, world, receiver, worker_mode
+):
     receiver.status = 500
     hook = webhook_services.create(world.org.id, None, receiver.url)
     finish_survey(client, make_survey(world.org))

@@ -1,4 +1,5 @@
 """XLSForm workbooks built in the tests with openpyxl."""
+
 from __future__ import annotations
 
 import io
@@ -42,18 +43,37 @@ def c(list_name, name, id_label, en_label=None, **extra):
 HOUSEHOLD_SURVEY = [
     q("start", "start", ""),
     q("begin group", "household", "Rumah tangga", "Household", relevant=""),
-    q("integer", "members", "Berapa orang tinggal di rumah ini?", "How many people live here?", required="yes",
-      constraint=". >= 1 and . <= 30", **{HID: "Termasuk anak-anak", HEN: "Including children"}),
+    q(
+        "integer",
+        "members",
+        "Berapa orang tinggal di rumah ini?",
+        "How many people live here?",
+        required="yes",
+        constraint=". >= 1 and . <= 30",
+        **{HID: "Termasuk anak-anak", HEN: "Including children"},
+    ),
     q("select_one yes_no", "has_children", "Ada anak di bawah 5 tahun?", "Any children under 5?", required="yes"),
-    q("integer", "children", "Berapa anak di bawah 5 tahun?", "How many children under 5?",
-      relevant="${has_children} = 'yes'", constraint=". >= 1 and . <= 15"),
+    q(
+        "integer",
+        "children",
+        "Berapa anak di bawah 5 tahun?",
+        "How many children under 5?",
+        relevant="${has_children} = 'yes'",
+        constraint=". >= 1 and . <= 15",
+    ),
     q("select_one water", "water_source", "Sumber air minum utama", "Main drinking water source", required="yes"),
     q("text", "water_other", "Sumber air lainnya", "Other water source", relevant="${water_source} = 'other'"),
     q("end group", "household", ""),
     q("begin group", "needs", "Kebutuhan", "Needs", relevant="${members} > 0"),
     q("select_multiple needs", "needs_top", "Kebutuhan utama", "Main needs", required="true"),
-    q("text", "needs_note", "Ceritakan kebutuhan kesehatan", "Tell us about health needs",
-      relevant="selected(${needs_top}, 'health') and ${members} >= 3", appearance="multiline"),
+    q(
+        "text",
+        "needs_note",
+        "Ceritakan kebutuhan kesehatan",
+        "Tell us about health needs",
+        relevant="selected(${needs_top}, 'health') and ${members} >= 3",
+        appearance="multiline",
+    ),
     q("decimal", "income", "Pendapatan per bulan (juta Rp)", "Monthly income (million Rp)", constraint=". >= 0"),
     q("date", "visit", "Tanggal kunjungan terakhir ke puskesmas", "Last clinic visit"),
     q("select_one district", "district", "Kecamatan", "District"),
@@ -64,16 +84,24 @@ HOUSEHOLD_SURVEY = [
     q("end group", "needs", ""),
 ]
 HOUSEHOLD_CHOICES = [
-    c("yes_no", "yes", "Ya", "Yes"), c("yes_no", "no", "Tidak", "No"),
-    c("water", "pipe", "Air ledeng", "Piped water"), c("water", "well", "Sumur", "Well"),
+    c("yes_no", "yes", "Ya", "Yes"),
+    c("yes_no", "no", "Tidak", "No"),
+    c("water", "pipe", "Air ledeng", "Piped water"),
+    c("water", "well", "Sumur", "Well"),
     c("water", "other", "Lainnya", "Other"),
-    c("needs", "health", "Kesehatan", "Health"), c("needs", "school", "Pendidikan", "Education"),
+    c("needs", "health", "Kesehatan", "Health"),
+    c("needs", "school", "Pendidikan", "Education"),
     c("needs", "jobs", "Pekerjaan", "Jobs"),
-    c("district", "d1", "Kecamatan Satu", "District One"), c("district", "d2", "Kecamatan Dua", "District Two"),
-    c("village", "v1", "Desa A", "Village A", district="d1"), c("village", "v2", "Desa B", "Village B", district="d2"),
+    c("district", "d1", "Kecamatan Satu", "District One"),
+    c("district", "d2", "Kecamatan Dua", "District Two"),
+    c("village", "v1", "Desa A", "Village A", district="d1"),
+    c("village", "v2", "Desa B", "Village B", district="d2"),
 ]
-HOUSEHOLD_SETTINGS = {"form_title": "Asesmen kebutuhan rumah tangga", "form_id": "household_2026",
-                      "default_language": "Indonesian (id)"}
+HOUSEHOLD_SETTINGS = {
+    "form_title": "Asesmen kebutuhan rumah tangga",
+    "form_id": "household_2026",
+    "default_language": "Indonesian (id)",
+}
 
 
 def household() -> bytes:

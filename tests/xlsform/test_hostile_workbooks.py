@@ -1,6 +1,7 @@
 """Workbooks built to hurt: malformed XML inside a valid zip, and "bombs"
 (small compressed, huge unpacked, or millions of cells). Each is refused
 with a message naming what is wrong, fast, and stores nothing."""
+
 from __future__ import annotations
 
 import io
@@ -25,7 +26,9 @@ def good_book() -> bytes:
     return forms.book([forms.q("text", "nama", "Nama")], [forms.c("yn", "y", "Ya")])
 
 
-def rebuilt(replace: dict[str, bytes | None], add: dict[str, bytes] | None = None, source: bytes | None = None) -> bytes:
+def rebuilt(
+    replace: dict[str, bytes | None], add: dict[str, bytes] | None = None, source: bytes | None = None
+) -> bytes:
     """A copy of a good workbook with members replaced (None drops one) or added."""
     original = zipfile.ZipFile(io.BytesIO(source or good_book()))
     out = io.BytesIO()
@@ -42,8 +45,10 @@ def rebuilt(replace: dict[str, bytes | None], add: dict[str, bytes] | None = Non
 
 
 def sheet(rows_xml: bytes, dimension: str = "A1:B2") -> bytes:
-    return (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b'<dimension ref="' + dimension.encode() + b'"/><sheetData>' + rows_xml + b"</sheetData></worksheet>")
+    return (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="' + dimension.encode() + b'"/><sheetData>' + rows_xml + b"</sheetData></worksheet>"
+    )
 
 
 def survey_count() -> int:
@@ -60,15 +65,19 @@ def refused(content: bytes) -> str:
 
 # ---- malformed XML inside the zip ----------------------------------------------
 
-@pytest.mark.parametrize("member,content", [
-    ("xl/workbook.xml", b"<workbook><sheets><sheet name="),
-    ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row><c><v>1</v></row>"),
-    ("xl/styles.xml", b"\x00\x01 not xml"),
-    ("xl/_rels/workbook.xml.rels", b"<Relationships><Relationship Id="),
-    ("[Content_Types].xml", None),
-    ("xl/workbook.xml", None),
-    ("xl/worksheets/sheet1.xml", b'<!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet>&a;</worksheet>'),
-])
+
+@pytest.mark.parametrize(
+    "member,content",
+    [
+        ("xl/workbook.xml", b"<workbook><sheets><sheet name="),
+        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row><c><v>1</v></row>"),
+        ("xl/styles.xml", b"\x00\x01 not xml"),
+        ("xl/_rels/workbook.xml.rels", b"<Relationships><Relationship Id="),
+        ("[Content_Types].xml", None),
+        ("xl/workbook.xml", None),
+        ("xl/worksheets/sheet1.xml", b'<!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet>&a;</worksheet>'),
+    ],
+)
 def test_malformed_parts_are_not_readable(world, ctx, member, content):
     assert NOT_READABLE in refused(rebuilt({member: content}))
     assert survey_count() == 0
@@ -85,8 +94,9 @@ def test_upload_page_answers_malformed_workbook_with_4xx(client, world, ctx):
 
 # ---- bombs ----------------------------------------------------------------------
 
+
 def test_two_million_cells_in_a_row(world, ctx):
-    row = b"<row r=\"1\">" + b"<c/>" * 2_000_000 + b"</row>"  # the dimension lies: "A1:B2"
+    row = b'<row r="1">' + b"<c/>" * 2_000_000 + b"</row>"  # the dimension lies: "A1:B2"
     content = rebuilt({"xl/worksheets/sheet1.xml": sheet(row)})
     assert len(content) < 100_000
     message = refused(content)
@@ -123,8 +133,11 @@ def test_external_choices_million_rows_unpack_past_the_limit(world, ctx):
 
 
 def test_a_million_shared_strings(world, ctx):
-    strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               + b"<si><t>a</t></si>" * (limits.XLSX_MAX_SHARED_STRINGS + 1) + b"</sst>")
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"<si><t>a</t></si>" * (limits.XLSX_MAX_SHARED_STRINGS + 1)
+        + b"</sst>"
+    )
     content = rebuilt({}, add={"xl/sharedStrings.xml": strings})
     assert format(limits.XLSX_MAX_SHARED_STRINGS, ",") in refused(content)
 

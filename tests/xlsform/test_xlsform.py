@@ -1,5 +1,6 @@
 """XLSForm import and export: the household form, round trips through
 pyxform, bad workbooks, offline submissions, routes and roles."""
+
 from __future__ import annotations
 
 import io
@@ -51,8 +52,12 @@ def test_household_form_imports_with_report(world, ctx):
     assert questions["children"]["logic"] == {"question": "has_children", "op": "equals", "value": "yes"}
     assert questions["needs_top"]["type"] == "multiple_choice" and questions["needs_top"]["required"] is True
     assert questions["needs_note"]["type"] == "long_text"
-    assert questions["needs_note"]["logic"] == {"all": [{"question": "needs_top", "op": "equals", "value": "health"},
-                                                        {"question": "members", "op": "gt", "value": 2}]}
+    assert questions["needs_note"]["logic"] == {
+        "all": [
+            {"question": "needs_top", "op": "equals", "value": "health"},
+            {"question": "members", "op": "gt", "value": 2},
+        ]
+    }
     assert questions["income"]["settings"] == {"min": 0}
     assert questions["visit"]["type"] == "date" and questions["thanks"]["type"] == "note"
     assert "location" not in questions and "start" not in questions
@@ -68,15 +73,35 @@ def test_household_answered_then_exported_back_to_pyxform(world, ctx):
     survey = import_xlsform(world.org.id, None, forms.household(), "household.xlsx", LIMIT).survey
     survey.status = "open"
     db.session.commit()
-    stored = responses.submit_complete(survey, {
-        "members": "4", "has_children": "yes", "children": "2", "water_source": "other", "water_other": "Mata air",
-        "needs_top": ["health", "jobs"], "needs_note": "Posyandu jauh", "income": "2.5", "visit": "2026-01-10",
-        "district": "d1", "village": "v1", "rooms": "3",
-    }, str(uuid.uuid4()), "link", "id")
+    stored = responses.submit_complete(
+        survey,
+        {
+            "members": "4",
+            "has_children": "yes",
+            "children": "2",
+            "water_source": "other",
+            "water_other": "Mata air",
+            "needs_top": ["health", "jobs"],
+            "needs_note": "Posyandu jauh",
+            "income": "2.5",
+            "visit": "2026-01-10",
+            "district": "d1",
+            "village": "v1",
+            "rooms": "3",
+        },
+        str(uuid.uuid4()),
+        "link",
+        "id",
+    )
     assert stored.status == "complete"
     with pytest.raises(responses.ValidationFailed) as failure:
-        responses.submit_complete(survey, {"members": "99", "has_children": "no", "water_source": "pipe",
-                                           "needs_top": ["school"]}, str(uuid.uuid4()), "link", "id")
+        responses.submit_complete(
+            survey,
+            {"members": "99", "has_children": "no", "water_source": "pipe", "needs_top": ["school"]},
+            str(uuid.uuid4()),
+            "link",
+            "id",
+        )
     assert "members" in failure.value.errors  # the imported constraint holds
     xform = pyxform_accepts(survey_to_xlsform(survey))
     assert "selected(" in xform and "Posyandu" not in xform
@@ -86,8 +111,15 @@ def test_suara_to_xlsform_to_suara_to_xlsform(world, ctx):
     questions = [dict(q) for q in data.QUESTIONS]
     questions[1] = {**questions[1], "logic": {"question": "gender", "op": "any_of", "value": ["f", "x"]}}
     questions[3] = {**questions[3], "logic": {"question": "overall", "op": "gt", "value": 3}}
-    questions[9] = {**questions[9], "logic": {"any": [{"question": "services", "op": "equals", "value": "clinic"},
-                                                      {"question": "age", "op": "lt", "value": 18}]}}
+    questions[9] = {
+        **questions[9],
+        "logic": {
+            "any": [
+                {"question": "services", "op": "equals", "value": "clinic"},
+                {"question": "age", "op": "lt", "value": 18},
+            ]
+        },
+    }
     # age (index 7) moves before the comment's logic refers to it
     original = data.survey(world.org, questions=questions[:3] + [questions[7]] + questions[3:7] + questions[8:])
     first = survey_to_xlsform(original)
@@ -98,10 +130,18 @@ def test_suara_to_xlsform_to_suara_to_xlsform(world, ctx):
     document = export_definition(back.survey)
     assert validate(document) == []
     codes = {q["code"]: q for page in document["pages"] for q in page["questions"]}
-    assert codes["gender"]["type"] == "single_choice" and [o["code"] for o in codes["gender"]["options"]] == ["f", "m", "x"]
+    assert codes["gender"]["type"] == "single_choice" and [o["code"] for o in codes["gender"]["options"]] == [
+        "f",
+        "m",
+        "x",
+    ]
     assert codes["gender_other"]["type"] == "short_text"  # "other" became an explicit text question
-    assert codes["services"]["logic"] == {"any": [{"question": "gender", "op": "equals", "value": "f"},
-                                                  {"question": "gender", "op": "equals", "value": "x"}]}
+    assert codes["services"]["logic"] == {
+        "any": [
+            {"question": "gender", "op": "equals", "value": "f"},
+            {"question": "gender", "op": "equals", "value": "x"},
+        ]
+    }
     assert codes["age"]["settings"] == {"integer": True, "min": 0, "max": 120}
     assert codes["recommend"]["settings"] == {"integer": True, "min": 0, "max": 10}
     assert codes["priorities"]["type"] == "ranking" and codes["used"]["type"] == "yes_no"
@@ -122,10 +162,13 @@ def test_labels_with_formula_characters_stay_text(world, ctx):
     pyxform_accepts(survey_to_xlsform(survey))
 
 
-@pytest.mark.parametrize("content,fragment", [
-    (b"not a zip at all", "not a readable Excel workbook"),
-    (b"PK\x03\x04broken zip", "not a readable Excel workbook"),
-])
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        (b"not a zip at all", "not a readable Excel workbook"),
+        (b"PK\x03\x04broken zip", "not a readable Excel workbook"),
+    ],
+)
 def test_corrupt_files_are_refused(world, ctx, content, fragment):
     with pytest.raises(XLSFormError) as error:
         import_xlsform(world.org.id, None, content, "x.xlsx", LIMIT)
@@ -142,7 +185,7 @@ def test_workbook_without_survey_sheet(world, ctx):
     workbook.save(buffer)
     with pytest.raises(XLSFormError) as error:
         import_xlsform(world.org.id, None, buffer.getvalue(), "x.xlsx", LIMIT)
-    assert "no sheet named \"survey\"" in error.value.problems[0] and "Sheet1" in error.value.problems[0]
+    assert 'no sheet named "survey"' in error.value.problems[0] and "Sheet1" in error.value.problems[0]
 
 
 def test_pyxform_refusal_names_the_problem(world, ctx):
@@ -166,16 +209,19 @@ def test_too_many_rows_and_too_large(world, ctx):
 
 
 def test_unknown_types_and_unrepresentable_logic_are_reported(world, ctx):
-    content = forms.book([
-        forms.q("integer", "age", "Umur"),
-        forms.q("image", "photo", "Foto"),
-        forms.q("text", "why", "Kenapa", relevant="${age} * 2 > 10"),
-        forms.q("decimal", "w", "Berat", constraint=". > 0.5"),
-        forms.q("begin repeat", "kids", "Anak"),
-        forms.q("text", "kid_name", "Nama anak"),
-        forms.q("end repeat", "kids", ""),
-        forms.q("text", "after", "Sesudah", relevant="${kid_name} != ''"),
-    ], [])
+    content = forms.book(
+        [
+            forms.q("integer", "age", "Umur"),
+            forms.q("image", "photo", "Foto"),
+            forms.q("text", "why", "Kenapa", relevant="${age} * 2 > 10"),
+            forms.q("decimal", "w", "Berat", constraint=". > 0.5"),
+            forms.q("begin repeat", "kids", "Anak"),
+            forms.q("text", "kid_name", "Nama anak"),
+            forms.q("end repeat", "kids", ""),
+            forms.q("text", "after", "Sesudah", relevant="${kid_name} != ''"),
+        ],
+        [],
+    )
     result = import_xlsform(world.org.id, None, content, "x.xlsx", LIMIT)
     report = {line.row: line.message for line in result.report}
     assert "image" in report[3]
@@ -188,16 +234,21 @@ def test_unknown_types_and_unrepresentable_logic_are_reported(world, ctx):
 
 
 def test_relevant_expressions():
-    known = {"a": {"code": "a", "type": "single_choice", "options": {"x": "x", "y y": "y_y"}},
-             "n": {"code": "n", "type": "number", "integer": True},
-             "m": {"code": "m", "type": "multiple_choice", "options": {}}}
+    known = {
+        "a": {"code": "a", "type": "single_choice", "options": {"x": "x", "y y": "y_y"}},
+        "n": {"code": "n", "type": "number", "integer": True},
+        "m": {"code": "m", "type": "multiple_choice", "options": {}},
+    }
     parse = lambda text: importer.parse_relevant(text, known.get)  # noqa: E731
     assert parse("${a} = 'x'") == {"question": "a", "op": "equals", "value": "x"}
     assert parse("${a} != 'y y'") == {"question": "a", "op": "not_equals", "value": "y_y"}
     assert parse("not(selected(${m}, 'k'))") == {"question": "m", "op": "not_equals", "value": "k"}
-    assert parse("${n} >= 18 or (${a} = 'x' and ${n} != '')") == {"any": [
-        {"question": "n", "op": "gt", "value": 17},
-        {"all": [{"question": "a", "op": "equals", "value": "x"}, {"question": "n", "op": "answered"}]}]}
+    assert parse("${n} >= 18 or (${a} = 'x' and ${n} != '')") == {
+        "any": [
+            {"question": "n", "op": "gt", "value": 17},
+            {"all": [{"question": "a", "op": "equals", "value": "x"}, {"question": "n", "op": "answered"}]},
+        ]
+    }
     assert parse("5 < ${n}") == {"question": "n", "op": "gt", "value": 5}
     for bad in ("${a} > 3", "count(${m}) > 1", "${zz} = 'x'", "${a} = ", "${a} = 'x' and"):
         with pytest.raises(importer.Unsupported):
@@ -205,9 +256,22 @@ def test_relevant_expressions():
 
 
 def _kobo_csv(rows: list[list[str]]) -> bytes:
-    header = ["start", "end", "page_1/household/members", "page_1/has_children", "page_1/water_source",
-              "page_1/water_other", "needs_top", "needs_top/health", "needs_top/school", "needs_top/jobs",
-              "income", "unknown_col", "_uuid", "_submission_time"]
+    header = [
+        "start",
+        "end",
+        "page_1/household/members",
+        "page_1/has_children",
+        "page_1/water_source",
+        "page_1/water_other",
+        "needs_top",
+        "needs_top/health",
+        "needs_top/school",
+        "needs_top/jobs",
+        "income",
+        "unknown_col",
+        "_uuid",
+        "_submission_time",
+    ]
     lines = [";".join(header)] + [";".join(r) for r in rows]
     return ("\n".join(lines) + "\n").encode()
 
@@ -217,16 +281,33 @@ def test_offline_submissions_import_once_with_report(client, world, ctx):
     survey.status = "open"
     db.session.commit()
     good, bad = str(uuid.uuid4()), str(uuid.uuid4())
-    content = _kobo_csv([
-        ["2026-03-01T08:00:00.000+07:00", "2026-03-01T08:09:00.000+07:00", "5", "no", "pipe", "", "health jobs",
-         "1", "0", "1", "3.5", "zz", good, "2026-03-01T01:10:00"],
-        ["2026-03-01T09:00:00.000+07:00", "", "500", "no", "pipe", "", "school", "0", "1", "0", "", "", bad, ""],
-        ["", "", "2", "no", "lake", "", "jobs", "", "", "", "", "", "not-a-uuid", ""],
-    ])
+    content = _kobo_csv(
+        [
+            [
+                "2026-03-01T08:00:00.000+07:00",
+                "2026-03-01T08:09:00.000+07:00",
+                "5",
+                "no",
+                "pipe",
+                "",
+                "health jobs",
+                "1",
+                "0",
+                "1",
+                "3.5",
+                "zz",
+                good,
+                "2026-03-01T01:10:00",
+            ],
+            ["2026-03-01T09:00:00.000+07:00", "", "500", "no", "pipe", "", "school", "0", "1", "0", "", "", bad, ""],
+            ["", "", "2", "no", "lake", "", "jobs", "", "", "", "", "", "not-a-uuid", ""],
+        ]
+    )
     login(client, "editor@mawar.test")
     url = f"/surveys/{survey.id}/offline-import"
-    response = client.post(url, data={"csrf_token": get_csrf(client, url),
-                                      "submissions": (io.BytesIO(content), "kobo.csv")})
+    response = client.post(
+        url, data={"csrf_token": get_csrf(client, url), "submissions": (io.BytesIO(content), "kobo.csv")}
+    )
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Stored: 1" in page and "Rejected: 2" in page and "row 3: members" in page and "row 4" in page
@@ -234,8 +315,9 @@ def test_offline_submissions_import_once_with_report(client, world, ctx):
     stored = db.session.execute(db.select(Response).filter_by(survey_id=survey.id)).scalars().all()
     assert len(stored) == 1 and stored[0].submission_id == good and stored[0].channel == "offline_app"
     assert stored[0].duration_seconds is not None
-    again = client.post(url, data={"csrf_token": get_csrf(client, url),
-                                   "submissions": (io.BytesIO(content), "kobo.csv")})
+    again = client.post(
+        url, data={"csrf_token": get_csrf(client, url), "submissions": (io.BytesIO(content), "kobo.csv")}
+    )
     page = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "Stored: 0" in page and "Already imported before: 1" in page
     assert db.session.execute(db.select(db.func.count()).select_from(Response)).scalar_one() == 1
@@ -245,8 +327,9 @@ def test_offline_file_without_ids_is_refused(client, world, ctx):
     survey = data.survey(world.org)
     login(client, "editor@mawar.test")
     url = f"/surveys/{survey.id}/offline-import"
-    response = client.post(url, data={"csrf_token": get_csrf(client, url),
-                                      "submissions": (io.BytesIO(b"gender,age\nf,3\n"), "x.csv")})
+    response = client.post(
+        url, data={"csrf_token": get_csrf(client, url), "submissions": (io.BytesIO(b"gender,age\nf,3\n"), "x.csv")}
+    )
     assert response.status_code == 422 and "_uuid" in response.get_data(as_text=True)
 
 
@@ -254,8 +337,7 @@ def test_upload_page_creates_survey_and_escapes_report(client, world, ctx):
     content = forms.book([forms.q("text", "nama", data.XSS), forms.q("geopoint", "g", "G")], [])
     login(client, "editor@mawar.test")
     url = "/surveys/import-xlsform"
-    response = client.post(url, data={"csrf_token": get_csrf(client, url),
-                                      "xlsform": (io.BytesIO(content), "f.xlsx")})
+    response = client.post(url, data={"csrf_token": get_csrf(client, url), "xlsform": (io.BytesIO(content), "f.xlsx")})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "geopoint" in page and "<img src=x" not in page
