@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations extract-messages db demo serve bench soak clean browser
+.PHONY: run test install translations extract-messages db demo serve bench soak lint clean browser
 
 install: $(STAMP)
 
@@ -52,8 +52,19 @@ $(VENV)/.browser-ready: $(STAMP) requirements-dev.txt .ci/install-browser
 test: translations browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# One benchmark of bench/ (collect_bench, summary, export_bench, sav_bench,
+# programme_bench, programme_report_bench, soak) at its default size, e.g.
+# `make bench BENCH=export_bench BENCH_ARGS="--responses 100000"`; each
+# module's --help has its sizes, docs/benchmarks.md the runs on record.
+BENCH ?= export_bench
 bench: translations
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.$(BENCH) $(BENCH_ARGS)
+
+# ruff (lint and format) and mypy on the typed core; settings in pyproject.toml.
+lint: browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Soak test (bench/soak.py): submissions while gunicorn workers are killed,
 # with and without a streaming export. SQLite unless TEST_DATABASE_URL names

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from surveyapp import create_app
@@ -15,6 +19,15 @@ def test_migrated_database_matches_models(ctx):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
     assert diff == []
+
+
+def test_the_migrations_have_one_head():
+    # Two branches written side by side each pass alone and leave `flask db
+    # upgrade` refusing to run ("multiple heads") on every server.
+    migrations = Path(__file__).resolve().parent.parent / "migrations"
+    config = Config(str(migrations / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 
 def test_upgrade_downgrade_upgrade_on_empty_sqlite(tmp_path):

@@ -33,7 +33,7 @@ def summary_command(survey_id: int, include_partial: bool, language: str | None)
         raise click.ClickException(f"No survey with id {survey_id}.")
     if language and language not in (survey.languages or []):
         raise click.ClickException(f"Survey {survey_id} is not offered in '{language}'.")
-    organisation = db.session.get(Organisation, survey.organisation_id)
+    organisation = db.session.get_one(Organisation, survey.organisation_id)
     filters = Filters(statuses=ALL_STATUSES if include_partial else COMPLETE_ONLY, timezone=organisation.timezone)
     document = build_summary(survey, filters, language=language)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))

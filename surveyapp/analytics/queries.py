@@ -147,7 +147,7 @@ def duration_table(survey_id: int, filters: Filters) -> dict[float, int]:
         .where(*response_conditions(survey_id, filters), Response.duration_seconds.is_not(None))
         .group_by(Response.duration_seconds)
     ).all()
-    return {float(v): int(n) for v, n in rows}
+    return {float(v): int(n) for v, n in rows if v is not None}  # NULLs are excluded above
 
 
 def _local_day(offset_minutes: int):

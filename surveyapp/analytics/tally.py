@@ -26,8 +26,9 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, delete, exists, or_, select, text
+from sqlalchemy import CursorResult, bindparam, delete, exists, or_, select, text
 
 from ..database import utcnow
 from ..extensions import db
@@ -174,7 +175,7 @@ def _fold_chunk(survey_id: int, chunk: int) -> tuple[int, int]:
             session.commit()
             return 0, 0
         params = {"s": survey_id, "b": secrets.randbits(BATCH_BITS) or 1, "lo": lo, "hi": hi}
-        claimed = session.execute(_CLAIM, params).rowcount
+        claimed = cast(CursorResult, session.execute(_CLAIM, params)).rowcount  # an UPDATE: a cursor result
         if claimed:
             _fold_claimed(survey_id, params)
             _add_state(survey_id, claimed)
@@ -188,7 +189,8 @@ def _fold_chunk(survey_id: int, chunk: int) -> tuple[int, int]:
 def _fold_claimed(survey_id: int, params: dict) -> None:
     session = db.session
     families = _families(survey_id)
-    answers, texts = [], Counter()
+    answers: list[dict] = []
+    texts: Counter[int] = Counter()
     for q, item, option, has, value, n, with_text in session.execute(_ANSWER_TOTALS, params):
         answers.append(
             {
@@ -204,7 +206,9 @@ def _fold_claimed(survey_id: int, params: dict) -> None:
         texts[q] += int(with_text or 0)
     _add(TallyAnswer, ("question_id", "item_id", "option_id", "has_value", "value_num"), answers)
     several = [q for q, family in families.items() if family in ("multi", "matrix")]
-    respondents = dict(session.execute(_RESPONDENTS, {**params, "questions": several}).all()) if several else {}
+    respondents: dict[int, int] = (
+        dict(session.execute(_RESPONDENTS, {**params, "questions": several}).all()) if several else {}
+    )
     _add(
         TallyQuestion,
         ("question_id",),

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import DateTime, bindparam, case, cast, func, select, text
+from sqlalchemy import ColumnElement, DateTime, bindparam, case, cast, func, select, text
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
 from . import queries, tally
@@ -116,7 +117,7 @@ def binned_table(question_id: int, low: float, high: float, bins: int = BINS) ->
 def word_counts(question_id: int, stop: frozenset[str], top: int = 20) -> list[tuple[str, int]]:
     """The ``top`` words of a text question without ``stop``, most frequent
     first, ties in code-point order (as stats.word_frequencies sorts)."""
-    word = TallyWord.word
+    word: ColumnElement[str] | InstrumentedAttribute[str] = TallyWord.word
     if db.engine.dialect.name == "postgresql":
         word = word.collate("C")  # code-point order, whatever the database's locale
     query = (

@@ -188,7 +188,7 @@ def _paired(a: dict, b: dict, question_a, question_b, wave_a, wave_b) -> list[di
         before_p = (table[0][0] + table[1][0]) / total if total else None
         after_p = (table[0][0] + table[0][1]) / total if total else None
         row = _row(code, option["label"], before_p, after_p, test, "share")
-        if test is not None:
+        if test is not None and before_p is not None and after_p is not None:
             row["change"] = after_p - before_p
         row["n_before"] = row["n_after"] = total
         rows.append(row)

@@ -154,6 +154,7 @@ def check_page(
 def _check_entry(result: PageCheck, shown: set[str] | None, required: bool) -> None:
     """The page check proper: fill ``result.errors`` and ``result.revealed``
     for the visible questions of ``result.page`` given ``result.raws``."""
+    assert result.page is not None, "a page check is made for a page"
     for question in result.page.questions:
         if shown is not None and question.code not in shown and get_type(question.type).takes_answer:
             result.revealed.append(question.code)
@@ -188,8 +189,8 @@ def stored_raws(survey: Survey, response_id: int) -> dict:
         .order_by(Answer.id)
     ).all()
     by_question: dict[int, list[Answer]] = {}
-    for row in rows:
-        by_question.setdefault(row.question_id, []).append(row)
+    for row in rows:  # rows with Answer's columns, which is all from_rows reads
+        by_question.setdefault(row.question_id, []).append(row)  # type: ignore[arg-type]
     questions = {q.id: q for q in survey.questions}
     raws = {}
     for question_id, answer_rows in by_question.items():

@@ -73,7 +73,7 @@ def add_all(participants: Sequence[Participant]) -> None:
             if not retry or attempt == ATTEMPTS - 1:
                 raise
             for participant in participants:
-                participant.id = None  # rolled back: insert afresh
+                participant.id = None  # type: ignore[assignment]  # rolled back: insert afresh
         else:
             return
 

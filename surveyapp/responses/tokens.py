@@ -51,7 +51,7 @@ def new_submission_id() -> str:
 
 
 def is_submission_id(value: str | None) -> bool:
-    return bool(value) and bool(UUID_RE.match(value))
+    return value is not None and bool(UUID_RE.match(value))
 
 
 def form_token(survey_id: int, submission_id: str, issued: int | None = None) -> str:
