@@ -18,6 +18,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     config_class = CONFIGS[config_name]
     if config_class is ProductionConfig:
         ProductionConfig.check()
+        from .i18n_catalogs import stale_catalogs
+
+        if stale := stale_catalogs():
+            raise RuntimeError(
+                f"The message catalogues of {', '.join(stale)} are not compiled (or older than their .po): "
+                "run `make translations` before starting Suara."
+            )
 
     app = Flask(
         __name__,

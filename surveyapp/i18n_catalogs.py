@@ -28,6 +28,18 @@ def compile_catalogs() -> None:
             write_mo(handle, catalog)
 
 
+def stale_catalogs() -> list[str]:
+    """Languages whose compiled catalogue is missing or older than its .po
+    (git ignores the .mo files: a server that never compiled them shows
+    every Indonesian page in English, silently)."""
+    stale = []
+    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            stale.append(po_path.parent.parent.name)
+    return stale
+
+
 def source_messages() -> set:
     """Every translatable message in the code and templates right now."""
     found = set()

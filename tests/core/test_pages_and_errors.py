@@ -103,6 +103,24 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
         create_app("production")
 
 
+def test_production_refuses_to_start_with_uncompiled_catalogues(monkeypatch, tmp_path):
+    from surveyapp import i18n_catalogs
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "prod.db"))
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://suara.example.id")
+    po = tmp_path / "id" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n\nmsgid "Yes"\nmsgstr "Ya"\n')
+    monkeypatch.setattr(i18n_catalogs, "TRANSLATIONS", tmp_path)
+    with pytest.raises(RuntimeError, match="catalogues of id are not compiled"):
+        create_app("production")
+    i18n_catalogs.compile_catalogs()  # what `make translations` runs
+    assert i18n_catalogs.stale_catalogs() == []
+    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "prod.db"))
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # started, as production
+
+
 def test_database_url_spellings():
     from config import normalise_database_url
 
