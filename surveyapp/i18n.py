@@ -13,8 +13,7 @@ from flask_login import current_user
 
 from .database import utcnow
 from .extensions import babel
-
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+from .languages import native_name
 
 
 def select_locale() -> str:
@@ -49,11 +48,13 @@ def init_app(app) -> None:
     @app.context_processor
     def inject_languages():
         return {
-            "language_names": LANGUAGE_NAMES,
+            # The interface's languages, for the switch; language_name() names any.
+            "language_names": {code: native_name(code) for code in app.config["LANGUAGES"]},
             "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
         }
 
     app.jinja_env.globals.update(
+        language_name=native_name,
         format_date=format_date,
         format_datetime=format_datetime,
         format_number=format_number,

@@ -18,6 +18,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..languages import native_name
 from ..questions import QUESTION_TYPES, get_type
 from ..questions.base import parse_number
 from ..surveys import definition, logic
@@ -75,16 +76,6 @@ OP_LABELS = {
     "answered": _l("is answered"),
     "not_answered": _l("is not answered"),
 }
-LANGUAGE_NAMES = {
-    "id": "Bahasa Indonesia",
-    "en": "English",
-    "jv": "Basa Jawa",
-    "su": "Basa Sunda",
-    "ban": "Basa Bali",
-    "mad": "Basa Madhura",
-    "min": "Baso Minang",
-    "bug": "Basa Ugi",
-}
 PATTERNS = ("phone", "email", "postcode")
 LIKERT_PRESETS = {
     5: [
@@ -104,10 +95,6 @@ LIKERT_PRESETS = {
         ("Sangat setuju", "Strongly agree"),
     ],
 }
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
 
 
 # ---- small readers ------------------------------------------------------
@@ -131,7 +118,7 @@ def check_texts(
             errors[f"{base}-{lang}"] = _("Keep this text under %(n)d characters.", n=max_len)
     if required_lang and not texts.get(required_lang) and f"{base}-{required_lang}" not in errors:
         errors[f"{base}-{required_lang}"] = what or _(
-            "Enter a text in %(language)s.", language=language_name(required_lang)
+            "Enter a text in %(language)s.", language=native_name(required_lang)
         )
 
 
@@ -512,7 +499,7 @@ def _clean_rows(
             f"{base}-label",
             errors,
             required_lang=default,
-            what=_("Every answer needs a label in %(language)s.", language=language_name(default)),
+            what=_("Every answer needs a label in %(language)s.", language=native_name(default)),
         )
         entry = {"code": code, "label": {k: v for k, v in row["label"].items() if v}}
         if with_values:
@@ -549,7 +536,7 @@ def validate_question(
         errors,
         required_lang=default,
         max_len=TITLE_MAX,
-        what=_("Enter the question in %(language)s.", language=language_name(default)),
+        what=_("Enter the question in %(language)s.", language=native_name(default)),
     )
     check_texts(state["help_text"], "help_text", errors)
 

@@ -72,7 +72,6 @@ def labels():
         "KIND_LABELS": forms.KIND_LABELS,
         "OP_LABELS": forms.OP_LABELS,
         "ROLE_KINDS": forms.ROLE_KINDS,
-        "language_name": forms.language_name,
         "can_edit": _can_edit(),
         "describe_condition": describe_condition,
     }

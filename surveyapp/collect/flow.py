@@ -19,6 +19,7 @@ from flask_babel import refresh
 
 from ..analytics import privacy
 from ..extensions import db
+from ..languages import native_name
 from ..links import external_url
 from ..orgs.models import Organisation
 from ..questions import get_type
@@ -36,18 +37,6 @@ COOKIE_AGE = 365 * 24 * 3600
 DONE_KEEP = 50
 FORM_CHANNELS = {Channel.LINK.value, Channel.QR.value, Channel.EMBED.value}
 ONE_TAP_TYPES = {"single_choice", "yes_no", "likert"}
-LANGUAGE_NAMES = {
-    "id": "Bahasa Indonesia",
-    "en": "English",
-    "jv": "Basa Jawa",
-    "su": "Basa Sunda",
-    "ms": "Bahasa Melayu",
-    "bal": "Basa Bali",
-    "ban": "Basa Bali",
-    "mad": "Basa Madhura",
-    "min": "Baso Minang",
-    "bug": "Basa Ugi",
-}
 
 
 @dataclass(frozen=True)
@@ -314,9 +303,7 @@ def language_links(survey: Survey, lang: str, response: Response | None, number:
                 args["src"] = "qr"
             endpoint = "collect.display_embed" if flow.embed and not flow.kiosk else flow.start_endpoint
             href = url_for(endpoint, token=survey.public_token, **args)
-        links.append(
-            {"code": code, "name": LANGUAGE_NAMES.get(code, code.upper()), "href": href, "current": code == lang}
-        )
+        links.append({"code": code, "name": native_name(code), "href": href, "current": code == lang})
     return links if len(links) > 1 else []
 
 

@@ -10,7 +10,10 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
+from config import Config
+
 from ..accounts.forms import email_field, validate_email_format
+from ..languages import native_name
 from .models import Role
 
 ROLE_CHOICES = [
@@ -18,7 +21,7 @@ ROLE_CHOICES = [
     SelectChoice(Role.EDITOR.value, _l("Editor: designs and distributes surveys")),
     SelectChoice(Role.OWNER.value, _l("Owner: manages members and settings")),
 ]
-LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice(code, native_name(code)) for code in Config.LANGUAGES]
 TIMEZONES = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
 
 

@@ -15,20 +15,9 @@ import re
 
 from openpyxl import Workbook
 
+from ..languages import english_name
 from ..surveys.definition import export_definition
 
-LANGUAGE_NAMES = {
-    "id": "Indonesian",
-    "en": "English",
-    "jv": "Javanese",
-    "su": "Sundanese",
-    "ms": "Malay",
-    "fr": "French",
-    "es": "Spanish",
-    "pt": "Portuguese",
-    "ar": "Arabic",
-    "tet": "Tetum",
-}
 SINGLE = ("single_choice", "yes_no", "likert")
 PATTERN_REGEX = {
     "phone": r"^(\+?62|0)[0-9][0-9 \-]{6,14}$",
@@ -38,7 +27,7 @@ PATTERN_REGEX = {
 
 
 def language_column(prefix: str, lang: str) -> str:
-    return f"{prefix}::{LANGUAGE_NAMES.get(lang, lang)} ({lang})"
+    return f"{prefix}::{english_name(lang)} ({lang})"
 
 
 def _quote(value) -> str:
@@ -146,7 +135,7 @@ def definition_to_xlsform(document: dict, form_id: str = "suara_survey", version
                 "form_title": title,
                 "form_id": form_id,
                 "version": version,
-                "default_language": f"{LANGUAGE_NAMES.get(default, default)} ({default})",
+                "default_language": f"{english_name(default)} ({default})",
             }
         ],
     )

@@ -13,31 +13,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from ..languages import code_for_name
 from ..surveys import definition
 from .expressions import Unsupported, parse_constraint, parse_relevant
 from .workbook import Sheet, XLSFormError, read_workbook
 
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 OPTION_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-LANGUAGE_NAMES = {
-    "english": "en",
-    "indonesian": "id",
-    "bahasa indonesia": "id",
-    "bahasa": "id",
-    "javanese": "jv",
-    "sundanese": "su",
-    "french": "fr",
-    "spanish": "es",
-    "portuguese": "pt",
-    "arabic": "ar",
-    "malay": "ms",
-    "tetum": "tet",
-    "swahili": "sw",
-    "hindi": "hi",
-    "chinese": "zh",
-    "thai": "th",
-    "vietnamese": "vi",
-}
 METADATA_TYPES = {
     "start",
     "end",
@@ -95,7 +77,7 @@ def language_code(spec: str) -> str | None:
         return match.group(1).lower()
     if re.fullmatch(r"[a-z]{2,3}", spec):
         return spec
-    return LANGUAGE_NAMES.get(spec.lower())
+    return code_for_name(spec)
 
 
 def check_with_pyxform(data: bytes) -> None:

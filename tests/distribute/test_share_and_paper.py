@@ -253,3 +253,13 @@ def test_paper_entry_escapes_answers(client, world):
     html = sent.get_data(as_text=True)
     assert sent.status_code == 422 and XSS not in html
     assert "&#34;&gt;&lt;img" in html or "&quot;&gt;&lt;img" in html
+
+
+def test_share_page_names_a_regional_language_not_its_code(client, world):
+    survey = make_survey(world.org)
+    survey.languages = [*survey.languages, "jv"]
+    db.session.commit()
+    login(client, "editor@mawar.test")
+    html = client.get(f"/surveys/{survey.id}/share").get_data(as_text=True)
+    assert f"/surveys/{survey.id}/paper.pdf?lang=jv" in html
+    assert "Basa Jawa" in html and ">JV<" not in html and " JV" not in html
