@@ -3,12 +3,11 @@ back-and-resubmit, retries and racing workers."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from surveyapp.responses import tokens
 from tests.collect.helpers import Resident, answer_count, hidden_fields, make_survey, responses
+from tests.concurrency import run_concurrently
 
 
 def first_page_form(client, survey) -> dict:
@@ -127,25 +126,7 @@ def test_a_forged_resume_token_is_refused(client, world):
 
 
 def _post_at_once(app, url: str, form: dict, n: int = 6) -> list[int]:
-    barrier = threading.Barrier(n)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-
-    def worker():
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=10)
-            statuses.append(client.post(url, data=form).status_code)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return statuses
+    return run_concurrently(app, lambda client: client.post(url, data=form).status_code, n, prepare=app.test_client)
 
 
 def test_concurrent_first_page_submits_store_one_response(app, client, world):
@@ -180,26 +161,12 @@ def test_concurrent_one_call_submissions_store_once(app, world):
     survey = make_survey(world.org)
     survey_id, submission = survey.id, tokens.new_submission_id()
     raws = {"uses": "yes", "score": 9, "age": 20}
-    results, errors = [], []
-    barrier = threading.Barrier(5)
-
-    def worker():
-        with app.app_context():
-            try:
-                target = db.session.get(Survey, survey_id)
-                barrier.wait(timeout=10)
-                results.append(services.submit_complete(target, raws, submission, "api", "id").id)
-            except BaseException as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    results = run_concurrently(
+        app,
+        lambda target: services.submit_complete(target, raws, submission, "api", "id").id,
+        5,
+        prepare=lambda: db.session.get(Survey, survey_id),
+    )
     [response] = responses(survey_id)
     assert set(results) == {response.id} and response.status == "complete"
     assert answer_count(response.id) == 3

@@ -4,8 +4,6 @@ one response per browser)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import event
 
@@ -22,6 +20,7 @@ from tests.collect.helpers import (
     sheet_and_answers,
     text,
 )
+from tests.concurrency import run_concurrently
 
 
 def one_page_document() -> dict:
@@ -161,24 +160,12 @@ def test_racing_one_page_submits_complete_one_response(app, client, world):
     survey = make_survey(world.org, one_page_document())
     form = first_form(client, survey, **ANSWERS)
     url = f"/s/{survey.public_token}"
-    barrier = threading.Barrier(6)
-    replies, errors = [], []
 
-    def worker():
-        own = app.test_client()
-        try:
-            barrier.wait(timeout=10)
-            reply = own.post(url, data=form)
-            replies.append((reply.status_code, reply.headers.get("Location")))
-        except BaseException as error:  # noqa: BLE001  reported below
-            errors.append(error)
+    def post(own):
+        reply = own.post(url, data=form)
+        return reply.status_code, reply.headers.get("Location")
 
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    replies = run_concurrently(app, post, 6, prepare=app.test_client)
     assert len(replies) == 6
     assert {status for status, _ in replies} == {303}
     assert len({location for _, location in replies}) == 1 and "/thanks" in replies[0][1]

@@ -4,7 +4,6 @@ resident, the cached snapshot cannot be changed, and threads share it."""
 from __future__ import annotations
 
 import copy
-import threading
 
 import pytest
 from flask import current_app
@@ -16,6 +15,7 @@ from surveyapp.surveys import structure_cache
 from surveyapp.surveys.models import Option, Page, Question, Survey
 from surveyapp.surveys.snapshot import FrozenDict, FrozenList
 from tests.collect.helpers import Resident, clinic_document, document, make_survey, options, responses, text
+from tests.concurrency import run_concurrently
 
 
 def one_page_document() -> dict:
@@ -341,26 +341,8 @@ def test_the_snapshot_cannot_be_changed(ctx, world):
 def test_threads_share_one_snapshot(app, world):
     survey = make_survey(world.org, clinic_document())
     token = survey.public_token
-    seen, errors = [], []
-    barrier = threading.Barrier(6)
-
-    def worker():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                for _ in range(20):
-                    seen.append(structure_cache.by_public_token(token))
-            except BaseException as error:  # noqa: BLE001  reported below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    loads = run_concurrently(app, lambda: [structure_cache.by_public_token(token) for _ in range(20)], 6)
+    seen = [snapshot for load in loads for snapshot in load]
     assert len(seen) == 120
     # Threads that raced on the first load may each have built one; after
     # that, every thread is handed the same read-only object.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from surveyapp.extensions import db
 from surveyapp.responses.models import Response
 from surveyapp.surveys import services
 from tests import factories
+from tests.concurrency import run_concurrently
 from tests.results import builders as b
 
 NOW = datetime(2026, 3, 20, 12, 0)
@@ -334,24 +334,7 @@ def test_parallel_folds_count_every_response_once(app, ctx):
         respond(survey, rng)
     db.session.commit()
     survey_id = survey.id
-    barrier = threading.Barrier(2)
-    folded, errors = [], []
-
-    def worker():
-        try:
-            with app.app_context():
-                barrier.wait()
-                folded.append(tally.fold(survey_id, chunk=37))
-                db.session.remove()
-        except Exception as error:  # surfaced below
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    folded = run_concurrently(app, lambda: tally.fold(survey_id, chunk=37), 2)
     assert sum(folded) == 400
     assert tally.state(survey_id)[0] == 400
     db.session.expire_all()
