@@ -3,10 +3,80 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
 
 from flask_babel import gettext as _
+
+# A raw answer: what ``read`` takes from a form, ``from_rows`` rebuilds and
+# the API or paper entry hands in (see responses.answering.normalise_raw).
+# Its shape depends on the type (a dict for choices, matrices and rankings, a
+# string for the rest, None for a note) and is only trusted after
+# ``validate``: a tampered form can send anything, so it stays Any.
+RawAnswer = Any
+
+# A question's JSON definition (the importer's document, the builder's
+# state): JSON values of any shape, read with ``.get``.
+Definition = Mapping[str, Any]
+
+# A problem in a definition: (relative path, message).
+Problem = tuple[str, str]
+
+
+class OptionLike(Protocol):
+    """What the question types read of an option (or matrix item): an
+    ``Option`` row or an ``OptionSnapshot``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def is_other(self) -> bool: ...
+    @property
+    def retired_at(self) -> datetime | None: ...
+
+
+class QuestionLike(Protocol):
+    """What the question types read of a question: a ``Question`` row or a
+    ``QuestionSnapshot`` (whose options are a tuple and settings a
+    FrozenDict, hence the read-only Sequence and Mapping)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def settings(self) -> Mapping[str, Any] | None: ...
+    @property
+    def options(self) -> Sequence[OptionLike]: ...
+
+
+class StoredAnswer(Protocol):
+    """One stored answer as ``from_rows`` reads it: an ``Answer`` row, a
+    plain result row of those columns, or an ``AnswerRow``."""
+
+    @property
+    def option_id(self) -> int | None: ...
+    @property
+    def item_id(self) -> int | None: ...
+    @property
+    def value_num(self) -> float | None: ...
+    @property
+    def value_text(self) -> str | None: ...
+
+
+class FormData(Protocol):
+    """A submitted form: werkzeug's (Immutable)MultiDict."""
+
+    def get(self, key: str, /) -> str | None: ...
+    def getlist(self, key: str, /) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -15,7 +85,7 @@ class Operands:
     the numeric value (a score for scale points), and the text."""
 
     answered: bool = False
-    codes: frozenset = frozenset()
+    codes: frozenset[str] = frozenset()
     number: float | None = None
     text: str | None = None
 
@@ -27,7 +97,7 @@ NO_ANSWER = Operands()
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def clean_text(value) -> str:
+def clean_text(value: object) -> str:
     """Text from a form with Windows line breaks normalised, control
     characters removed and outer spaces stripped."""
     if value is None:
@@ -60,40 +130,40 @@ class QuestionType:
     summary_family: ClassVar[str | None] = None
 
     # ---- definition -------------------------------------------------
-    def check_definition(self, q: dict) -> list[tuple[str, str]]:
+    def check_definition(self, q: Definition) -> list[Problem]:
         """Type-specific problems in a question's JSON definition, as
         ``(relative path, message)`` pairs; the caller prefixes the path."""
         return []
 
-    def default_options(self) -> list[dict] | None:
+    def default_options(self) -> list[dict[str, Any]] | None:
         """Options the importer adds when a definition gives none."""
         return None
 
     # ---- collection -------------------------------------------------
     @staticmethod
-    def field_name(question, suffix: str | None = None) -> str:
+    def field_name(question: QuestionLike, suffix: str | None = None) -> str:
         return f"q-{question.code}" + (f"-{suffix}" if suffix else "")
 
-    def read(self, question, form) -> Any:
+    def read(self, question: QuestionLike, form: FormData) -> RawAnswer:
         """The raw answer from a submitted form (a MultiDict)."""
         return clean_text(form.get(self.field_name(question)))
 
-    def is_empty(self, raw: Any) -> bool:
+    def is_empty(self, raw: RawAnswer) -> bool:
         return raw in (None, "", [], {})
 
-    def validate(self, question, raw: Any) -> str | None:
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         """A message for the resident, or None; ``raw`` is not empty."""
         return None
 
-    def to_rows(self, question, raw: Any) -> list[AnswerRow]:
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         raise NotImplementedError
 
-    def from_rows(self, question, rows: list) -> Any:
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> RawAnswer:
         """Rebuild ``raw`` from stored answer rows (resume, re-display)."""
         raise NotImplementedError
 
     # ---- logic ------------------------------------------------------
-    def operands(self, question, raw: Any, item: str | None = None) -> Operands:
+    def operands(self, question: QuestionLike, raw: RawAnswer, item: str | None = None) -> Operands:
         """What a condition compares for this answer (``item``: matrix row)."""
         if self.is_empty(raw):
             return NO_ANSWER
@@ -101,7 +171,7 @@ class QuestionType:
 
     # ---- helpers ----------------------------------------------------
     @staticmethod
-    def active_options(question, kind: str = "choice") -> list:
+    def active_options(question: QuestionLike, kind: str = "choice") -> list[OptionLike]:
         return [o for o in question.options if o.kind == kind and o.retired_at is None]
 
     @staticmethod

@@ -2,11 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, TypedDict
+
 from flask_babel import gettext as _
 
-from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, clean_text
+from .base import (
+    NO_ANSWER,
+    AnswerRow,
+    Definition,
+    FormData,
+    Operands,
+    OptionLike,
+    Problem,
+    QuestionLike,
+    QuestionType,
+    RawAnswer,
+    StoredAnswer,
+    clean_text,
+)
 
 OTHER_MAX = 500
+
+
+class ChoiceRaw(TypedDict):
+    """A single choice as read from a form: the option code and the
+    "other, please specify" text."""
+
+    choice: str
+    other: str
+
+
+class MultiChoiceRaw(TypedDict):
+    """A multiple choice as read from a form."""
+
+    choices: list[str]
+    other: str
+
+
+def _option_problems(name: str, min_options: int, q: Definition) -> list[Problem]:
+    """The option checks single and multiple choice share."""
+    problems: list[Problem] = []
+    options = q.get("options") or []
+    if len(options) < min_options:
+        problems.append(("options", _("A %(type)s question needs at least %(n)d options.", type=name, n=min_options)))
+    if sum(1 for o in options if o.get("is_other")) > 1:
+        problems.append(("options", _('Only one option can be "other, please specify".')))
+    return problems
 
 
 class SingleChoice(QuestionType):
@@ -18,30 +60,22 @@ class SingleChoice(QuestionType):
     allows_other = True
     min_options = 2
 
-    def check_definition(self, q):
-        problems = []
-        options = q.get("options") or []
-        if len(options) < self.min_options:
-            problems.append(
-                ("options", _("A %(type)s question needs at least %(n)d options.", type=self.name, n=self.min_options))
-            )
-        if sum(1 for o in options if o.get("is_other")) > 1:
-            problems.append(("options", _('Only one option can be "other, please specify".')))
-        return problems
+    def check_definition(self, q: Definition) -> list[Problem]:
+        return _option_problems(self.name, self.min_options, q)
 
-    def read(self, question, form):
+    def read(self, question: QuestionLike, form: FormData) -> ChoiceRaw:
         return {
             "choice": clean_text(form.get(self.field_name(question))),
             "other": clean_text(form.get(self.field_name(question, "other"))),
         }
 
-    def is_empty(self, raw):
+    def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choice")
 
-    def _option(self, question, code):
+    def _option(self, question: QuestionLike, code: str) -> OptionLike | None:
         return next((o for o in self.active_options(question) if o.code == code), None)
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         option = self._option(question, raw["choice"])
         if option is None:
             return _("Choose one of the listed answers.")
@@ -51,21 +85,22 @@ class SingleChoice(QuestionType):
             return _("Please keep this answer under %(n)d characters.", n=OTHER_MAX)
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         option = self._option(question, raw["choice"])
+        assert option is not None, "to_rows is only given answers that passed validate"
         return [
             AnswerRow(
                 option_id=option.id, value_num=option.value, value_text=raw.get("other") if option.is_other else None
             )
         ]
 
-    def from_rows(self, question, rows):
-        codes = {o.id: o.code for o in question.options}
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> ChoiceRaw:
+        codes: dict[int | None, str] = {o.id: o.code for o in question.options}
         for row in rows:
             return {"choice": codes.get(row.option_id, ""), "other": row.value_text or ""}
         return {"choice": "", "other": ""}
 
-    def operands(self, question, raw, item=None):
+    def operands(self, question: QuestionLike, raw: RawAnswer, item: str | None = None) -> Operands:
         if self.is_empty(raw):
             return NO_ANSWER
         option = self._option(question, raw["choice"])
@@ -78,13 +113,13 @@ class YesNo(SingleChoice):
     name = "yes_no"
     allows_other = False
 
-    def default_options(self):
+    def default_options(self) -> list[dict[str, Any]]:
         return [
             {"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1},
             {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0},
         ]
 
-    def check_definition(self, q):
+    def check_definition(self, q: Definition) -> list[Problem]:
         codes = sorted(o.get("code") for o in q.get("options") or [])
         if codes and codes != ["no", "yes"]:
             return [("options", _('A yes/no question has exactly the options "yes" and "no".'))]
@@ -99,8 +134,8 @@ class MultipleChoice(QuestionType):
     uses_options = True
     allows_other = True
 
-    def check_definition(self, q):
-        problems = SingleChoice.check_definition(self, q)
+    def check_definition(self, q: Definition) -> list[Problem]:
+        problems = _option_problems(self.name, self.min_options, q)
         settings = q.get("settings") or {}
         low, high = settings.get("min_selected"), settings.get("max_selected")
         n = len(q.get("options") or [])
@@ -114,16 +149,16 @@ class MultipleChoice(QuestionType):
 
     min_options = 2
 
-    def read(self, question, form):
+    def read(self, question: QuestionLike, form: FormData) -> MultiChoiceRaw:
         return {
             "choices": [clean_text(c) for c in form.getlist(self.field_name(question)) if clean_text(c)],
             "other": clean_text(form.get(self.field_name(question, "other"))),
         }
 
-    def is_empty(self, raw):
+    def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choices")
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         options = {o.code: o for o in self.active_options(question)}
         chosen = raw["choices"]
         if len(set(chosen)) != len(chosen) or any(code not in options for code in chosen):
@@ -140,7 +175,7 @@ class MultipleChoice(QuestionType):
             return _("Please keep this answer under %(n)d characters.", n=OTHER_MAX)
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         options = {o.code: o for o in self.active_options(question)}
         return [
             AnswerRow(
@@ -149,12 +184,12 @@ class MultipleChoice(QuestionType):
             for c in raw["choices"]
         ]
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> MultiChoiceRaw:
         codes = {o.id: o.code for o in question.options}
         other = next((r.value_text for r in rows if r.value_text), "")
         return {"choices": [codes[r.option_id] for r in rows if r.option_id in codes], "other": other or ""}
 
-    def operands(self, question, raw, item=None):
+    def operands(self, question: QuestionLike, raw: RawAnswer, item: str | None = None) -> Operands:
         if self.is_empty(raw):
             return NO_ANSWER
         return Operands(answered=True, codes=frozenset(raw["choices"]))

@@ -6,9 +6,23 @@ and run 1..N with no gaps (N = all options, or ``rank_count`` for top-N).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 
-from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, parse_number
+from .base import (
+    NO_ANSWER,
+    AnswerRow,
+    Definition,
+    FormData,
+    Operands,
+    Problem,
+    QuestionLike,
+    QuestionType,
+    RawAnswer,
+    StoredAnswer,
+    parse_number,
+)
 
 
 class Ranking(QuestionType):
@@ -16,7 +30,7 @@ class Ranking(QuestionType):
     summary_family = "ranking"
     uses_options = True
 
-    def check_definition(self, q):
+    def check_definition(self, q: Definition) -> list[Problem]:
         problems = []
         n = len(q.get("options") or [])
         if n < 2:
@@ -26,24 +40,25 @@ class Ranking(QuestionType):
             problems.append(("settings.rank_count", _("Rank between 1 and the number of options.")))
         return problems
 
-    def rank_count(self, question) -> int:
+    def rank_count(self, question: QuestionLike) -> int:
         n = len(self.active_options(question))
         return min((question.settings or {}).get("rank_count") or n, n)
 
-    def read(self, question, form):
+    def read(self, question: QuestionLike, form: FormData) -> dict[str, str]:
         return {
             o.code: (form.get(self.field_name(question, o.code)) or "").strip() for o in self.active_options(question)
         }
 
-    def is_empty(self, raw):
+    def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not any(raw.values())
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         wanted = self.rank_count(question)
         if any(code not in {o.code for o in self.active_options(question)} for code in raw):
             return _("Choose only from the listed answers.")
         ranks = [parse_number(v, integer=True) for v in raw.values() if v]
-        if any(r is None for r in ranks) or sorted(ranks) != list(range(1, len(ranks) + 1)):
+        numbers = [r for r in ranks if r is not None]
+        if len(numbers) != len(ranks) or sorted(numbers) != list(range(1, len(ranks) + 1)):
             return _("Give each rank from 1 to %(n)d once, with no gaps.", n=wanted)
         if len(ranks) > wanted:
             return _("Rank only your top %(n)d.", n=wanted)
@@ -51,7 +66,7 @@ class Ranking(QuestionType):
             return _("Give each rank from 1 to %(n)d once, with no gaps.", n=wanted)
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         options = {o.code: o for o in self.active_options(question)}
         return [
             AnswerRow(option_id=options[code].id, value_num=parse_number(rank, integer=True))
@@ -59,11 +74,11 @@ class Ranking(QuestionType):
             if rank
         ]
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> dict[str, str]:
         codes = {o.id: o.code for o in question.options}
         return {codes[r.option_id]: f"{r.value_num:g}" for r in rows if r.option_id in codes}
 
-    def operands(self, question, raw, item=None):
+    def operands(self, question: QuestionLike, raw: RawAnswer, item: str | None = None) -> Operands:
         if self.is_empty(raw):
             return NO_ANSWER
         first = next((code for code, rank in raw.items() if rank == "1"), None)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 
-from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, parse_number
+from .base import (
+    NO_ANSWER,
+    AnswerRow,
+    Definition,
+    FormData,
+    Operands,
+    Problem,
+    QuestionLike,
+    QuestionType,
+    RawAnswer,
+    StoredAnswer,
+    parse_number,
+)
 from .choice import SingleChoice
 
 
@@ -16,7 +30,7 @@ class Likert(SingleChoice):
     numeric = True
     allows_other = False
 
-    def check_definition(self, q):
+    def check_definition(self, q: Definition) -> list[Problem]:
         options = q.get("options") or []
         points = (q.get("settings") or {}).get("points", len(options))
         problems = []
@@ -38,7 +52,7 @@ class Matrix(QuestionType):
     uses_items = True
     numeric = True
 
-    def check_definition(self, q):
+    def check_definition(self, q: Definition) -> list[Problem]:
         problems = []
         if len(q.get("options") or []) < 2:
             problems.append(("options", _("A matrix needs a scale of at least 2 points.")))
@@ -46,16 +60,16 @@ class Matrix(QuestionType):
             problems.append(("items", _("A matrix needs at least one item (row).")))
         return problems
 
-    def read(self, question, form):
+    def read(self, question: QuestionLike, form: FormData) -> dict[str, str]:
         return {
             item.code: (form.get(self.field_name(question, item.code)) or "").strip()
             for item in self.active_options(question, "item")
         }
 
-    def is_empty(self, raw):
+    def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not any(raw.values())
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         scale = {o.code for o in self.active_options(question)}
         items = {i.code for i in self.active_options(question, "item")}
         if any(item not in items for item in raw) or any(v and v not in scale for v in raw.values()):
@@ -64,7 +78,7 @@ class Matrix(QuestionType):
             return _("Please answer every row.")
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         scale = {o.code: o for o in self.active_options(question)}
         items = {i.code: i for i in self.active_options(question, "item")}
         return [
@@ -73,11 +87,11 @@ class Matrix(QuestionType):
             if code
         ]
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> dict[str, str]:
         codes = {o.id: o.code for o in question.options}
         return {codes[r.item_id]: codes[r.option_id] for r in rows if r.item_id in codes and r.option_id in codes}
 
-    def operands(self, question, raw, item=None):
+    def operands(self, question: QuestionLike, raw: RawAnswer, item: str | None = None) -> Operands:
         if self.is_empty(raw) or item is None or not raw.get(item):
             return NO_ANSWER
         option = next((o for o in self.active_options(question) if o.code == raw[item]), None)
@@ -92,19 +106,19 @@ class Rating010(QuestionType):
     numeric = True
     low, high = 0, 10
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         value = parse_number(raw, integer=True)
         if value is None or not self.low <= value <= self.high:
             return _("Choose a number from %(low)d to %(high)d.", low=self.low, high=self.high)
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return [AnswerRow(value_num=parse_number(raw, integer=True))]
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> str:
         return next((f"{r.value_num:g}" for r in rows if r.value_num is not None), "")
 
-    def operands(self, question, raw, item=None):
+    def operands(self, question: QuestionLike, raw: RawAnswer, item: str | None = None) -> Operands:
         if self.is_empty(raw):
             return NO_ANSWER
         return Operands(answered=True, number=parse_number(raw))

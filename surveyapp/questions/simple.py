@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import gettext as _
 
-from .base import NO_ANSWER, AnswerRow, Operands, QuestionType, clean_text, parse_number
+from .base import (
+    NO_ANSWER,
+    AnswerRow,
+    Definition,
+    FormData,
+    Operands,
+    Problem,
+    QuestionLike,
+    QuestionType,
+    RawAnswer,
+    StoredAnswer,
+    clean_text,
+    parse_number,
+)
 
 EPOCH = date(1970, 1, 1)
 PATTERNS = {
@@ -24,14 +38,14 @@ class NumberQuestion(QuestionType):
     summary_family = "number"
     numeric = True
 
-    def check_definition(self, q):
+    def check_definition(self, q: Definition) -> list[Problem]:
         settings = q.get("settings") or {}
         low, high = settings.get("min"), settings.get("max")
         if low is not None and high is not None and low > high:
             return [("settings.min", _("The minimum is larger than the maximum."))]
         return []
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         settings = question.settings or {}
         value = parse_number(raw, integer=bool(settings.get("integer")))
         if value is None:
@@ -45,13 +59,13 @@ class NumberQuestion(QuestionType):
             return _("Enter a number of at most %(high)s.", high=format(high, "g"))
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return [AnswerRow(value_num=parse_number(raw))]
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> str:
         return next((f"{r.value_num:g}" for r in rows if r.value_num is not None), "")
 
-    def operands(self, question, raw, item=None):
+    def operands(self, question: QuestionLike, raw: RawAnswer, item: str | None = None) -> Operands:
         if self.is_empty(raw):
             return NO_ANSWER
         return Operands(answered=True, number=parse_number(raw))
@@ -63,7 +77,7 @@ class DateQuestion(QuestionType):
     name = "date"
     summary_family = "date"
 
-    def check_definition(self, q):
+    def check_definition(self, q: Definition) -> list[Problem]:
         settings = q.get("settings") or {}
         problems = []
         parsed = {}
@@ -77,7 +91,7 @@ class DateQuestion(QuestionType):
             problems.append(("settings.min", _("The earliest date is after the latest date.")))
         return problems
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         try:
             value = date.fromisoformat(raw)
         except ValueError:
@@ -89,11 +103,11 @@ class DateQuestion(QuestionType):
             return _("Enter a date on or before %(date)s.", date=settings["max"])
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         value = date.fromisoformat(raw)
         return [AnswerRow(value_text=value.isoformat(), value_num=(value - EPOCH).days)]
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> str:
         return next((r.value_text for r in rows if r.value_text), "")
 
 
@@ -103,7 +117,7 @@ class ShortText(QuestionType):
     default_max = 200
     hard_max = 500
 
-    def check_definition(self, q):
+    def check_definition(self, q: Definition) -> list[Problem]:
         settings = q.get("settings") or {}
         problems = []
         if settings.get("pattern") not in (None, *PATTERNS):
@@ -113,10 +127,10 @@ class ShortText(QuestionType):
             problems.append(("settings.max_length", _("The length limit must be from 1 to %(n)d.", n=self.hard_max)))
         return problems
 
-    def max_length(self, question) -> int:
+    def max_length(self, question: QuestionLike) -> int:
         return (question.settings or {}).get("max_length") or self.default_max
 
-    def validate(self, question, raw):
+    def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         if len(raw) > self.max_length(question):
             return _("Please keep this answer under %(n)d characters.", n=self.max_length(question))
         pattern = (question.settings or {}).get("pattern")
@@ -128,10 +142,10 @@ class ShortText(QuestionType):
             }[pattern]
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return [AnswerRow(value_text=raw)]
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> str:
         return next((r.value_text for r in rows if r.value_text), "")
 
 
@@ -140,7 +154,7 @@ class LongText(ShortText):
     default_max = 5000
     hard_max = 10000
 
-    def read(self, question, form):
+    def read(self, question: QuestionLike, form: FormData) -> str:
         # Keeps line breaks (normalising Windows ones).
         return clean_text(form.get(self.field_name(question)))
 
@@ -151,11 +165,11 @@ class Note(QuestionType):
     name = "note"
     takes_answer = False
 
-    def read(self, question, form):
+    def read(self, question: QuestionLike, form: FormData) -> None:
         return None
 
-    def to_rows(self, question, raw):
+    def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return []
 
-    def from_rows(self, question, rows):
+    def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> None:
         return None
