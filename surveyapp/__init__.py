@@ -58,11 +58,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n, models  # noqa: F401  (models: every table on the metadata)
+    from . import database, i18n, models  # noqa: F401  (database: the SQLite pragmas listener; models: every table)
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    database.configure_engine_events(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

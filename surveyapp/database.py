@@ -49,8 +49,3 @@ def begin_write(session) -> None:
     driver = connection.connection.driver_connection
     if not driver.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def configure_engine_events(app) -> None:
-    """Hook kept for app start-up; the listener above is registered on import."""
-    return None

@@ -191,10 +191,6 @@ def submit_response(survey_id: int):
         abort_with(409, _("This survey is not taking responses now (%(reason)s).", reason=error.reason))
     except responses.SubmissionConflict:
         abort_with(409, _("This submission_id was already used for another survey."))
-    if submitted.created:
-        from ..webhooks.delivery import kick
-
-        kick(current_app._get_current_object())
     response = submitted.response
     result = {
         "response_id": response.id,

@@ -349,12 +349,3 @@ def next_due_at() -> datetime | None:
 
 def recent_since() -> datetime:
     return utcnow() - RECENT
-
-
-def kick(app) -> None:
-    """Kept for callers written before the after-commit hook (the API and
-    the offline import): the hook already wakes the worker, this only
-    wakes it again."""
-    from .dispatch import wake
-
-    wake(app)

@@ -127,8 +127,4 @@ def manage_offline_import(survey_id: int):
     )
     db.session.add(report)
     db.session.commit()
-    if result.stored:
-        from ..webhooks.delivery import kick
-
-        kick(current_app._get_current_object())
     return redirect(url_for("xlsform.manage_import_report", report_id=report.id), 303)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import random
 import threading
@@ -21,6 +22,7 @@ from surveyapp.webhooks import delivery
 from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import WebhookDelivery
 from tests.collect.helpers import Resident, make_survey
+from tests.conftest import get_csrf, login
 from tests.webhooks.conftest import Receiver
 
 
@@ -102,8 +104,6 @@ def test_another_organisations_responses_are_not_sent(client, world, receiver):
 
 
 def test_a_failure_is_retried_later_and_shown_to_the_owner(client, world, receiver):
-    from tests.conftest import login
-
     receiver.status = 503
     webhook_services.create(world.org.id, None, receiver.url)
     answer_clinic_survey(client, make_survey(world.org))
@@ -276,3 +276,22 @@ def test_starting_a_response_does_not_queue_anything(client, world, receiver):
     resident.open()
     resident.send({"q-uses": "yes"})
     assert receiver.calls == [] and deliveries() == []
+
+
+def test_an_offline_import_is_sent_by_the_commit_hook(client, world, receiver):
+    # No route wakes the sender by hand any more: committing complete responses does.
+    from surveyapp.xlsform.services import import_xlsform
+    from tests.xlsform import forms
+
+    webhook_services.create(world.org.id, None, receiver.url)
+    survey = import_xlsform(world.org.id, None, forms.household(), "household.xlsx", 5 * 1024 * 1024).survey
+    survey.status = "open"
+    db.session.commit()
+    row = ["2026-03-01T08:00:00.000+07:00", "2026-03-01T08:09:00.000+07:00", "5", "no", "pipe", "", "health jobs"]
+    row += ["1", "0", "1", "3.5", "", str(uuid.uuid4()), "2026-03-01T01:10:00"]
+    login(client, "editor@mawar.test")
+    url = f"/surveys/{survey.id}/offline-import"
+    content = forms.kobo_csv([row])
+    posted = client.post(url, data={"csrf_token": get_csrf(client, url), "submissions": (io.BytesIO(content), "k.csv")})
+    assert posted.status_code == 303
+    assert receiver.wait_for(1, 0) and json.loads(receiver.calls[0][1])["response"]["channel"] == "offline_app"

@@ -106,3 +106,24 @@ HOUSEHOLD_SETTINGS = {
 
 def household() -> bytes:
     return book(HOUSEHOLD_SURVEY, HOUSEHOLD_CHOICES, HOUSEHOLD_SETTINGS)
+
+
+def kobo_csv(rows: list[list[str]]) -> bytes:
+    header = [
+        "start",
+        "end",
+        "page_1/household/members",
+        "page_1/has_children",
+        "page_1/water_source",
+        "page_1/water_other",
+        "needs_top",
+        "needs_top/health",
+        "needs_top/school",
+        "needs_top/jobs",
+        "income",
+        "unknown_col",
+        "_uuid",
+        "_submission_time",
+    ]
+    lines = [";".join(header)] + [";".join(r) for r in rows]
+    return ("\n".join(lines) + "\n").encode()

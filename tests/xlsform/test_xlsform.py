@@ -255,33 +255,12 @@ def test_relevant_expressions():
             parse(bad)
 
 
-def _kobo_csv(rows: list[list[str]]) -> bytes:
-    header = [
-        "start",
-        "end",
-        "page_1/household/members",
-        "page_1/has_children",
-        "page_1/water_source",
-        "page_1/water_other",
-        "needs_top",
-        "needs_top/health",
-        "needs_top/school",
-        "needs_top/jobs",
-        "income",
-        "unknown_col",
-        "_uuid",
-        "_submission_time",
-    ]
-    lines = [";".join(header)] + [";".join(r) for r in rows]
-    return ("\n".join(lines) + "\n").encode()
-
-
 def test_offline_submissions_import_once_with_report(client, world, ctx):
     survey = import_xlsform(world.org.id, None, forms.household(), "household.xlsx", LIMIT).survey
     survey.status = "open"
     db.session.commit()
     good, bad = str(uuid.uuid4()), str(uuid.uuid4())
-    content = _kobo_csv(
+    content = forms.kobo_csv(
         [
             [
                 "2026-03-01T08:00:00.000+07:00",
