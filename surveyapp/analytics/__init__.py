@@ -1,1 +1,1 @@
-"""Analytics: pure statistics (stats.py, no Flask or database), the SQL read layer (queries.py) and the summary document built from both."""
+"""Analytics: pure statistics (stats/, no Flask or database; free text in text.py), the SQL read layer (queries.py) and the summary document built from both."""

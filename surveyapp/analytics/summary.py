@@ -1,5 +1,5 @@
 """The summary document of a survey: a plain, JSON-serialisable dict built
-from SQL aggregates (queries.py) and the statistics of stats.py.
+from SQL aggregates (queries.py) and the statistics of stats/.
 
 The shape is documented in docs/summary-format.md. Every figure carries its
 n; proportions carry Wilson 95% bounds, means t bounds. "No data" is None

@@ -1,8 +1,8 @@
 """The arithmetic of the metric set on plain numbers (no Flask, no database).
 
 Queries hand over counts, sums and frequency tables; these functions turn
-them into the figures of METRICS.md, using analytics/stats.py for every
-interval and test. As in stats.py, "no data" is None, never 0.
+them into the figures of METRICS.md, using analytics/stats/ for every
+interval and test. As in analytics/stats, "no data" is None, never 0.
 """
 
 from __future__ import annotations

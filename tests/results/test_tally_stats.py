@@ -7,6 +7,7 @@ import random
 from statsmodels.stats.proportion import proportion_confint
 
 from surveyapp.analytics import stats
+from surveyapp.analytics.stats.proportions import _wilson
 
 
 def test_scalar_wilson_is_bit_identical_to_statsmodels():
@@ -16,7 +17,7 @@ def test_scalar_wilson_is_bit_identical_to_statsmodels():
         count = min(n, rng.choice([0, n, rng.uniform(0, n), rng.randint(0, int(n))]))
         confidence = rng.choice([0.95, 0.9, 0.99])
         low, high = proportion_confint(count, n, alpha=1 - confidence, method="wilson")
-        assert stats._wilson(count, n, 1 - confidence) == (float(low), float(high))
+        assert _wilson(count, n, 1 - confidence) == (float(low), float(high))
 
 
 def test_tokens_keep_words_of_two_to_64_letters():
