@@ -72,6 +72,9 @@ def register_extensions(app: Flask) -> None:
     from .webhooks import dispatch as webhook_dispatch
 
     webhook_dispatch.init_app(app)  # prompt delivery after a response commits
+    from .surveys import versioning
+
+    versioning.init_app(app)  # a structure edit moves surveys.updated_at (the snapshot cache key)
     from .accounts import auth
 
     auth.init_login(app, login_manager)

@@ -158,7 +158,3 @@ def pick_language(values: dict | None, lang: str, fallback: str) -> str:
 
 
 Index("ix_questions_survey_position", Question.survey_id, Question.position)
-
-# Registers the hook that moves Survey.updated_at on every structure edit
-# (the answering path caches structures keyed on it).
-from . import versioning  # noqa: E402,F401  (after the models it imports)

@@ -12,12 +12,15 @@ UPDATE/DELETE must call ``bump(session, survey_id)`` itself.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..database import utcnow
+from ..extensions import db
 from .models import Option, Page, Question, Survey
 
 STRUCTURE = (Page, Question, Option)
@@ -50,7 +53,20 @@ def bump(session: Session, survey_id: int) -> None:
     survey.updated_at = now if previous is None or now > previous else previous + TICK
 
 
-@event.listens_for(Session, "before_flush")
+_registered = threading.Lock()
+_listening = False
+
+
+def init_app(app: Flask) -> None:
+    """Listen on Suara's sessions (db.session's own Session class, not every
+    SQLAlchemy session in the process), once however many apps are made."""
+    global _listening
+    with _registered:
+        if not _listening:
+            event.listen(db.session, "before_flush", _bump_on_structure_change)
+            _listening = True
+
+
 def _bump_on_structure_change(session: Session, _flush_context, _instances) -> None:
     changed = [obj for obj in session.new if isinstance(obj, STRUCTURE)]
     changed += [obj for obj in session.deleted if isinstance(obj, STRUCTURE)]
