@@ -186,3 +186,31 @@ def test_resident_answers_on_a_phone(browser, live_server, world):
         "age": [41.0],
         "services": [1.0],
     }
+
+
+def test_public_results_fit_a_phone(browser, live_server, world):
+    # A results table wider than the screen (a ranking's five columns beside
+    # long labels) scrolls inside its own box; the page itself must not
+    # scroll sideways (it did, by ~250 px, at 360 px).
+    import uuid
+
+    from surveyapp.responses import services
+    from tests.collect.helpers import document, text
+
+    labels = ("Perbaikan saluran air dan pencegahan banjir", "Penambahan lampu jalan", "Pengelolaan sampah")
+    ranking = {
+        "code": "rank",
+        "type": "ranking",
+        "title": text("What matters most?"),
+        "options": [{"code": f"o{k}", "label": text(label)} for k, label in enumerate(labels)],
+    }
+    survey = make_survey(world.org, document([[ranking]]))
+    survey.settings = {**(survey.settings or {}), "public_results": True}
+    db.session.commit()
+    for k in range(12):
+        order = {"o0": 1 + k % 3, "o1": 1 + (k + 1) % 3, "o2": 1 + (k + 2) % 3}
+        services.submit_complete(survey, {"rank": order}, str(uuid.uuid4()), "link", "id")
+    for lang in ("id", "en"):
+        browser.get(f"{live_server}/s/{survey.public_token}/results?lang={lang}")
+        assert "results-table" in browser.page_source
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 360, lang
