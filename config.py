@@ -28,6 +28,11 @@ def normalise_database_url(url: str) -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Earlier secret keys, comma-separated, oldest first. Everything signed
+    # (sessions, invitation and kiosk links, form, resume, sign-up and reset
+    # tokens) is signed with SECRET_KEY and still accepted under these, so a
+    # rotation kills no link (README, "Rotating the secret key").
+    SECRET_KEY_FALLBACKS = [key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()]
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL", ""))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Uploads (XLSForm, contact lists) are the largest bodies we accept.

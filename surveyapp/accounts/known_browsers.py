@@ -14,14 +14,15 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from .. import signing
+
 COOKIE = "suara_known"
-SALT = "suara-known-browser"
 MAX_ACCOUNTS = 5
 MAX_AGE = 365 * 24 * 3600
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return signing.serializer(signing.KNOWN_BROWSER)
 
 
 def _digest(email: str) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .. import signing
 from ..database import utcnow
 from ..extensions import db
 from ..orgs.models import Membership, Role
 from ..orgs.services import create_organisation
 from .models import User
 
-RESET_SALT = "suara-password-reset"
-SIGNUP_SALT = "suara-signup-confirm"
 SIGNUP_MAX_AGE = 24 * 3600
 
 
@@ -51,15 +50,13 @@ def make_signup_token(name: str, email: str, password: str, organisation_name: s
     user = User(email=email.strip().lower())
     user.set_password(password)
     payload = {"name": name.strip(), "email": user.email, "pw": user.password_hash, "org": organisation_name or ""}
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNUP_SALT).dumps(payload)
+    return signing.serializer(signing.SIGNUP).dumps(payload)
 
 
 def read_signup_token(token: str) -> dict:
     """The sign-up a confirmation link carries; AccountError('expired'|'invalid')."""
     try:
-        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNUP_SALT).loads(
-            token, max_age=SIGNUP_MAX_AGE
-        )
+        data = signing.serializer(signing.SIGNUP).loads(token, max_age=SIGNUP_MAX_AGE)
     except SignatureExpired as exc:
         raise AccountError("expired") from exc
     except BadSignature as exc:
@@ -89,7 +86,7 @@ def record_login(user: User) -> None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+    return signing.serializer(signing.PASSWORD_RESET)
 
 
 def make_reset_token(user: User) -> str:

@@ -248,7 +248,7 @@ def render_page(
     number = answering.number_of(entry)
     numbers = [answering.number_of(p) for p in pages]
     position = numbers.index(number) + 1
-    resume = tokens.resume_token(response.submission_id) if response is not None else ""
+    resume = tokens.resume_token_for(response) if response is not None else ""
     first = response is None or position == 1
     errors = {k: v for k, v in (errors or {}).items() if v}
     questions = entry.questions
@@ -293,7 +293,7 @@ def language_links(survey: Survey, lang: str, response: Response | None, number:
             href = url_for(
                 flow.resume_endpoint,
                 token=survey.public_token,
-                resume=tokens.resume_token(response.submission_id),
+                resume=tokens.resume_token_for(response),
                 page=number,
                 lang=code,
             )
@@ -609,9 +609,7 @@ def handle_submit(
             )
         except services.PageNotAvailable:
             return redirect(
-                url_for(
-                    flow.resume_endpoint, token=token, resume=tokens.resume_token(response.submission_id), lang=lang
-                ),
+                url_for(flow.resume_endpoint, token=token, resume=tokens.resume_token_for(response), lang=lang),
                 303,
             )
         except services.NotAnswerable as refused:
@@ -620,7 +618,7 @@ def handle_submit(
         return accepted(result.response, _send_back(survey, flow, lang, result))
     if result.completed or result.already_complete:
         return accepted(result.response, _finished(survey, result.response, flow, lang))
-    resume = tokens.resume_token(response.submission_id)
+    resume = tokens.resume_token_for(response)
     remember(survey, resume, flow)
     target = result.next_page
     if back:
@@ -650,7 +648,7 @@ def _embed_arg(flow: Flow) -> dict:
 
 def _finished(survey: Survey, response: Response, flow: Flow, lang: str):
     remember(survey, None, flow)
-    resume = tokens.resume_token(response.submission_id)
+    resume = tokens.resume_token_for(response)
     redirect_response = redirect(
         url_for(flow.thanks_endpoint, token=survey.public_token, r=resume, lang=lang, **_embed_arg(flow)), 303
     )
@@ -662,7 +660,7 @@ def _send_back(survey, flow, lang, result: services.SaveResult):
     """The last page was saved but the response could not complete: show
     the first page with a problem, its stored answers and their errors."""
     response, gap = result.response, result.incomplete
-    remember(survey, tokens.resume_token(response.submission_id), flow)
+    remember(survey, tokens.resume_token_for(response), flow)
     notice = _(
         "Some answers on this page are missing or not valid. Please fix them before your answers can be "
         "sent; everything else you answered is kept."

@@ -356,10 +356,10 @@ def _seed_survey(survey: Survey, rng: random.Random, now: datetime, pool) -> int
         invitations.append(invitation)
     db.session.add_all(invitations)
     db.session.flush()
-    from .invitations import link_token
+    from .invitations import new_link_token
 
     for invitation in invitations:
-        invitation.token_hash = hash_token(link_token(invitation))
+        invitation.token_hash = hash_token(new_link_token(invitation))
     rows, answer_sets, invitation_updates = [], [], []
     free_invitations = list(invitations)
     rng.shuffle(free_invitations)

@@ -1,10 +1,12 @@
 """Personal invitations: import, links, sending, reminders, progress.
 
-Links. Only ``sha256(token)`` is stored. The clear token is an HMAC of the
-invitation's id and creation time keyed with SECRET_KEY, so the same link
-can be put into a reminder (or a WhatsApp export) without keeping it in the
-database: a database leak alone hands out no live link. Rotating
-SECRET_KEY invalidates every unanswered invitation link.
+Links. Only ``sha256(token)`` is stored, and a link is found by it. The
+clear token is a signature of the invitation's id and creation time
+(surveyapp/signing.py), so the same link can be put into a reminder (or a
+WhatsApp export) without keeping it in the database: a database leak alone
+hands out no live link. After a rotation of SECRET_KEY the link is derived
+again under the key it was first made with (kept in SECRET_KEY_FALLBACKS),
+so a reminder repeats the link the person already has.
 
 Progress. ``opened_at`` is set when the link is opened, ``started_at`` when
 the first page is saved and ``completed_at`` when the response completes
@@ -17,17 +19,14 @@ empty, so no stored field ties the answers to the contact.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from .. import signing
 from ..collect.models import SurveyInvitation
 from ..database import utcnow
 from ..extensions import db
@@ -47,16 +46,20 @@ class ImportResult:
     skipped: int  # already invited to this survey, or twice in the file
 
 
-def _mac(message: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+def _text(invitation: SurveyInvitation) -> str:
+    created = invitation.created_at.strftime("%Y%m%d%H%M%S%f")
+    return f"{invitation.id}|{invitation.survey_id}|{created}"
+
+
+def new_link_token(invitation: SurveyInvitation) -> str:
+    """The clear token of a new invitation, under the current key; store
+    its hash."""
+    return signing.mac(signing.INVITATION, _text(invitation), TOKEN_LENGTH)
 
 
 def link_token(invitation: SurveyInvitation) -> str:
-    """The clear token of an invitation (derived, never stored)."""
-    created = invitation.created_at.strftime("%Y%m%d%H%M%S%f")
-    return _mac(f"survey-invitation|{invitation.id}|{invitation.survey_id}|{created}")[:TOKEN_LENGTH]
+    """The clear token already handed out (derived, never stored)."""
+    return signing.stored(signing.INVITATION, _text(invitation), invitation.token_hash, TOKEN_LENGTH)
 
 
 def find_by_token(token: str | None) -> SurveyInvitation | None:
@@ -100,7 +103,7 @@ def import_contacts(survey: Survey, organisation: Organisation, contacts: list[C
     db.session.add_all(fresh)
     db.session.flush()
     for invitation in fresh:
-        invitation.token_hash = hash_token(link_token(invitation))
+        invitation.token_hash = hash_token(new_link_token(invitation))
     db.session.commit()
     return ImportResult(created=len(fresh), skipped=skipped)
 
@@ -260,8 +263,8 @@ def open_response_resume(survey: Survey, invitation: SurveyInvitation) -> str | 
 
     if survey.anonymous:
         return None
-    submission_id = db.session.execute(
-        db.select(Response.submission_id)
+    response = db.session.execute(
+        db.select(Response)
         .where(
             Response.invitation_id == invitation.id,
             Response.survey_id == survey.id,
@@ -270,7 +273,7 @@ def open_response_resume(survey: Survey, invitation: SurveyInvitation) -> str | 
         .order_by(Response.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-    return tokens.resume_token(submission_id) if submission_id else None
+    return tokens.resume_token_for(response) if response is not None else None
 
 
 def after_accepted(survey: Survey, invitation: SurveyInvitation, response_id: int) -> None:

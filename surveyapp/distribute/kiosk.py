@@ -1,28 +1,26 @@
-"""Kiosk links: ``/k/<public token>.<key>``, the key an HMAC of the survey.
+"""Kiosk links: ``/k/<public token>.<key>``, the key a signature of the survey.
 
-The key is derived (HMAC with SECRET_KEY over the survey id and its public
-token), so nothing is stored, the link is shown only to editors, and it
+The key is derived (surveyapp/signing.py, over the survey id and its public
+token; a key signed before a rotation of SECRET_KEY still opens, so printed
+posters outlive it), so nothing is stored, the link is shown only to editors, and it
 stops working when the survey gets a new public link. The public token
 alone does not open a kiosk, so nobody can label their answers "kiosk".
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-
-from flask import current_app
-
+from .. import signing
 from ..surveys.models import Survey
 
 KEY_LENGTH = 16
 
 
+def _text(survey: Survey) -> str:
+    return f"{survey.id}|{survey.public_token}"
+
+
 def key_for(survey: Survey) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(secret, f"kiosk|{survey.id}|{survey.public_token}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()[:KEY_LENGTH]
+    return signing.mac(signing.KIOSK, _text(survey), KEY_LENGTH)
 
 
 def token_for(survey: Survey) -> str:
@@ -40,4 +38,4 @@ def split(token: str | None) -> tuple[str, str] | None:
 
 
 def matches(survey: Survey, key: str) -> bool:
-    return hmac.compare_digest(key_for(survey), key)
+    return signing.matches(signing.KIOSK, _text(survey), key, KEY_LENGTH)

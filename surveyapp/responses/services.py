@@ -112,6 +112,7 @@ class NewResponse:
     channel: str
     language: str
     started_at: datetime
+    resume_token_hash: str
 
 
 @dataclass
@@ -278,7 +279,14 @@ def start_with_page(
         db.session.rollback()
         raise
     response = NewResponse(
-        response_id, survey.id, submission_id, values["status"], channel, values["language"], started_at
+        response_id,
+        survey.id,
+        submission_id,
+        values["status"],
+        channel,
+        values["language"],
+        started_at,
+        values["resume_token_hash"],
     )
     return SaveResult(response, following, completed=completing, incomplete=incomplete)
 

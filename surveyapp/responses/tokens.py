@@ -4,8 +4,9 @@ The respondent form does not use the session-bound Flask-WTF token: a
 resident who answers over two hours on a phone that drops its session
 cookie (or inside a third-party iframe, where SameSite cookies are not
 sent) must not lose answers to a CSRF failure. Instead every answering form
-carries a server-generated submission id and an HMAC of it (with the survey
-id and the time the first page was served), keyed with SECRET_KEY:
+carries a server-generated submission id and a signature of it (with the
+survey id and the time the first page was served; surveyapp/signing.py, so
+it survives a rotation of SECRET_KEY):
 
 - a forged or foreign submission id fails the HMAC, so nothing is stored;
 - the token never expires, and needs no session, so slow residents are safe;
@@ -14,36 +15,38 @@ id and the time the first page was served), keyed with SECRET_KEY:
   (no login): forcing someone to answer a public survey gains nothing that
   submitting it directly would not.
 
-The resume token is derived from the submission id with a second HMAC, so a
-double click on the first page (two requests, one response row) lands both
-requests on the same resume link; only its SHA-256 hash is stored.
+The resume token is derived from the submission id with a second signature,
+so a double click on the first page (two requests, one response row) lands
+both requests on the same resume link; only its SHA-256 hash is stored, and
+``resume_token_for`` repeats the one that hash belongs to (signed under an
+older key, or in the legacy form, it is still the resident's link).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import re
 import time
 import uuid
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
+from .. import signing
 from ..security import hash_token
+
+if TYPE_CHECKING:
+    from .models import Response
+    from .services import NewResponse
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 # A token issued "in the future" by more than this is not ours.
 CLOCK_SKEW = 300
+RESUME_LENGTH = 32
 
 
 def _key() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
-
-
-def _mac(message: str) -> str:
-    digest = hmac.new(_key(), message.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def new_submission_id() -> str:
@@ -55,9 +58,9 @@ def is_submission_id(value: str | None) -> bool:
 
 
 def form_token(survey_id: int, submission_id: str, issued: int | None = None) -> str:
-    """``<issued unix time>.<hmac>``; the issue time becomes started_at."""
+    """``<issued unix time>.<signature>``; the issue time becomes started_at."""
     issued = int(time.time()) if issued is None else int(issued)
-    return f"{issued}.{_mac(f'form|{survey_id}|{submission_id}|{issued}')}"
+    return f"{issued}.{signing.mac(signing.FORM, f'{survey_id}|{submission_id}|{issued}')}"
 
 
 def check_form_token(survey_id: int, submission_id: str | None, token: str | None) -> int | None:
@@ -71,12 +74,17 @@ def check_form_token(survey_id: int, submission_id: str | None, token: str | Non
     issued = int(issued_text)
     if issued > time.time() + CLOCK_SKEW:
         return None
-    expected = _mac(f"form|{survey_id}|{submission_id}|{issued}")
-    return issued if hmac.compare_digest(expected, mac) else None
+    return issued if signing.matches(signing.FORM, f"{survey_id}|{submission_id}|{issued}", mac) else None
 
 
 def resume_token(submission_id: str) -> str:
-    return _mac(f"resume|{submission_id}")[:32]
+    """The resume token of a new response (current key)."""
+    return signing.mac(signing.RESUME, submission_id, RESUME_LENGTH)
+
+
+def resume_token_for(response: Response | NewResponse) -> str:
+    """The resume token already handed out for ``response``."""
+    return signing.stored(signing.RESUME, response.submission_id, response.resume_token_hash, RESUME_LENGTH)
 
 
 def resume_token_hash(token: str) -> str:
