@@ -1,19 +1,12 @@
 """``flask surveys summary SURVEY_ID``: the summary document as JSON;
-``flask surveys tally [SURVEY_ID]``: fold new responses into the tally."""
+``flask surveys tally [SURVEY_ID]``: fold new responses into the tally
+(registered by surveyapp/cli.py)."""
 
 from __future__ import annotations
 
 import json
 
 import click
-
-from ..cli import surveys_cli
-
-
-def register(app) -> None:
-    """Attach the analytics commands to the shared ``surveys`` group."""
-    surveys_cli.add_command(summary_command)
-    surveys_cli.add_command(tally_command)
 
 
 @click.command("summary")

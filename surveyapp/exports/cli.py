@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import click
 
-from ..cli import surveys_cli
 
-
-@surveys_cli.command("export")
+@click.command("export")
 @click.argument("survey_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "jsonl", "codebook"]), default="csv")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
@@ -64,7 +62,7 @@ def export_command(survey_id: int, fmt: str, out: str, include_partial: bool, bo
     click.echo(out)
 
 
-@surveys_cli.command("fill-sheets")
+@click.command("fill-sheets")
 @click.argument("survey_id", type=int, required=False)
 def fill_sheets_command(survey_id: int | None):
     """Store the answer sheets exports read (responses.sheet, see

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from ..cli import _organisation, surveys_cli
+from ..surveys.cli import organisation_by_slug
 
 
-@surveys_cli.command("import-xlsform")
+@click.command("import-xlsform")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--org", "org_slug", required=True, help="Slug of the organisation that will own the survey.")
 def import_xlsform_command(file: str, org_slug: str):
@@ -19,7 +19,7 @@ def import_xlsform_command(file: str, org_slug: str):
     from .services import import_xlsform
     from .workbook import XLSFormError
 
-    organisation = _organisation(org_slug)
+    organisation = organisation_by_slug(org_slug)
     path = Path(file)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if path.stat().st_size > limit:
@@ -36,7 +36,7 @@ def import_xlsform_command(file: str, org_slug: str):
         click.echo(f"note: {line}")
 
 
-@surveys_cli.command("export-xlsform")
+@click.command("export-xlsform")
 @click.argument("survey_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write the .xlsx file.")
 def export_xlsform_command(survey_id: int, out: str):
