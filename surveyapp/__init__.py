@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     from .surveys import versioning
 
     versioning.init_app(app)  # a structure edit moves surveys.updated_at (the snapshot cache key)
+    from . import analytics
+
+    analytics.init_app(app)  # the tally forgets deleted answered questions and options
     from .accounts import auth
 
     auth.init_login(app, login_manager)

@@ -15,12 +15,15 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _graph() -> dict[str, set[str]]:
+def _graph(everywhere: bool = False) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (at module level only,
+    or ``everywhere``, inside functions too)."""
     paths = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in paths}
     for name, path in paths.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree) if everywhere else tree.body:
             if isinstance(node, ast.ImportFrom):
                 if node.level:
                     base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -73,6 +76,19 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_package_has_no_import_circle():
     assert _circles(_graph()) == []
+
+
+def test_surveys_does_not_import_analytics():
+    """Analytics reacts to survey edits by subscribing to surveys/versioning.py;
+    surveys/ never reaches into analytics/, not even inside a function."""
+    reaching = {
+        (module, target)
+        for module, targets in _graph(everywhere=True).items()
+        if module.startswith("surveyapp.surveys")
+        for target in targets
+        if target.startswith("surveyapp.analytics")
+    }
+    assert reaching == set()
 
 
 def test_the_check_finds_a_circle():

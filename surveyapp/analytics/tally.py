@@ -16,9 +16,10 @@ SQLite writers are serialised. Batch numbers are random, so two folds never
 aggregate each other's responses.
 
 Answers of a complete response never change (responses/services.py only
-rewrites partial ones). Survey edits that delete an answered question or
-option call ``forget_question`` / ``forget_option``, which reset the
-survey's tally so the next summary refolds it from the answers.
+rewrites partial ones). A survey edit that deletes an answered question or
+option resets the survey's tally so the next summary refolds it from the
+answers: ``on_structure_edit`` is subscribed to surveys/versioning.py's
+flush hook (analytics.init_app), so every ORM delete is seen, whoever makes it.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import CursorResult, bindparam, delete, exists, or_, select, text
+from sqlalchemy.orm import Session
 
 from ..database import utcnow
 from ..extensions import db
 from ..questions import QUESTION_TYPES
-from ..surveys.models import Question
+from ..surveys.models import Option, Question
+from ..surveys.versioning import StructureEdit
 from . import stats
 from .models import TallyAnswer, TallyDuration, TallyQuestion, TallyResponse, TallyState, TallyWord
 
@@ -315,22 +318,30 @@ def rebuild(survey_id: int) -> int:
     return fold(survey_id)
 
 
-def forget_option(survey_id: int, option_id: int) -> None:
-    """Call before deleting an option (or matrix item): resets the tally
-    only if folded answers use it, since their removal changes counts."""
-    used = exists().where(
-        TallyAnswer.survey_id == survey_id, or_(TallyAnswer.option_id == option_id, TallyAnswer.item_id == option_id)
-    )
-    if db.session.execute(select(used)).scalar():
+def forget(survey_id: int, question_ids: list[int], option_ids: list[int]) -> None:
+    """Before questions or options (or matrix items) are deleted: resets the
+    tally only if folded answers use them, since their removal changes
+    counts."""
+    used = []
+    if question_ids:
+        used.append(exists().where(TallyQuestion.question_id.in_(question_ids)))
+    if option_ids:
+        used.append(
+            exists().where(
+                TallyAnswer.survey_id == survey_id,
+                or_(TallyAnswer.option_id.in_(option_ids), TallyAnswer.item_id.in_(option_ids)),
+            )
+        )
+    if used and db.session.execute(select(or_(*used))).scalar():
         reset(survey_id)
 
 
-def forget_question(survey_id: int, question_id: int) -> None:
-    """Call before deleting a question: resets the tally only if folded
-    answers belong to it."""
-    used = exists().where(TallyQuestion.question_id == question_id)
-    if db.session.execute(select(used)).scalar():
-        reset(survey_id)
+def on_structure_edit(_session: Session, edit: StructureEdit) -> None:
+    """The versioning hook's subscriber: forget what deleted questions and
+    options contributed (runs inside the flush, before the rows go)."""
+    questions = [obj.id for obj in edit.deleted if isinstance(obj, Question) and obj.id is not None]
+    options = [obj.id for obj in edit.deleted if isinstance(obj, Option) and obj.id is not None]
+    forget(edit.survey_id, questions, options)
 
 
 # ---- reading ------------------------------------------------------------

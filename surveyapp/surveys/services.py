@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..analytics import tally
 from ..database import utcnow
 from ..extensions import db
 from ..questions import get_type
@@ -529,7 +528,6 @@ def _apply_options(question: Question, entries: list[dict], kind: str) -> list[s
             option.retired_at = option.retired_at or utcnow()
             option.position = 10**3 + option.position
         else:
-            tally.forget_option(question.survey_id, option.id)  # folded answers would go with it
             question.options.remove(option)
             db.session.delete(option)
     return []
@@ -543,7 +541,6 @@ def delete_question(question: Question) -> str:
         question.retired_at = utcnow()
         outcome = "retired"
     else:
-        tally.forget_question(survey.id, question.id)  # folded answers would go with it
         db.session.delete(question)
         db.session.flush()
         for page in survey.pages:

@@ -8,11 +8,18 @@ column's ``onupdate``; this hook covers pages, questions and options, added,
 changed or deleted through the ORM by any code path (builder, imports,
 language changes, retiring ...). Code that changes structure with a Core
 UPDATE/DELETE must call ``bump(session, survey_id)`` itself.
+
+Other features react to structural edits by subscribing here
+(``subscribe``) instead of being called by the editing code: surveys/ then
+imports none of them. The analytics tally subscribes so that deleting an
+answered question or option resets its totals (analytics.init_app).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask
@@ -25,6 +32,19 @@ from .models import Option, Page, Question, Survey
 
 STRUCTURE = (Page, Question, Option)
 TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class StructureEdit:
+    """One survey's structural changes in a flush, told to subscribers
+    before they are written (the rows to be deleted are still there)."""
+
+    survey_id: int
+    deleted: tuple[Page | Question | Option, ...]
+
+
+Subscriber = Callable[[Session, StructureEdit], None]
+_subscribers: list[Subscriber] = []
 
 
 def _survey_id_of(session: Session, obj) -> int | None:
@@ -57,6 +77,14 @@ _registered = threading.Lock()
 _listening = False
 
 
+def subscribe(subscriber: Subscriber) -> None:
+    """Call ``subscriber(session, edit)`` for every survey whose structure a
+    flush of db.session changes (once, however often it is subscribed)."""
+    with _registered:
+        if subscriber not in _subscribers:
+            _subscribers.append(subscriber)
+
+
 def init_app(app: Flask) -> None:
     """Listen on Suara's sessions (db.session's own Session class, not every
     SQLAlchemy session in the process), once however many apps are made."""
@@ -78,6 +106,16 @@ def _bump_on_structure_change(session: Session, _flush_context, _instances) -> N
     if not changed:
         return
     with session.no_autoflush:
-        survey_ids = {_survey_id_of(session, obj) for obj in changed}
-        for survey_id in sorted(i for i in survey_ids if i is not None):
+        by_survey: dict[int, list] = {}
+        for obj in changed:
+            survey_id = _survey_id_of(session, obj)
+            if survey_id is not None:
+                by_survey.setdefault(survey_id, []).append(obj)
+        for survey_id in sorted(by_survey):
             bump(session, survey_id)
+            survey = session.get(Survey, survey_id)
+            if survey is None or survey in session.deleted:
+                continue
+            edit = StructureEdit(survey_id, tuple(obj for obj in by_survey[survey_id] if obj in session.deleted))
+            for subscriber in list(_subscribers):
+                subscriber(session, edit)
