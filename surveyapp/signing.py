@@ -98,7 +98,7 @@ def macs(purpose: Purpose, text: str, length: int | None = None) -> list[str]:
 
 def matches(purpose: Purpose, text: str, token: str | None, length: int | None = None) -> bool:
     """Whether ``token`` is the derived token of ``text`` under any key."""
-    if not token:
+    if not token or not token.isascii():  # compare_digest refuses non-ASCII text with a TypeError
         return False
     # Every candidate is compared (constant time each), no early exit.
     results = [hmac.compare_digest(candidate, token) for candidate in macs(purpose, text, length)]

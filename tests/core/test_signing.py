@@ -71,6 +71,7 @@ def test_a_token_of_one_purpose_is_refused_for_another(ctx):
     assert signing.matches(signing.KIOSK, text, kiosk_key)
     for other in (signing.FORM, signing.RESUME, signing.INVITATION):
         assert not signing.matches(other, text, kiosk_key)
+    assert not signing.matches(signing.KIOSK, text, "é" * len(kiosk_key))
     reset = signing.serializer(signing.PASSWORD_RESET).dumps({"uid": 1})
     for other in (signing.SIGNUP, signing.KNOWN_BROWSER):
         with pytest.raises(BadSignature):
@@ -206,3 +207,8 @@ def test_a_reset_link_and_a_session_survive_a_rotation(app, client, world, rotat
     assert app.test_client().get(path).status_code == 200
     rotate(keep=False)
     assert app.test_client().get(path, headers={"Accept-Language": "en"}).status_code == 400
+
+
+def test_a_kiosk_key_in_other_letters_is_a_404(client, world):
+    survey = make_survey(world.org)
+    assert client.get(f"/k/{survey.public_token}.{'é' * kiosk.KEY_LENGTH}").status_code == 404
