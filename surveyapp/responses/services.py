@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, exc, insert, update
+from sqlalchemy import CursorResult, case, delete, exc, insert, update
 
 from ..database import begin_write, utcnow
 from ..extensions import db
@@ -105,6 +105,7 @@ class Incomplete(ValidationFailed):
 
     def __init__(self, gap: answering.PageCheck):
         super().__init__(gap.errors, gap.raws)
+        assert gap.page is not None, "a gap is a visible page"
         self.page = answering.number_of(gap.page)
 
     def as_gap(self) -> Gap:
@@ -414,7 +415,7 @@ def _completed(response: ResponseRef, resumed: bool = False) -> Completed:
 def _lock_partial(response: Response, page_number: int | None, language: str | None) -> bool:
     """Rule 2: take the write lock on a partial response; False if it is
     complete already."""
-    values = {}
+    values: dict[str, object] = {}
     if page_number is not None:
         values["last_page"] = case(
             (Response.last_page.is_(None), page_number),
@@ -425,7 +426,7 @@ def _lock_partial(response: Response, page_number: int | None, language: str | N
         values["language"] = language
     if not values:
         values["status"] = Response.status
-    result = db.session.execute(
+    result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE's result counts rows
         update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.PARTIAL.value)
         .values(**values)
@@ -915,7 +916,9 @@ def _insert_whole(
         raise
     if response_id is None:
         return None
-    return _completed(db.session.get(Response, response_id))
+    response = db.session.get(Response, response_id)
+    assert response is not None, "committed above"
+    return _completed(response)
 
 
 def _insert_and_commit(values: dict, rows: list[dict]) -> int | None:
@@ -925,7 +928,8 @@ def _insert_and_commit(values: dict, rows: list[dict]) -> int | None:
     try:
         # Through the session (not its connection) so session events see
         # the new response (webhooks wake on completions).
-        response_id = db.session.execute(_INSERT_RESPONSE, values).inserted_primary_key[0]
+        inserted: CursorResult = db.session.execute(_INSERT_RESPONSE, values)  # type: ignore[assignment]
+        response_id = inserted.inserted_primary_key[0]  # type: ignore[index]  # an INSERT has its key
     except exc.IntegrityError:
         db.session.rollback()
         return None
