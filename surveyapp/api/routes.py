@@ -154,6 +154,7 @@ def create_survey():
 @bp.post("/surveys/<int:survey_id>/responses")
 def submit_response(survey_id: int):
     _write_scope()
+    from ..responses import outcomes
     from ..responses import services as responses
     from ..responses.models import Channel
     from ..responses.tokens import is_submission_id
@@ -181,33 +182,37 @@ def submit_response(survey_id: int):
             )
     if problems:
         return _unprocessable(_("The submission is not valid."), problems)
-    try:
-        submitted = responses.submit_whole(
-            survey, answers, submission_id, Channel.API.value, language=language, started_at=started_at
-        )
-    except responses.ValidationFailed as error:
-        return _unprocessable(_("Some answers are not valid."), error.errors)
-    except responses.NotAnswerable as error:
-        abort_with(409, _("This survey is not taking responses now (%(reason)s).", reason=error.reason))
-    except responses.SubmissionConflict:
-        abort_with(409, _("This submission_id was already used for another survey."))
-    response = submitted.response
+    outcome = responses.submit_whole(
+        survey, answers, submission_id, Channel.API.value, language=language, started_at=started_at
+    )
+    match outcome:
+        case outcomes.Completed(response=response, resumed=resumed):
+            created = True
+        case outcomes.Duplicate(response=response):
+            created, resumed = False, False
+        case outcomes.Invalid(errors=errors):
+            return _unprocessable(_("Some answers are not valid."), dict(errors))
+        case outcomes.Refused(reason=reason):
+            abort_with(409, _("This survey is not taking responses now (%(reason)s).", reason=reason))
+        case outcomes.BadToken():
+            # The id is well formed (checked above): it belongs to another survey.
+            abort_with(409, _("This submission_id was already used for another survey."))
     result = {
         "response_id": response.id,
         "submission_id": response.submission_id,
         "survey_id": survey.id,
         "status": response.status,
         "submitted_at": _iso(response.submitted_at),
-        "created": submitted.created,
+        "created": created,
     }
-    if submitted.outcome == responses.Outcome.COMPLETED_PARTIAL:
+    if resumed:
         # A client that resends after a lost answer learns that this call,
         # not the earlier one, stored its response (docs/api.md).
         result["note"] = _(
             "An incomplete response with this submission_id was found; "
             "it was completed with the answers of this request."
         )
-    return jsonify(result), 201 if submitted.created else 200
+    return jsonify(result), 201 if created else 200
 
 
 @bp.get("/surveys/<int:survey_id>/summary")

@@ -23,7 +23,7 @@ from ..languages import native_name
 from ..links import external_url
 from ..orgs.models import Organisation
 from ..questions import get_type
-from ..responses import answering, queries, services, tokens
+from ..responses import answering, outcomes, queries, services, tokens
 from ..responses.availability import State, state
 from ..responses.models import Channel, Response, ResponseStatus
 from ..surveys import structure_cache
@@ -461,185 +461,76 @@ def show_thanks(token: str, flow: Flow = LINK):
 
 
 def handle_submit(
-    token: str, flow: Flow = LINK, on_accepted: Callable[[Response | services.NewResponse], None] | None = None
+    token: str, flow: Flow = LINK, on_accepted: Callable[[Response | outcomes.NewResponse], None] | None = None
 ):
-    """Handle a submitted page. ``on_accepted`` is called with the response
-    only when the request was accepted for it (a valid form token, and a
-    page stored or a completed response thanked): a refused request (bad
-    token, honeypot, closed survey, errors) calls nothing, so callers add
-    no writes of their own to a request that stored nothing."""
-
-    def accepted(response, reply):
-        if on_accepted is not None:
-            on_accepted(response)
-        return reply
-
+    """Handle a submitted page: read the form, let ``services.submit_page``
+    decide, and answer its outcome. ``on_accepted`` is called with the
+    response only when the request was accepted for it (a page stored or a
+    completed response thanked): a refused request (bad token, honeypot,
+    closed survey, errors) calls nothing, so callers add no writes of their
+    own to a request that stored nothing."""
     survey = load_survey(token)
     form = request.form
     if flow.channel in FORM_CHANNELS and form.get("channel") in FORM_CHANNELS:
         flow = replace(flow, channel=form["channel"], embed=flow.embed or form["channel"] == Channel.EMBED.value)
     lang = choose_language(survey, form.get("lang"))
     use_language(lang)
-    current = state(survey)
-    if current != State.OPEN:
-        done = _completed_resend(survey, form) if current in (State.FULL, State.CLOSED) else None
-        if done is not None:
-            # The answer that filled the survey (or came just before it
-            # closed), sent again: the resident is thanked, as on any resend.
-            return accepted(done, _finished(survey, done, _response_flow(flow, done), lang))
-        return unavailable(survey, current.value, lang, flow)
-    if form.get(HONEYPOT):
-        # A bot filled the invisible field: thank it and store nothing.
-        return redirect(url_for(flow.thanks_endpoint, token=token, lang=lang, **_embed_arg(flow)), 303)
+    if survey is None:
+        return unavailable(survey, State.UNKNOWN.value, lang, flow)
     try:
         number = max(1, int(form.get("page", "1")))
     except ValueError:
         number = 1
-    submission_id = (form.get("submission_id") or "").strip()
-    issued = tokens.check_form_token(survey.id, submission_id, form.get("form_token"))
-    resume = (form.get("resume") or "").strip()
-    response = None
-    if resume:
-        response = services.find_by_resume_token(survey, resume)
-        if response is None or (issued is not None and response.submission_id != submission_id):
-            return unavailable(survey, "resume_invalid", lang, flow)
-    page_raws = answering.read_page(survey, number, form)
-    if issued is None:
-        return _bad_token(survey, flow, lang, number, page_raws, response)
-    if response is not None:
-        flow = _response_flow(flow, response)
-        if response.status == ResponseStatus.COMPLETE.value:
-            return accepted(response, _finished(survey, response, flow, lang))
-    shown = set((form.get("shown") or "").split())
-    client = client_info(survey)
-    result = None
-    if response is None:
-        # No resume token: usually the first page of a new response. It is
-        # checked before any write lock, then the response is created with
-        # its answers (and completed) in one transaction. Only when that
-        # does not go through is an existing response with this submission
-        # id (double click, resend, back button) looked for, and then
-        # handled exactly as if it had been sent with its resume token.
-        check = answering.check_page(survey, number, {}, page_raws, shown=shown)
-        pages = answering.visible(survey, check.raws)
-        first = check.page is not None and bool(pages) and answering.number_of(pages[0]) == number
-        clean = first and not check.errors and not check.revealed
-        blocked = (
-            clean
-            and bool(survey.setting("one_per_browser"))
-            and (client.seen_before or services.browser_has_completed(survey, client.browser_id))
-        )
-        refused = None
-        if clean and not blocked:
-            try:
-                result = services.start_with_page(
-                    survey,
-                    submission_id,
-                    number,
-                    check,
-                    channel=flow.channel,
-                    language=lang,
-                    started_at=datetime.fromtimestamp(issued, UTC).replace(tzinfo=None),
-                    client=client,
-                    participant_id=flow.participant_id,
-                    invitation_id=flow.invitation_id,
-                )
-            except services.NotAnswerable as error:
-                refused = error.reason
-        if result is None:
-            response = services.find_by_submission(submission_id)
-            if response is not None:
-                if response.survey_id != survey.id:
-                    return _bad_token(survey, flow, lang, number, page_raws, None)
-                flow = _response_flow(flow, response)
-                if response.status == ResponseStatus.COMPLETE.value:
-                    return accepted(response, _finished(survey, response, flow, lang))
-            elif not first:
-                return redirect(url_for(flow.start_endpoint, token=token, lang=lang), 303)
-            elif check.errors or check.revealed:
-                return _reshow(
-                    survey,
-                    flow,
-                    lang,
-                    number,
-                    check.raws,
-                    check.errors,
-                    check.revealed,
-                    None,
-                    submission_id,
-                    form.get("form_token"),
-                )
-            elif blocked:
-                return unavailable(survey, "once_per_browser", lang, flow)
-            elif refused:
-                return unavailable(survey, refused, lang, flow)
-            else:
-                # The id was taken and its response is gone again.
-                return _bad_token(survey, flow, lang, number, page_raws, None)
-        else:
-            response = result.response
-    back = form.get("action") == "back" and result is None
-    if result is None:
-        try:
-            result = services.save_page(
-                survey,
-                response,
-                number,
-                page_raws,
-                language=lang,
-                shown=None if back else shown,
-                finish=not back,
-                required=not back,
-                client=client,
-            )
-        except services.ValidationFailed as failed:
-            revealed = [code for code, message in failed.errors.items() if not message]
-            errors = {code: message for code, message in failed.errors.items() if message}
-            return _reshow(
-                survey,
-                flow,
-                lang,
-                number,
-                failed.raws,
-                errors,
-                revealed,
-                response,
-                response.submission_id,
-                _token_for(survey, response),
-            )
-        except services.PageNotAvailable:
-            return redirect(
-                url_for(flow.resume_endpoint, token=token, resume=tokens.resume_token_for(response), lang=lang),
-                303,
-            )
-        except services.NotAnswerable as refused:
-            return unavailable(survey, refused.reason, lang, flow)
-    if result.incomplete is not None:
-        return accepted(result.response, _send_back(survey, flow, lang, result))
-    if result.completed or result.already_complete:
-        return accepted(result.response, _finished(survey, result.response, flow, lang))
-    resume = tokens.resume_token_for(response)
-    remember(survey, resume, flow)
-    target = result.next_page
-    if back:
-        stored = answering.stored_raws(survey, response.id)
-        target = answering.previous_number(answering.visible(survey, stored), number) or number
-    return accepted(
-        result.response,
-        redirect(url_for(flow.resume_endpoint, token=token, resume=resume, page=target, lang=lang), 303),
+    sent = services.SentPage(
+        submission_id=(form.get("submission_id") or "").strip(),
+        form_token=form.get("form_token"),
+        page=number,
+        raws=answering.read_page(survey, number, form),
+        shown=frozenset((form.get("shown") or "").split()),
+        resume=(form.get("resume") or "").strip(),
+        back=form.get("action") == "back",
+        honeypot=bool(form.get(HONEYPOT)),
+        channel=flow.channel,
+        language=lang,
+        participant_id=flow.participant_id,
+        invitation_id=flow.invitation_id,
     )
+    outcome = services.submit_page(survey, sent, client=client_info(survey))
+    response = getattr(outcome, "response", None)
+    if response is not None and not isinstance(outcome, outcomes.BadToken):
+        flow = _response_flow(flow, response)
+    reply = _reply(survey, flow, lang, sent, outcome)
+    if on_accepted is not None and isinstance(outcome, outcomes.Accepted):
+        on_accepted(outcome.response)
+    return reply
 
 
-def _completed_resend(survey: Survey, form) -> Response | None:
-    """The complete response a form with a valid token was already stored
-    as, if any."""
-    submission_id = (form.get("submission_id") or "").strip()
-    if tokens.check_form_token(survey.id, submission_id, form.get("form_token")) is None:
-        return None
-    response = services.find_by_submission(submission_id)
-    if response is None or response.survey_id != survey.id or response.status != ResponseStatus.COMPLETE.value:
-        return None
-    return response
+def _reply(survey: Survey, flow: Flow, lang: str, sent: services.SentPage, outcome: outcomes.SubmitOutcome):
+    """The HTTP answer to each outcome of a submitted page."""
+    token = survey.public_token
+    match outcome:
+        case outcomes.Completed(response=done) | outcomes.Duplicate(response=done):
+            return _finished(survey, done, flow, lang)
+        case outcomes.Stored(response=saved, gap=outcomes.Gap() as gap):
+            return _send_back(survey, flow, lang, saved, gap)
+        case outcomes.Stored(response=saved, next_page=target):
+            resume = tokens.resume_token_for(saved)
+            remember(survey, resume, flow)
+            return redirect(url_for(flow.resume_endpoint, token=token, resume=resume, page=target, lang=lang), 303)
+        case outcomes.Invalid():
+            return _reshow(survey, flow, lang, outcome, sent)
+        case outcomes.BadToken():
+            return _bad_token(survey, flow, lang, outcome)
+        case outcomes.Refused(reason=outcomes.HONEYPOT):
+            # A bot filled the invisible field: thank it (nothing is stored).
+            return redirect(url_for(flow.thanks_endpoint, token=token, lang=lang, **_embed_arg(flow)), 303)
+        case outcomes.Refused(reason=outcomes.PAGE_NOT_AVAILABLE, response=None):
+            return redirect(url_for(flow.start_endpoint, token=token, lang=lang), 303)
+        case outcomes.Refused(reason=outcomes.PAGE_NOT_AVAILABLE, response=Response() as begun):
+            resume = tokens.resume_token_for(begun)
+            return redirect(url_for(flow.resume_endpoint, token=token, resume=resume, lang=lang), 303)
+        case outcomes.Refused(reason=reason):
+            return unavailable(survey, reason, lang, flow)
 
 
 def _embed_arg(flow: Flow) -> dict:
@@ -656,10 +547,9 @@ def _finished(survey: Survey, response: Response, flow: Flow, lang: str):
     return redirect_response
 
 
-def _send_back(survey, flow, lang, result: services.SaveResult):
+def _send_back(survey, flow, lang, response, gap: outcomes.Gap):
     """The last page was saved but the response could not complete: show
     the first page with a problem, its stored answers and their errors."""
-    response, gap = result.response, result.incomplete
     remember(survey, tokens.resume_token_for(response), flow)
     notice = _(
         "Some answers on this page are missing or not valid. Please fix them before your answers can be "
@@ -670,46 +560,53 @@ def _send_back(survey, flow, lang, result: services.SaveResult):
         flow,
         lang,
         gap.page,
-        gap.raws,
+        dict(gap.raws),
         response=response,
         submission_id=response.submission_id,
         form_token=_token_for(survey, response),
-        errors=gap.errors,
+        errors=dict(gap.errors),
         notice=notice,
         status=422,
     )
 
 
-def _reshow(survey, flow, lang, number, raws, errors, revealed, response, submission_id, form_token):
+def _reshow(survey, flow, lang, invalid: outcomes.Invalid, sent: services.SentPage):
+    """The page again with its answers as given, its errors and the
+    questions the answers revealed (422 with errors, 200 when only revealed)."""
     notice = None
-    if revealed:
+    if invalid.revealed:
         notice = _("Your answer opened more questions on this page. Please look at them, then continue.")
-    status = 422 if errors else 200
+    response = invalid.response
+    if response is None:
+        submission_id, form_token = sent.submission_id, sent.form_token
+    else:
+        submission_id, form_token = response.submission_id, _token_for(survey, response)
     return render_page(
         survey,
         flow,
         lang,
-        number,
-        raws,
+        sent.page,
+        dict(invalid.raws),
         response=response,
         submission_id=submission_id,
         form_token=form_token,
-        errors=errors,
+        errors=dict(invalid.errors),
         notice=notice,
-        revealed=revealed,
-        status=status,
+        revealed=list(invalid.revealed),
+        status=422 if invalid.errors else 200,
     )
 
 
-def _bad_token(survey, flow, lang, number, page_raws, response):
+def _bad_token(survey, flow, lang, bad: outcomes.BadToken):
     """A missing or forged submission id: nothing is stored; the page comes
     back with the answers as given and a fresh id, so sending again works."""
+    response, number = bad.response, bad.page
     if response is not None:
         stored = answering.stored_raws(survey, response.id)
-        raws = {**stored, **page_raws}
+        raws = {**stored, **bad.raws}
         submission_id, form_token = response.submission_id, _token_for(survey, response)
     else:
-        raws = page_raws
+        raws = dict(bad.raws)
         submission_id = tokens.new_submission_id()
         form_token = tokens.form_token(survey.id, submission_id)
         pages = answering.visible(survey, raws)

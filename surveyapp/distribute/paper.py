@@ -1,7 +1,7 @@
 """Typing in paper questionnaires: one page, all questions, one POST.
 
 Each entry form carries a fresh submission id, so a double click or a
-browser retry stores the response once (responses.services.submit_complete
+browser retry stores the response once (responses.services.submit_whole
 applies the same validation and exactly-once rules as the online flow).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..responses import answering, services, tokens
+from ..responses import answering, outcomes, services
 from ..responses.models import Channel, Response, ResponseStatus
 from ..surveys.models import Survey
 from ..surveys.visibility import active_pages
@@ -56,24 +56,18 @@ def read_form(survey: Survey, form) -> dict:
 def enter(survey: Survey, form, lang: str) -> Outcome:
     submission_id = (form.get("submission_id") or "").strip()
     raws = read_form(survey, form)
-    if not tokens.is_submission_id(submission_id):
-        return Outcome(
-            errors={"": _("This form is not valid any more. Please enter the response again.")}, raws=raws, status=400
-        )
-    existing = services.find_by_submission(submission_id)
-    if existing is not None and existing.survey_id == survey.id and existing.status == ResponseStatus.COMPLETE.value:
-        return Outcome(saved=True, repeated=True, count=entered_count(survey.id))
-    try:
-        services.submit_complete(survey, raws, submission_id, Channel.PAPER.value, language=lang)
-    except services.ValidationFailed as failed:
-        return Outcome(errors=failed.errors, raws=raws, status=422, submission_id=submission_id)
-    except services.NotAnswerable as refused:
-        return Outcome(errors={"": _refusal(refused.reason)}, raws=raws, status=409, submission_id=submission_id)
-    except services.SubmissionConflict:
-        return Outcome(
-            errors={"": _("This form is not valid any more. Please enter the response again.")}, raws=raws, status=400
-        )
-    return Outcome(saved=True, count=entered_count(survey.id))
+    not_valid = _("This form is not valid any more. Please enter the response again.")
+    match services.submit_whole(survey, raws, submission_id, Channel.PAPER.value, language=lang):
+        case outcomes.Completed():
+            return Outcome(saved=True, count=entered_count(survey.id))
+        case outcomes.Duplicate():
+            return Outcome(saved=True, repeated=True, count=entered_count(survey.id))
+        case outcomes.Invalid(errors=errors):
+            return Outcome(errors=dict(errors), raws=raws, status=422, submission_id=submission_id)
+        case outcomes.Refused(reason=reason):
+            return Outcome(errors={"": _refusal(reason)}, raws=raws, status=409, submission_id=submission_id)
+        case outcomes.BadToken():
+            return Outcome(errors={"": not_valid}, raws=raws, status=400)
 
 
 def _refusal(reason: str) -> str:

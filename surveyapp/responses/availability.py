@@ -38,6 +38,11 @@ def state(survey: Survey | None, now: datetime | None = None) -> State:
         return State.CLOSED
     if survey.opens_at is not None and now < survey.opens_at:
         return State.NOT_YET_OPEN
-    if survey.response_cap is not None and complete_count(survey.id) >= survey.response_cap:
+    if is_full(survey):
         return State.FULL
     return State.OPEN
+
+
+def is_full(survey: Survey) -> bool:
+    """The survey has as many complete responses as its cap."""
+    return survey.response_cap is not None and complete_count(survey.id) >= survey.response_cap

@@ -18,31 +18,57 @@ Exactly once, in three rules:
 3. A page's answers replace that response's rows for the page's questions
    in the same transaction as rule 2, so a repeated page never doubles rows.
 
+Every submission is answered with ONE outcome (``outcomes.py``: Stored,
+Completed, Duplicate, Invalid, Refused, BadToken), never an exception for
+an ordinary refusal. ``submit_page`` takes a page of the link, embed, kiosk
+and invitation flow; ``submit_whole`` a whole response (paper entry, the
+JSON API, the offline import). Each checks availability (open, schedule,
+cap) once, up front; the completion gate (``_completion_values``) counts
+the cap again only under the survey's lock, where concurrent completions
+are serialised.
+
 The first page of a new response (for a one-page survey, the whole
-response) is written by ``start_with_page`` in ONE short transaction: the
-page is validated before it, then the response row (already complete when
-the page is the last), its answer rows (one executemany) and the completion
-checks share the transaction that holds the write lock. A whole response
-in one call (``submit_whole``: API, paper, offline import) is written the
-same way: no response row is ever committed before its answers.
+response) is written in ONE short transaction: the page is validated before
+it, then the response row (already complete when the page is the last), its
+answer rows (one executemany) and the completion checks share the
+transaction that holds the write lock. A whole response in one call is
+written the same way: no response row is ever committed before its
+answers. Every response a call completes is reported by ``_completed``,
+after its commit.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, exc, insert, update
+from sqlalchemy import CursorResult, case, delete, exc, insert, update
 
 from ..database import begin_write, utcnow
 from ..extensions import db
 from ..questions import get_type
 from ..surveys.models import Survey
 from . import answering, sheets, tokens
-from .availability import State, state
+from .availability import State, is_full, state
 from .models import Answer, Channel, Response, ResponseStatus
+from .outcomes import (
+    HONEYPOT,
+    ONCE_PER_BROWSER,
+    OTHER_SURVEY,
+    PAGE_NOT_AVAILABLE,
+    RESUME_INVALID,
+    BadToken,
+    Completed,
+    Duplicate,
+    Gap,
+    Invalid,
+    NewResponse,
+    Refused,
+    ResponseRef,
+    Stored,
+    SubmitOutcome,
+)
 
 USER_AGENT_MAX = 256
 FLAG_TOO_FAST = "too_fast"
@@ -50,8 +76,8 @@ FLAG_DUPLICATE = "possible_duplicate"
 
 
 class ValidationFailed(ValueError):
-    """Answers that cannot be stored; ``errors`` maps question code to a
-    message for the resident. Nothing was written."""
+    """Raised by ``submit_complete`` for answers that cannot be stored;
+    ``errors`` maps question code to a message. Nothing was written."""
 
     def __init__(self, errors: dict[str, str], raws: dict | None = None):
         self.errors = dict(errors)
@@ -62,7 +88,8 @@ class ValidationFailed(ValueError):
 class NotAnswerable(Exception):
     """The survey cannot take this response now. ``reason`` is one of the
     availability states (closed, not_yet_open, full, unknown) or
-    ``once_per_browser``. Nothing was written."""
+    ``once_per_browser``. Nothing was written. Raised inside the completion
+    gate and by ``submit_complete``; the submit services answer Refused."""
 
     def __init__(self, reason: str):
         self.reason = reason
@@ -70,19 +97,19 @@ class NotAnswerable(Exception):
 
 
 class Incomplete(ValidationFailed):
-    """Completion refused: a visible page of the response's answers fails
-    its page check (a required answer missing, a value out of range), as
-    after Back, a resume link or a resend that skipped a page. ``page`` is
-    the first such page, ``errors`` its messages; the response stays
-    partial."""
+    """Completion refused (inside the completion gate): a visible page of
+    the response's answers fails its page check (a required answer missing,
+    a value out of range), as after Back, a resume link or a resend that
+    skipped a page. ``page`` is the first such page, ``errors`` its
+    messages; the response stays partial."""
 
     def __init__(self, gap: answering.PageCheck):
         super().__init__(gap.errors, gap.raws)
+        assert gap.page is not None, "a gap is a visible page"
         self.page = answering.number_of(gap.page)
 
-
-class PageNotAvailable(Exception):
-    """The submitted page is hidden by skip logic or not reached yet."""
+    def as_gap(self) -> Gap:
+        return Gap(self.page, self.raws, self.errors)
 
 
 class SubmissionConflict(ValueError):
@@ -101,29 +128,26 @@ class ClientInfo:
 
 
 @dataclass(frozen=True)
-class NewResponse:
-    """A response just written by ``start_with_page``, as its callers read
-    it (no ORM object to build or track)."""
+class SentPage:
+    """One page as the answering form sent it (read by the view, no request
+    here). ``raws``: the page's answers by question code; ``shown``: the
+    codes the resident saw on it; ``back``: the Back button (keep the
+    answers, check nothing required, go one page back)."""
 
-    id: int
-    survey_id: int
     submission_id: str
-    status: str
-    channel: str
-    language: str
-    started_at: datetime
-    resume_token_hash: str
-
-
-@dataclass
-class SaveResult:
-    response: Response | NewResponse
-    next_page: int | None  # the page to show next; None once complete
-    completed: bool = False  # this call completed the response
-    already_complete: bool = False  # it was complete before this call
-    # The last page was saved but the response could not complete: the
-    # first page with a problem (the response stays partial).
-    incomplete: Incomplete | None = None
+    form_token: str | None
+    page: int
+    raws: dict
+    shown: frozenset[str] = frozenset()
+    resume: str = ""
+    back: bool = False
+    honeypot: bool = False
+    channel: str = Channel.LINK.value
+    language: str | None = None
+    # A personal invitation: a new response is tied to its participant and
+    # invitation in the transaction that creates it.
+    participant_id: int | None = None
+    invitation_id: int | None = None
 
 
 # ---- start -----------------------------------------------------------------
@@ -210,56 +234,124 @@ def _identity_values(
     }
 
 
-def start_with_page(
-    survey: Survey,
-    submission_id: str,
-    page_number: int,
-    check: answering.PageCheck,
-    *,
-    channel: str = Channel.LINK.value,
-    language: str | None = None,
-    started_at: datetime | None = None,
-    client: ClientInfo | None = None,
-    finish: bool = True,
-    participant_id: int | None = None,
-    invitation_id: int | None = None,
-    now: datetime | None = None,
-) -> SaveResult | None:
-    """Create the response for ``submission_id`` with the answers to its
-    first page, in one transaction; complete it too when no visible page
-    follows and ``finish`` is true.
+# ---- a page of the answering flow ------------------------------------------
 
-    ``check`` is ``answering.check_page(survey, page_number, {}, raws)``,
-    done by the caller before the write lock is taken, and must be clean
-    (no errors, nothing revealed, the page visible). Returns None, having
-    written nothing, when a response with this submission id exists already
-    (a double click or a resend): the caller continues with that one.
-    Raises NotAnswerable (nothing written). Same identity rules as
-    ``start_response``.
+
+def submit_page(
+    survey: Survey, sent: SentPage, *, client: ClientInfo | None = None, now: datetime | None = None
+) -> SubmitOutcome:
+    """Take one submitted page of the answering flow; the one outcome says
+    what happened (see ``outcomes.py``). Nothing is written unless the
+    outcome is Stored or Completed.
+
+    In order: availability (a copy of a response that was completed before
+    the survey closed or filled up is still a Duplicate), the honeypot, the
+    resume token, the HMAC form token; then the page goes to its response:
+    a new one (first page), or the one of the resume token or submission id
+    (any page, a double click, a resend, the back button), where it is
+    checked again against every answer stored so far.
     """
     client = client or ClientInfo()
     now = now or utcnow()
-    started_at = started_at or now
-    following = answering.next_number(check.pages, page_number)
-    completing = following is None and finish
+    current = state(survey, now)
+    if current != State.OPEN:
+        done = _completed_resend(survey, sent) if current in (State.FULL, State.CLOSED) else None
+        # The answer that filled the survey (or came just before it closed),
+        # sent again: answered like the first time.
+        return Duplicate(done) if done is not None else Refused(current.value)
+    if sent.honeypot:
+        return Refused(HONEYPOT)
+    issued = tokens.check_form_token(survey.id, sent.submission_id, sent.form_token)
+    response = None
+    if sent.resume:
+        response = find_by_resume_token(survey, sent.resume)
+        if response is None or (issued is not None and response.submission_id != sent.submission_id):
+            return Refused(RESUME_INVALID)
+    if issued is None:
+        return BadToken(sent.raws, sent.page, response)
+    if response is None:
+        return _first_page(survey, sent, datetime.fromtimestamp(issued, UTC).replace(tzinfo=None), client, now)
+    return _next_page(survey, response, sent, client, now)
+
+
+def _completed_resend(survey: Survey, sent: SentPage) -> Response | None:
+    """The complete response a form with a valid token was stored as, if any."""
+    if tokens.check_form_token(survey.id, sent.submission_id, sent.form_token) is None:
+        return None
+    response = find_by_submission(sent.submission_id)
+    if response is None or response.survey_id != survey.id or response.status != ResponseStatus.COMPLETE.value:
+        return None
+    return response
+
+
+def _first_page(
+    survey: Survey, sent: SentPage, started_at: datetime, client: ClientInfo, now: datetime
+) -> SubmitOutcome:
+    """No resume token: usually the first page of a new response. It is
+    checked before any write lock, then the response is created with its
+    answers (and completed) in one transaction. Only when that does not go
+    through is an existing response with this submission id (double click,
+    resend, back button) looked for, and then its page is taken exactly as
+    if it had been sent with its resume token (and checked again there)."""
+    check = answering.check_page(survey, sent.page, {}, sent.raws, shown=set(sent.shown))
+    first = check.page is not None and answering.number_of(check.pages[0]) == sent.page
+    clean = first and not check.errors and not check.revealed
+    blocked = (
+        clean
+        and bool(survey.setting("one_per_browser"))
+        and (client.seen_before or browser_has_completed(survey, client.browser_id))
+    )
+    refused = None
+    if clean and not blocked:
+        inserted = _insert_first_page(survey, sent, check, started_at, client, now)
+        if not isinstance(inserted, Refused | None):
+            return inserted
+        refused = inserted
+    existing = find_by_submission(sent.submission_id)
+    if existing is not None:
+        if existing.survey_id != survey.id:
+            return BadToken(sent.raws, sent.page, None, OTHER_SURVEY)
+        return _next_page(survey, existing, sent, client, now)
+    if not first:
+        return Refused(PAGE_NOT_AVAILABLE)
+    if check.errors or check.revealed:
+        return Invalid(check.errors, check.raws, sent.page, tuple(check.revealed))
+    if blocked:
+        return Refused(ONCE_PER_BROWSER)
+    if refused is not None:
+        return refused
+    # The id was taken and its response is gone again.
+    return BadToken(sent.raws, sent.page)
+
+
+def _insert_first_page(
+    survey: Survey, sent: SentPage, check: answering.PageCheck, started_at: datetime, client: ClientInfo, now: datetime
+) -> Stored | Completed | Refused | None:
+    """Insert the response for ``sent.submission_id`` with the answers to
+    its first page, in one transaction, completed too when no visible page
+    follows. ``check`` (made before the write lock) is clean. None, having
+    written nothing, when the submission id is taken already (rule 1). Same
+    identity rules as ``start_response``."""
+    following = answering.next_number(check.pages, sent.page)
+    completing = following is None
     values = {
         "survey_id": survey.id,
-        "submission_id": submission_id,
+        "submission_id": sent.submission_id,
         "status": ResponseStatus.PARTIAL.value,
-        "channel": channel,
-        "language": language or survey.default_language,
+        "channel": sent.channel,
+        "language": sent.language or survey.default_language,
         "started_at": started_at,
-        "last_page": page_number,
+        "last_page": sent.page,
         "submitted_at": None,
         "duration_seconds": None,
         "flagged": False,
         "flag_reason": None,
-        **_identity_values(survey, submission_id, client, participant_id, invitation_id),
+        **_identity_values(survey, sent.submission_id, client, sent.participant_id, sent.invitation_id),
     }
     # The rows before the write lock; their response id is set once known.
-    page_ids = {q.id for q in answering.page_questions(survey, page_number)}
+    page_ids = {q.id for q in answering.page_questions(survey, sent.page)}
     rows = _answer_rows(survey, None, page_ids, check.raws, check.visible_codes)
-    incomplete = None
+    gap = None
     try:
         begin_write(db.session)
         if completing:
@@ -270,25 +362,58 @@ def start_with_page(
                     _completion_values(survey, kept, None, values["browser_hash"], started_at, client, now, timed=True)
                 )
             except Incomplete as refused:
-                completing, incomplete = False, refused
+                completing, gap = False, refused.as_gap()
+            except NotAnswerable as refused:
+                db.session.rollback()
+                return Refused(refused.reason)
         values["sheet"] = sheets.from_rows(rows) if completing else None
         response_id = _insert_and_commit(values, rows)
-        if response_id is None:
-            return None
     except Exception:
         db.session.rollback()
         raise
+    if response_id is None:
+        return None
     response = NewResponse(
         response_id,
         survey.id,
-        submission_id,
+        sent.submission_id,
         values["status"],
-        channel,
+        sent.channel,
         values["language"],
         started_at,
         values["resume_token_hash"],
     )
-    return SaveResult(response, following, completed=completing, incomplete=incomplete)
+    return _completed(response) if completing else Stored(response, following, gap)
+
+
+def _next_page(survey: Survey, response: Response, sent: SentPage, client: ClientInfo, now: datetime) -> SubmitOutcome:
+    """A page for an existing response; Back keeps its answers without
+    requiring any and leads to the visible page before it."""
+    if response.status == ResponseStatus.COMPLETE.value:
+        return Duplicate(response)
+    outcome = save_page(
+        survey,
+        response,
+        sent.page,
+        sent.raws,
+        language=sent.language,
+        shown=None if sent.back else set(sent.shown),
+        finish=not sent.back,
+        required=not sent.back,
+        client=client,
+        now=now,
+    )
+    if sent.back and isinstance(outcome, Stored):
+        stored = answering.stored_raws(survey, response.id)
+        target = answering.previous_number(answering.visible(survey, stored), sent.page) or sent.page
+        return replace(outcome, next_page=target)
+    return outcome
+
+
+def _completed(response: ResponseRef, resumed: bool = False) -> Completed:
+    """The one place every path that completes a response reports it, right
+    after the commit that completed it (a page, a whole submission)."""
+    return Completed(response, resumed)
 
 
 # ---- save and complete -----------------------------------------------------
@@ -297,7 +422,7 @@ def start_with_page(
 def _lock_partial(response: Response, page_number: int | None, language: str | None) -> bool:
     """Rule 2: take the write lock on a partial response; False if it is
     complete already."""
-    values = {}
+    values: dict[str, object] = {}
     if page_number is not None:
         values["last_page"] = case(
             (Response.last_page.is_(None), page_number),
@@ -308,7 +433,7 @@ def _lock_partial(response: Response, page_number: int | None, language: str | N
         values["language"] = language
     if not values:
         values["status"] = Response.status
-    result = db.session.execute(
+    result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE's result counts rows
         update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.PARTIAL.value)
         .values(**values)
@@ -393,18 +518,19 @@ def save_page(
     required: bool = True,
     client: ClientInfo | None = None,
     now: datetime | None = None,
-) -> SaveResult:
-    """Store the answers to page ``page_number`` (raws by question code).
+) -> Stored | Completed | Duplicate | Invalid | Refused:
+    """Store the answers to page ``page_number`` (raws by question code): a
+    step of ``submit_page``, whose caller checked availability and the form.
 
     In one transaction: lock the response (a complete one is left as it
-    is), validate against every answer so far, replace the page's rows,
-    drop answers hidden by logic, and complete the response when no visible
-    page follows and ``finish`` is true.
-    Raises ValidationFailed (errors, or questions newly revealed on the
-    page: code -> ""), PageNotAvailable, NotAnswerable; nothing is written
-    then. When the page is good but an earlier page is not (see
-    ``Incomplete``), the page is stored, the response stays partial and
-    the result's ``incomplete`` says where the gap is.
+    is: Duplicate), validate against every answer so far, replace the page's
+    rows, drop answers hidden by logic, and complete the response when no
+    visible page follows and ``finish`` is true (Completed). Invalid (errors,
+    or questions newly revealed on the page), Refused (the page is hidden or
+    not reached, or completion is refused): nothing is written. When the
+    page is good but an earlier page is not (see ``Incomplete``), the page
+    is stored, the response stays partial and the Stored outcome's ``gap``
+    says where the problem is.
     """
     try:
         begin_write(db.session)
@@ -413,19 +539,21 @@ def save_page(
         if not _lock_partial(response, page_number if required else None, language):
             db.session.rollback()
             db.session.refresh(response)
-            return SaveResult(response, None, already_complete=True)
+            return Duplicate(response)
         stored = answering.stored_raws(survey, response.id)
         check = answering.check_page(survey, page_number, stored, page_raws, shown=shown, required=required)
         if check.page is None:
-            raise PageNotAvailable(page_number)
+            db.session.rollback()
+            return Refused(PAGE_NOT_AVAILABLE, response)
         if check.errors or check.revealed:
-            raise ValidationFailed({**{c: "" for c in check.revealed}, **check.errors}, check.raws)
+            db.session.rollback()
+            return Invalid(check.errors, check.raws, page_number, tuple(check.revealed), response)
         page_ids = {q.id for q in answering.page_questions(survey, page_number)}
         _replace_rows(survey, response.id, page_ids, check.raws, check.visible_codes)
         _drop_hidden(survey, response.id, stored, check.visible_codes)
         following = answering.next_number(check.pages, page_number)
         completed = False
-        incomplete = None
+        gap = None
         if following is None and finish:
             try:
                 _complete_locked(survey, response, client, now, timed=True)
@@ -434,37 +562,51 @@ def save_page(
                 # This page's answers are good and are kept; the response
                 # stays partial until the gap is answered, and its resume
                 # link leads to the gap.
-                incomplete = refused
+                gap = refused.as_gap()
                 _rewind_to(response, answering.previous_number(check.pages, refused.page))
+            except NotAnswerable as refused:
+                db.session.rollback()
+                return Refused(refused.reason)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.refresh(response)
-    return SaveResult(response, following, completed=completed, incomplete=incomplete)
+    return _completed(response) if completed else Stored(response, following, gap)
 
 
 def complete(
     survey: Survey, response: Response, *, client: ClientInfo | None = None, now: datetime | None = None
-) -> SaveResult:
-    """Complete a partial response whose pages are all saved (idempotent).
-    Raises Incomplete (nothing written) when a visible page fails its check."""
+) -> Completed | Duplicate | Invalid | Refused:
+    """Complete a partial response whose pages are all saved (idempotent:
+    Duplicate when it is complete already). Invalid (nothing written) when
+    a visible page fails its check: ``page`` is the first such page."""
+    current = state(survey, now)
+    if current != State.OPEN:
+        return Refused(current.value)
     try:
         begin_write(db.session)
         if not _lock_partial(response, None, None):
             db.session.rollback()
             db.session.refresh(response)
-            return SaveResult(response, None, already_complete=True)
+            return Duplicate(response)
         stored = answering.stored_raws(survey, response.id)
         pages = answering.visible(survey, stored)
         _drop_hidden(survey, response.id, stored, {q.code for p in pages for q in p.questions})
-        _complete_locked(survey, response, client, now, timed=True)
+        try:
+            _complete_locked(survey, response, client, now, timed=True)
+        except Incomplete as refused:
+            db.session.rollback()
+            return Invalid(refused.errors, refused.raws, refused.page, (), response)
+        except NotAnswerable as refused:
+            db.session.rollback()
+            return Refused(refused.reason, response)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.refresh(response)
-    return SaveResult(response, None, completed=True)
+    return _completed(response)
 
 
 def _complete_locked(
@@ -504,7 +646,10 @@ def _completion_values(
 
     1. every visible page of its answers ``raws`` passes the page check
        (``answering.first_gap``), whatever path led to the last page;
-    2. the survey is open and not full; one per browser holds.
+    2. the survey is not full, counted under the survey's lock (the one
+       thing a concurrent submission changes; open and schedule were
+       checked once by the submit service that called); one per browser
+       holds.
 
     Runs inside the write transaction; raises Incomplete or NotAnswerable
     before writing anything. ``response_id`` is None for a response not
@@ -517,11 +662,10 @@ def _completion_values(
         # Serialise completions of this survey so the cap and the
         # one-per-browser rule hold under concurrent submissions.
         db.session.execute(db.select(Survey.id).where(Survey.id == survey.id).with_for_update())
-    # state() counts complete responses against the cap inside this
+    # Complete responses are counted against the cap inside this
     # transaction, after the lock above.
-    current = state(survey, now)
-    if current != State.OPEN:
-        raise NotAnswerable(current.value)
+    if is_full(survey):
+        raise NotAnswerable(State.FULL.value)
     repeat = client.seen_before or _browser_completed_before(survey, browser_hash, response_id)
     if repeat and survey.setting("one_per_browser"):
         raise NotAnswerable("once_per_browser")
@@ -622,23 +766,73 @@ def started_at_from(value, now: datetime | None = None) -> datetime | None:
     return moment
 
 
-class Outcome(str, enum.Enum):
-    """What ``submit_whole`` did with a submission id."""
+def submit_whole(
+    survey: Survey,
+    raws: dict,
+    submission_id: str,
+    channel: str,
+    language: str | None = None,
+    started_at: datetime | None = None,
+    participant_id: int | None = None,
+    *,
+    invitation_id: int | None = None,
+    client: ClientInfo | None = None,
+    now: datetime | None = None,
+) -> Completed | Duplicate | Invalid | Refused | BadToken:
+    """Store a whole response at once (paper entry, the JSON API, the
+    offline import); the one outcome says what happened.
 
-    CREATED = "created"  # a new response, written in one transaction
-    COMPLETED_PARTIAL = "completed_partial"  # an incomplete response with this id was completed
-    ALREADY_COMPLETE = "already_complete"  # stored before: nothing written
-
-
-@dataclass(frozen=True)
-class Submitted:
-    response: Response
-    outcome: Outcome
-
-    @property
-    def created(self) -> bool:
-        """This call stored the response (new, or completed a partial one)."""
-        return self.outcome != Outcome.ALREADY_COMPLETE
+    All or nothing: a new response row, its answers and its completion are
+    ONE transaction, so a process killed mid-way leaves nothing behind.
+    Same validation and exactly-once rules as the page flow: a repeated
+    call with the same ``submission_id`` answers Duplicate with the stored
+    response, whatever it carries. An incomplete response with this id
+    (left by the web flow, or by a version that committed the row before
+    its answers) is completed with these answers, which replace any it had
+    (Completed with ``resumed``). BadToken: a malformed submission id
+    (FORGED) or one of another survey (OTHER_SURVEY). ``started_at`` (naive
+    UTC) enables the minimum-time check and the duration; without it the
+    duration is unknown.
+    """
+    if not tokens.is_submission_id(submission_id):
+        return BadToken(raws)
+    existing = find_by_submission(submission_id)
+    if existing is not None and existing.survey_id != survey.id:
+        return BadToken(raws, reason=OTHER_SURVEY)
+    if existing is not None and existing.status == ResponseStatus.COMPLETE.value:
+        return Duplicate(existing)
+    current = state(survey, now)
+    if current != State.OPEN:
+        return Refused(current.value)
+    normal, errors = check_whole(survey, raws)
+    if errors:
+        return Invalid(errors, normal)
+    pages = answering.visible(survey, normal)
+    if existing is None:
+        inserted = _insert_whole(
+            survey,
+            submission_id,
+            normal,
+            pages,
+            channel=channel,
+            language=language,
+            started_at=started_at,
+            client=client,
+            participant_id=participant_id,
+            invitation_id=invitation_id,
+            now=now,
+        )
+        if inserted is not None:
+            return inserted
+        # A concurrent call with this id committed first (rule 1).
+        existing = find_by_submission(submission_id)
+        if existing is None:
+            raise RuntimeError("the submission id was taken but its response is gone")
+        if existing.survey_id != survey.id:
+            return BadToken(raws, reason=OTHER_SURVEY)
+    return _complete_whole(
+        survey, existing, normal, pages, language=language, client=client, now=now, timed=started_at is not None
+    )
 
 
 def submit_complete(
@@ -654,8 +848,10 @@ def submit_complete(
     client: ClientInfo | None = None,
     now: datetime | None = None,
 ) -> Response:
-    """``submit_whole`` for callers that need only the stored response."""
-    return submit_whole(
+    """``submit_whole`` for scripts and tests that want the stored response
+    (new or stored before) or an exception: ValidationFailed, NotAnswerable,
+    SubmissionConflict, or ValueError for a malformed submission id."""
+    outcome = submit_whole(
         survey,
         raws,
         submission_id,
@@ -666,78 +862,18 @@ def submit_complete(
         invitation_id=invitation_id,
         client=client,
         now=now,
-    ).response
-
-
-def submit_whole(
-    survey: Survey,
-    raws: dict,
-    submission_id: str,
-    channel: str,
-    language: str | None = None,
-    started_at: datetime | None = None,
-    participant_id: int | None = None,
-    *,
-    invitation_id: int | None = None,
-    client: ClientInfo | None = None,
-    now: datetime | None = None,
-) -> Submitted:
-    """Store a whole response at once (paper entry, kiosk sync, JSON API).
-
-    All or nothing: a new response row, its answers and its completion are
-    ONE transaction, so a process killed mid-way leaves nothing behind.
-    Same validation and exactly-once rules as the page flow: a repeated
-    call with the same ``submission_id`` returns the stored response
-    (ALREADY_COMPLETE). An incomplete response with this id (left by the
-    web flow, or by a version that committed the row before its answers)
-    is completed with these answers, which replace any it had
-    (COMPLETED_PARTIAL).
-    Raises ValidationFailed (nothing written), NotAnswerable,
-    SubmissionConflict, or ValueError for a malformed submission id.
-    ``started_at`` (naive UTC) enables the minimum-time check and the
-    duration; without it the duration is unknown.
-    """
-    if not tokens.is_submission_id(submission_id):
-        raise ValueError("submission_id must be a UUID4")
-    existing = _same_survey(survey, find_by_submission(submission_id))
-    if existing is not None and existing.status == ResponseStatus.COMPLETE.value:
-        return Submitted(existing, Outcome.ALREADY_COMPLETE)
-    current = state(survey, now)
-    if current != State.OPEN:
-        raise NotAnswerable(current.value)
-    normal, errors = check_whole(survey, raws)
-    if errors:
-        raise ValidationFailed(errors, normal)
-    pages = answering.visible(survey, normal)
-    if existing is None:
-        response_id = _insert_whole(
-            survey,
-            submission_id,
-            normal,
-            pages,
-            channel=channel,
-            language=language,
-            started_at=started_at,
-            client=client,
-            participant_id=participant_id,
-            invitation_id=invitation_id,
-            now=now,
-        )
-        if response_id is not None:
-            return Submitted(db.session.get(Response, response_id), Outcome.CREATED)
-        # A concurrent call with this id committed first (rule 1).
-        existing = _same_survey(survey, find_by_submission(submission_id))
-        if existing is None:
-            raise RuntimeError("the submission id was taken but its response is gone")
-    return _complete_whole(
-        survey, existing, normal, pages, language=language, client=client, now=now, timed=started_at is not None
     )
-
-
-def _same_survey(survey: Survey, response: Response | None) -> Response | None:
-    if response is not None and response.survey_id != survey.id:
-        raise SubmissionConflict(response.submission_id)
-    return response
+    match outcome:
+        case Completed(response=Response() as response) | Duplicate(response=response):
+            return response
+        case Invalid(errors=errors, raws=normal):
+            raise ValidationFailed(dict(errors), dict(normal))
+        case Refused(reason=reason):
+            raise NotAnswerable(reason)
+        case BadToken(reason=reason) if reason == OTHER_SURVEY:
+            raise SubmissionConflict(submission_id)
+        case _:
+            raise ValueError("submission_id must be a UUID4")
 
 
 def _insert_whole(
@@ -753,9 +889,9 @@ def _insert_whole(
     participant_id: int | None,
     invitation_id: int | None,
     now: datetime | None,
-) -> int | None:
-    """Insert a complete response and its answers in one transaction; its
-    id, or None (nothing written) when the submission id is taken."""
+) -> Completed | Refused | None:
+    """Insert a complete response and its answers in one transaction; None
+    (nothing written) when the submission id is taken."""
     now = now or utcnow()
     values = {
         "survey_id": survey.id,
@@ -772,16 +908,24 @@ def _insert_whole(
     values["sheet"] = sheets.from_rows(rows)
     try:
         begin_write(db.session)
-        values.update(
-            _completion_values(
-                survey, normal, None, values["browser_hash"], started_at, client, now, timed=started_at is not None
+        try:
+            values.update(
+                _completion_values(
+                    survey, normal, None, values["browser_hash"], started_at, client, now, timed=started_at is not None
+                )
             )
-        )
+        except NotAnswerable as refused:
+            db.session.rollback()
+            return Refused(refused.reason)
         response_id = _insert_and_commit(values, rows)
     except Exception:
         db.session.rollback()
         raise
-    return response_id
+    if response_id is None:
+        return None
+    response = db.session.get(Response, response_id)
+    assert response is not None, "committed above"
+    return _completed(response)
 
 
 def _insert_and_commit(values: dict, rows: list[dict]) -> int | None:
@@ -791,7 +935,8 @@ def _insert_and_commit(values: dict, rows: list[dict]) -> int | None:
     try:
         # Through the session (not its connection) so session events see
         # the new response (webhooks wake on completions).
-        response_id = db.session.execute(_INSERT_RESPONSE, values).inserted_primary_key[0]
+        inserted: CursorResult = db.session.execute(_INSERT_RESPONSE, values)  # type: ignore[assignment]
+        response_id = inserted.inserted_primary_key[0]  # type: ignore[index]  # an INSERT has its key
     except exc.IntegrityError:
         db.session.rollback()
         return None
@@ -813,28 +958,36 @@ def _complete_whole(
     client: ClientInfo | None,
     now: datetime | None,
     timed: bool,
-) -> Submitted:
+) -> Completed | Duplicate | Invalid | Refused:
     """Give an incomplete response exactly these answers and complete it,
-    in one transaction (a no-op if another call completed it first)."""
+    in one transaction (Duplicate, a no-op, if another call completed it
+    first)."""
     try:
         begin_write(db.session)
         last = answering.number_of(pages[-1]) if pages else None
         if not _lock_partial(response, last, language):
             db.session.rollback()
             db.session.refresh(response)
-            return Submitted(response, Outcome.ALREADY_COMPLETE)
+            return Duplicate(response)
         codes = {q.code for p in pages for q in p.questions}
         db.session.execute(
             delete(Answer).where(Answer.response_id == response.id).execution_options(synchronize_session=False)
         )
         _replace_rows(survey, response.id, {q.id for q in survey.questions}, normal, codes)
-        _complete_locked(survey, response, client, now, timed=timed)
+        try:
+            _complete_locked(survey, response, client, now, timed=timed)
+        except Incomplete as refused:
+            db.session.rollback()
+            return Invalid(refused.errors, normal)
+        except NotAnswerable as refused:
+            db.session.rollback()
+            return Refused(refused.reason)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.refresh(response)
-    return Submitted(response, Outcome.COMPLETED_PARTIAL)
+    return _completed(response, resumed=True)
 
 
 # ---- personal invitations (added for surveyapp/distribute) --------------------

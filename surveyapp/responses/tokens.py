@@ -37,7 +37,7 @@ from ..security import hash_token
 
 if TYPE_CHECKING:
     from .models import Response
-    from .services import NewResponse
+    from .outcomes import NewResponse
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 # A token issued "in the future" by more than this is not ours.

@@ -2,7 +2,7 @@
 (the CSV export of KoboToolbox or ODK Central) into a Suara survey.
 
 Each row goes through the collect service's one-call submission
-(responses.services.submit_complete): the same validation and exactly-once
+(responses.services.submit_whole): the same validation and exactly-once
 rules as the web form, with the row's instance id as the submission id, so
 importing the same file again stores nothing twice. Rows are independent:
 one rejected row does not stop the others, and every rejection is reported.
@@ -17,8 +17,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from ..responses import outcomes
 from ..responses import services as responses
-from ..responses.models import Channel, ResponseStatus
+from ..responses.models import Channel
 from ..surveys.models import Survey
 from ..uploads import CSVFileError, read_csv
 from .workbook import XLSFormError
@@ -184,34 +185,24 @@ def _one_row(survey, mapper, plan, values, id_index, start_index, number, report
         elif isinstance(value, str):
             raws[code] = {"choice": value, "other": text}
     started = _started_at(values[start_index]) if start_index is not None and start_index < len(values) else None
-    existing = responses.find_by_submission(submission_id) if submission_id else None
-    try:
-        response = responses.submit_complete(
-            survey, raws, submission_id, Channel.OFFLINE_APP.value, language=survey.default_language, started_at=started
-        )
-    except responses.ValidationFailed as error:
-        report.rejected.append(Rejected(number, [f"{code}: {message}" for code, message in error.errors.items()]))
-        return
-    except responses.NotAnswerable as error:
-        report.rejected.append(
-            Rejected(
-                number,
-                [
-                    _(
-                        "The survey is not taking responses (%(reason)s). Open it, then import again.",
-                        reason=error.reason,
-                    )
-                ],
+    outcome = responses.submit_whole(
+        survey, raws, submission_id, Channel.OFFLINE_APP.value, language=survey.default_language, started_at=started
+    )
+    match outcome:
+        case outcomes.Completed():
+            report.stored += 1
+        case outcomes.Duplicate():
+            report.already += 1
+        case outcomes.Invalid(errors=errors):
+            report.rejected.append(Rejected(number, [f"{code}: {message}" for code, message in errors.items()]))
+        case outcomes.Refused(reason=reason):
+            report.rejected.append(
+                Rejected(
+                    number,
+                    [_("The survey is not taking responses (%(reason)s). Open it, then import again.", reason=reason)],
+                )
             )
-        )
-        return
-    except responses.SubmissionConflict:
-        report.rejected.append(Rejected(number, [_("This submission id belongs to a response of another survey.")]))
-        return
-    except ValueError:
-        report.rejected.append(Rejected(number, [_('The submission id "%(id)s" is not a UUID.', id=raw_id[:60])]))
-        return
-    if existing is not None and existing.status == ResponseStatus.COMPLETE.value:
-        report.already += 1
-    elif response.status == ResponseStatus.COMPLETE.value:
-        report.stored += 1
+        case outcomes.BadToken(reason=outcomes.OTHER_SURVEY):
+            report.rejected.append(Rejected(number, [_("This submission id belongs to a response of another survey.")]))
+        case outcomes.BadToken():
+            report.rejected.append(Rejected(number, [_('The submission id "%(id)s" is not a UUID.', id=raw_id[:60])]))

@@ -87,23 +87,20 @@ def test_back_then_error_then_resume_link_does_not_complete_with_gaps(client, wo
 
 
 def test_every_completion_path_checks_the_whole_response(ctx, world):
-    from surveyapp.responses import services, tokens
+    from surveyapp.responses import outcomes, services, tokens
 
     survey = make_survey(world.org, THREE_PAGES)
     response, _created = services.start_response(survey, tokens.new_submission_id(), language="en")
     services.save_page(survey, response, 1, {"name": "Siti"})
     # Page 3 is good on its own: it is stored, the response stays partial.
     result = services.save_page(survey, response, 3, {"age": "41"})
-    assert not result.completed and result.incomplete is not None
-    assert result.incomplete.page == 2 and set(result.incomplete.errors) == {"grid", "rank"}
+    assert isinstance(result, outcomes.Stored) and result.gap is not None
+    assert result.gap.page == 2 and set(result.gap.errors) == {"grid", "rank"}
     [stored] = responses(survey.id)
     assert stored.status == "partial" and stored.last_page == 1 and answer_count(stored.id) == 2
     # Completing it directly is refused the same way, and writes nothing.
-    import pytest
-
-    with pytest.raises(services.Incomplete) as refused:
-        services.complete(survey, stored)
-    assert refused.value.page == 2
+    refused = services.complete(survey, stored)
+    assert isinstance(refused, outcomes.Invalid) and refused.page == 2
     assert responses(survey.id)[0].status == "partial"
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp.database import utcnow
-from surveyapp.responses import answering, services, tokens
+from surveyapp.responses import answering, outcomes, services, tokens
 from tests.collect.helpers import answer_count, make_survey, responses, sheet_and_answers
 
 
@@ -85,17 +85,19 @@ def test_save_page_replaces_rows_and_refuses_hidden_pages(ctx, world):
     assert created
     again, created_again = services.start_response(survey, response.submission_id)
     assert again.id == response.id and not created_again
-    with pytest.raises(services.ValidationFailed) as revealed:
-        services.save_page(survey, response, 1, {"uses": {"choice": "no", "other": ""}, "why_not": "x"}, shown={"uses"})
-    assert revealed.value.errors == {"why_not": ""} and answer_count(response.id) == 0
-    with pytest.raises(services.PageNotAvailable):
-        services.save_page(survey, response, 2, {"score": "5"})  # clinic page, hidden for "no"
+    revealed = services.save_page(
+        survey, response, 1, {"uses": {"choice": "no", "other": ""}, "why_not": "x"}, shown={"uses"}
+    )
+    assert isinstance(revealed, outcomes.Invalid)
+    assert revealed.revealed == ("why_not",) and not revealed.errors and answer_count(response.id) == 0
+    hidden = services.save_page(survey, response, 2, {"score": "5"})  # clinic page, hidden for "no"
+    assert hidden == outcomes.Refused(outcomes.PAGE_NOT_AVAILABLE, response)
     services.save_page(survey, response, 1, {"uses": {"choice": "no", "other": ""}, "why_not": "Jauh"})
     assert answer_count(response.id) == 2
     result = services.save_page(survey, response, 3, {"age": "25", "services": {"choices": ["umum"], "other": ""}})
-    assert result.completed and result.response.status == "complete"
+    assert isinstance(result, outcomes.Completed) and result.response.status == "complete"
     repeat = services.save_page(survey, response, 3, {"age": "26", "services": {"choices": [], "other": ""}})
-    assert repeat.already_complete and answer_count(response.id) == 4
+    assert isinstance(repeat, outcomes.Duplicate) and answer_count(response.id) == 4
 
 
 def test_normalise_raw_accepts_simple_values(ctx, world):
@@ -138,7 +140,7 @@ def test_every_completion_stores_the_answer_sheet(ctx, world):
     services.save_page(survey, response, 1, {"uses": {"choice": "no", "other": ""}, "why_not": "Jauh"})
     assert sheet_and_answers(response.id)[0] is None  # partial: no sheet yet
     done = services.save_page(survey, response, 3, {"age": "70", "services": {"choices": ["umum"], "other": ""}})
-    assert done.completed
+    assert isinstance(done, outcomes.Completed)
     sheet, answers = sheet_and_answers(response.id)
     assert sheet == answers and len(answers) == 4
 
@@ -146,6 +148,6 @@ def test_every_completion_stores_the_answer_sheet(ctx, world):
     services.save_page(survey, later, 1, {"uses": {"choice": "no", "other": ""}})
     services.save_page(survey, later, 3, {"age": "18", "services": {"choices": [], "other": ""}}, finish=False)
     assert sheet_and_answers(later.id)[0] is None
-    assert services.complete(survey, later).completed
+    assert isinstance(services.complete(survey, later), outcomes.Completed)
     sheet, answers = sheet_and_answers(later.id)
     assert sheet == answers and len(answers) == 2
