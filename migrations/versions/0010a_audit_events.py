@@ -22,6 +22,7 @@ def upgrade():
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("api_token_id", sa.Integer(), nullable=True),
+        sa.Column("actor_kind", sa.String(length=8), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("subject_type", sa.String(length=32), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=True),

@@ -38,7 +38,7 @@ def actor(event: AuditEvent) -> str:
         return event.user.name
     if event.api_token is not None:
         return _("API token %(name)s", name=event.api_token.name)
-    if event.api_token_id is None and event.user_id is None:
+    if event.actor_kind == "system":
         return _("Suara (a command on the server)")
     return _("a deleted account")
 

@@ -41,7 +41,8 @@ class AuditEvent(db.Model):
     the event outlives a deleted survey or a removed member; ``detail`` keeps
     what a reader needs then (a title, the old and new role). Actor: the user,
     or the API token when a program acted (user_id empty), or neither for the
-    system (a CLI command)."""
+    system (a CLI command); ``actor_kind`` says which, so an event keeps telling
+    a person from the system after the account or token is deleted."""
 
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_organisation_id_created_at", "organisation_id", "created_at"),)
@@ -50,6 +51,7 @@ class AuditEvent(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    actor_kind: Mapped[str] = mapped_column(String(8))  # user | token | system
     action: Mapped[str] = mapped_column(String(32))
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int | None]

@@ -17,30 +17,31 @@ from ..extensions import db
 from .models import Action, AuditEvent
 
 
-def current_actor() -> tuple[int | None, int | None]:
-    """(user id, API token id) of whoever makes this request; (None, None)
-    outside a request (a CLI command or a worker: the system)."""
+def current_actor() -> tuple[str, int | None, int | None]:
+    """(kind, user id, API token id) of whoever makes this request; the
+    system outside a request (a CLI command or a worker)."""
     if not has_request_context():
-        return None, None
+        return "system", None, None
     token = g.get("api_token")
     if token is not None:
-        return None, token.id
+        return "token", None, token.id
     if current_user.is_authenticated:
-        return current_user.id, None
-    return None, None
+        return "user", current_user.id, None
+    return "system", None, None
 
 
 def record(action: Action, subject: Any, **detail: Any) -> AuditEvent:
     """Add an event about ``subject`` (a model with ``organisation_id``) to
     the session, uncommitted. ``detail`` is small and JSON: no contact data
     of residents (an erased participant is named by pseudonym only)."""
-    user_id, token_id = current_actor()
+    kind, user_id, token_id = current_actor()
     if subject.id is None:  # just created: its id comes with the flush
         db.session.flush()
     event = AuditEvent(
         organisation_id=subject.organisation_id,
         user_id=user_id,
         api_token_id=token_id,
+        actor_kind=kind,
         action=Action(action).value,
         subject_type=subject.__tablename__,
         subject_id=subject.id,

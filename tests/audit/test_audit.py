@@ -119,7 +119,22 @@ def test_event_and_action_share_one_transaction(ctx, world, survey):
 
 def test_a_command_is_recorded_as_the_system(ctx, world, survey):
     survey_services.publish(survey)
-    assert only_event(Action.SURVEY_PUBLISHED, None, "surveys", survey.id).api_token_id is None
+    event = only_event(Action.SURVEY_PUBLISHED, None, "surveys", survey.id)
+    assert (event.actor_kind, event.api_token_id) == ("system", None)
+
+
+def test_a_deleted_account_is_not_taken_for_the_system(client, world, survey):
+    world.owner.locale = "en"
+    db.session.commit()
+    login(client, "editor@mawar.test")
+    assert post(client, f"/surveys/{survey.id}/publish").status_code == 303
+    post(client, "/logout")
+    db.session.delete(world.editor)
+    db.session.commit()
+    assert events()[0].actor_kind == "user" and events()[0].user_id is None
+    login(client, "owner@mawar.test")
+    page = client.get("/org/audit").get_data(as_text=True)
+    assert "a deleted account" in page and "a command on the server" not in page
 
 
 # ---- members and invitations -------------------------------------------------------
@@ -320,6 +335,7 @@ def test_page_is_paginated(client, world, survey):
         db.session.add(
             AuditEvent(
                 organisation_id=world.org.id,
+                actor_kind="system",
                 action="survey.closed",
                 subject_type="surveys",
                 subject_id=survey.id,
