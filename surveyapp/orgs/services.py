@@ -96,7 +96,8 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
 
 
 def revoke_invitation(invitation: Invitation) -> None:
-    audit.record(Action.INVITATION_REVOKED, invitation, email=invitation.email, role=invitation.role)
+    if invitation.revoked_at is None:
+        audit.record(Action.INVITATION_REVOKED, invitation, email=invitation.email, role=invitation.role)
     invitation.revoked_at = utcnow()
     db.session.commit()
 

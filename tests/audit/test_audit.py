@@ -180,6 +180,7 @@ def test_invitation_sent_and_withdrawn(client, world):
     event = only_event(Action.INVITATION_SENT, world.owner, "invitations", invitation.id)
     assert event.detail == {"email": "new@mawar.test", "role": "editor"}
     assert post(client, f"/org/invitations/{invitation.id}/revoke").status_code == 303
+    assert post(client, f"/org/invitations/{invitation.id}/revoke").status_code == 303  # already withdrawn
     assert [e.action for e in events()] == ["invitation.sent", "invitation.revoked"]
 
 
