@@ -1,4 +1,4 @@
-"""Benchmark: the programme dashboard (the metric set of METRICS.md) at 100k participants / 1M responses.
+"""Benchmark: the programme dashboard (the metric set of docs/metrics.md) at 100k participants / 1M responses.
 
     .venv/bin/python -m bench.programme_bench --responses 1000000 --participants 100000 \\
         --database sqlite:////tmp/suara-programme-bench.db [--append docs/benchmarks.md]

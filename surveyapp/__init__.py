@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts_bp
     from .api.manage import bp as api_manage_bp
     from .api.routes import bp as api_bp
+    from .audit.routes import bp as audit_bp
     from .builder.routes import bp as builder_bp
     from .collect.routes import bp as collect_bp
     from .core.routes import bp as core_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         core_bp,
         accounts_bp,
         orgs_bp,  # foundation
+        audit_bp,
         builder_bp,  # questionnaire builder
         collect_bp,
         distribute_bp,  # collecting responses

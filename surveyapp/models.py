@@ -10,6 +10,7 @@ from .analytics.models import (  # noqa: F401
     TallyWord,
 )
 from .api.models import ApiToken, ImportReport, Webhook, WebhookDelivery  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
 from .collect.models import SurveyInvitation  # noqa: F401
 from .orgs.models import Invitation, Membership, Organisation, Role  # noqa: F401
 from .programmes.models import (  # noqa: F401

@@ -1,5 +1,5 @@
 """Before/after comparison of two waves (two surveys, or two date ranges of
-one survey), with the test STATS.md prescribes for the design and
+one survey), with the test docs/statistics.md §5 prescribes for the design and
 Benjamini–Hochberg across every test shown. Changes are after − before."""
 
 from __future__ import annotations

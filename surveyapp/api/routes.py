@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from ..analytics.filters import FilterError, parse_filters
 from ..errors import abort_with
-from ..exports import pacing
+from ..exports import downloads, pacing
 from ..extensions import csrf, db, limiter
 from ..orgs.models import Organisation
 from ..surveys import definition
@@ -266,6 +266,7 @@ def list_responses(survey_id: int):
 @bp.get("/surveys/<int:survey_id>/responses.jsonl")
 def export_responses(survey_id: int):
     survey = _survey(survey_id)
+    downloads.record(survey, "jsonl", _filters(survey))
     records = _records(survey, 0)
     lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     return Response(stream_with_context(pacing.download(lines)), mimetype="application/x-ndjson; charset=utf-8")

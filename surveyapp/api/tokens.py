@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from .. import audit
+from ..audit import Action
 from ..database import utcnow
 from ..extensions import db
 from ..security import hash_token
@@ -27,11 +29,14 @@ def create(organisation_id: int, user_id: int | None, name: str, scope: str) -> 
         prefix=plain[:12],
     )
     db.session.add(token)
+    audit.record(Action.API_TOKEN_CREATED, token, name=token.name, scope=token.scope)
     db.session.commit()
     return token, plain
 
 
 def revoke(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        audit.record(Action.API_TOKEN_REVOKED, token, name=token.name, scope=token.scope)
     token.revoked_at = token.revoked_at or utcnow()
     db.session.commit()
 

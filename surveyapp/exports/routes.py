@@ -18,7 +18,7 @@ from ..errors import abort_with
 from ..orgs.models import Role
 from ..results.view_args import survey_filters_language
 from ..surveys.models import Survey, pick_language
-from . import pacing, sav, writers
+from . import downloads, pacing, sav, writers
 from . import rows as rows_module
 from .layout import build_layout
 from .weights import WeightsUnavailable, weights_for
@@ -67,6 +67,7 @@ def manage_exports(survey_id: int):
 @role_required(Role.EDITOR)
 def export_csv(survey_id: int):
     survey, filters, layout, weights = _prepare(survey_id)
+    downloads.record(survey, "csv", filters, weighted=weights is not None)
     bom = request.args.get("bom") == "1"
     chunks = writers.csv_chunks(
         layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights, ready=True), bom
@@ -82,6 +83,7 @@ def export_csv(survey_id: int):
 @role_required(Role.EDITOR)
 def export_jsonl(survey_id: int):
     survey, filters, layout, weights = _prepare(survey_id)
+    downloads.record(survey, "jsonl", filters, weighted=weights is not None)
     chunks = writers.jsonl_chunks(layout, rows_module.iter_rows(layout, survey.id, filters, weights=weights))
     return Response(
         stream_with_context(pacing.download(chunks)),
@@ -115,6 +117,7 @@ def export_xlsx(survey_id: int):
                 n=format(writers.XLSX_MAX_ROWS, ","),
             ),
         )
+    downloads.record(survey, "xlsx", filters, weighted=weights is not None, rows=count)
     chunks = writers.xlsx_chunks(
         layout, rows_module.iter_batches(layout, survey.id, filters, weights=weights, ready=True), expected_rows=count
     )
@@ -131,6 +134,7 @@ def export_sav(survey_id: int):
     """Streamed like CSV: the .sav writer keeps memory flat (sav.py)."""
     survey, filters, layout, weights = _prepare(survey_id)
     widths = sav.string_widths(layout, survey.id)
+    downloads.record(survey, "sav", filters, weighted=weights is not None)
     chunks = sav.sav_chunks(
         layout,
         rows_module.iter_rows(layout, survey.id, filters, weights=weights),

@@ -39,7 +39,7 @@ class Organisation(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
     default_language: Mapped[str] = mapped_column(String(8), default="id")
-    # Privacy floor k for public and viewer-filtered results (METRICS.md).
+    # Privacy floor k for public and viewer-filtered results (docs/metrics.md §5).
     privacy_min_cell: Mapped[int] = mapped_column(default=5)
     # Salt for hashing participants' phone numbers and e-mail addresses, so
     # a leaked hash cannot be matched across organisations.

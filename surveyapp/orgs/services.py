@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from flask import current_app
 
+from .. import audit
+from ..audit import Action
 from ..database import utcnow
 from ..extensions import db
 from ..security import hash_token, new_token
@@ -65,6 +67,7 @@ def invite(organisation: Organisation, email: str, role: Role, invited_by) -> tu
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
     )
     db.session.add(invitation)
+    audit.record(Action.INVITATION_SENT, invitation, email=invitation.email, role=invitation.role)
     db.session.commit()
     return invitation, token
 
@@ -93,6 +96,8 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
 
 
 def revoke_invitation(invitation: Invitation) -> None:
+    if invitation.revoked_at is None:
+        audit.record(Action.INVITATION_REVOKED, invitation, email=invitation.email, role=invitation.role)
     invitation.revoked_at = utcnow()
     db.session.commit()
 
@@ -108,6 +113,10 @@ def owners_count(organisation_id: int) -> int:
 def change_role(membership: Membership, role: Role) -> None:
     if membership.role == Role.OWNER.value and role != Role.OWNER and owners_count(membership.organisation_id) <= 1:
         raise MembershipError("last-owner")
+    if membership.role != role.value:
+        audit.record(
+            Action.MEMBER_ROLE_CHANGED, membership, name=membership.user.name, old=membership.role, new=role.value
+        )
     membership.role = role.value
     db.session.commit()
 
@@ -115,5 +124,6 @@ def change_role(membership: Membership, role: Role) -> None:
 def remove_member(membership: Membership) -> None:
     if membership.role == Role.OWNER.value and owners_count(membership.organisation_id) <= 1:
         raise MembershipError("last-owner")
+    audit.record(Action.MEMBER_REMOVED, membership, name=membership.user.name, role=membership.role)
     db.session.delete(membership)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""The metric set of METRICS.md (M1-M12, E1-E5) for a programme and a window.
+"""The metric set of docs/metrics.md (M1-M12, E1-E5) for a programme and a window.
 
 ``compute_set`` runs the SQL aggregations of queries.py once per window,
 hands plain numbers to metrics_pure.py / analytics.stats, and returns a

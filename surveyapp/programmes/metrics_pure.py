@@ -1,7 +1,7 @@
 """The arithmetic of the metric set on plain numbers (no Flask, no database).
 
 Queries hand over counts, sums and frequency tables; these functions turn
-them into the figures of METRICS.md, using analytics/stats/ for every
+them into the figures of docs/metrics.md, using analytics/stats/ for every
 interval and test. As in analytics/stats, "no data" is None, never 0.
 """
 
@@ -188,7 +188,7 @@ MIN_PAIRS = 5
 def paired_design(n_before: int, n_after: int, n_pairs: int) -> bool:
     """Use the paired tests when at least 5 people, and at least half of the smaller
     wave, answered both waves (linked participants); otherwise compare the waves as
-    independent samples (STATS.md: different people in each wave)."""
+    independent samples (docs/statistics.md §5: different people in each wave)."""
     return n_pairs >= MIN_PAIRS and n_pairs >= 0.5 * min(n_before, n_after)
 
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from wtforms.fields.choices import SelectChoice
 
+from .. import audit
 from ..access import can_see_contacts, current_org, current_role, get_owned_or_404, role_required
 from ..database import utcnow
 from ..errors import abort_with
@@ -746,6 +747,7 @@ def manage_participant_erase(participant_id: int):
     if participant.erased_at is not None:
         flash(_("This participant was already erased."), "info")
     else:
+        audit.record(audit.Action.PARTICIPANT_ERASED, participant, pseudonym=participant.pseudonym)
         people.erase(participant)
         flash(
             _(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from .. import audit
+from ..audit import Action
 from ..database import utcnow
 from ..extensions import db
 from ..questions import get_type
@@ -142,12 +144,19 @@ def create_from_own_template(template: Survey, user_id: int | None) -> Survey:
     return survey
 
 
+def _audit(action: Action, survey: Survey) -> None:
+    audit.record(action, survey, title=survey.text("title", survey.default_language))
+
+
 def delete(survey: Survey) -> None:
+    _audit(Action.SURVEY_DELETED, survey)
     db.session.delete(survey)
     db.session.commit()
 
 
 def set_archived(survey: Survey, archived: bool) -> None:
+    if archived != (survey.archived_at is not None):
+        _audit(Action.SURVEY_ARCHIVED if archived else Action.SURVEY_RESTORED, survey)
     survey.archived_at = utcnow() if archived else None
     if archived and survey.status == SurveyStatus.OPEN.value:
         survey.status = SurveyStatus.CLOSED.value
@@ -262,11 +271,17 @@ def publish(survey: Survey) -> None:
         problems.append(_("%(n)d texts are missing a translation.", n=len(missing)))
     if problems:
         raise EditRefused(problems)
+    if survey.status != SurveyStatus.OPEN.value:
+        _audit(
+            Action.SURVEY_REOPENED if survey.status == SurveyStatus.CLOSED.value else Action.SURVEY_PUBLISHED, survey
+        )
     survey.status = SurveyStatus.OPEN.value
     db.session.commit()
 
 
 def close(survey: Survey) -> None:
+    if survey.status != SurveyStatus.CLOSED.value:
+        _audit(Action.SURVEY_CLOSED, survey)
     survey.status = SurveyStatus.CLOSED.value
     db.session.commit()
 

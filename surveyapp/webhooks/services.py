@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from sqlalchemy import update
 
+from .. import audit
+from ..audit import Action
 from ..database import utcnow
 from ..extensions import db
 from . import targets
@@ -27,11 +30,19 @@ def create(organisation_id: int, user_id: int | None, url: str) -> Webhook:
         organisation_id=organisation_id, created_by_id=user_id, url=check_url(url), secret=secrets.token_hex(32)
     )
     db.session.add(webhook)
+    audit.record(Action.WEBHOOK_CREATED, webhook, host=_host(webhook.url))
     db.session.commit()
     return webhook
 
 
+def _host(url: str) -> str:
+    """What the audit log keeps of a webhook's URL: its host, never the path
+    or query, which may carry the receiver's own key."""
+    return urlsplit(url).hostname or ""
+
+
 def delete(webhook: Webhook) -> None:
+    audit.record(Action.WEBHOOK_DELETED, webhook, host=_host(webhook.url))
     db.session.delete(webhook)
     db.session.commit()
 

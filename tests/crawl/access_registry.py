@@ -53,6 +53,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "orgs.manage_change_role": OWNER,
     "orgs.manage_remove_member": OWNER,
     "orgs.manage_settings": OWNER,
+    "audit.manage_events": OWNER,
     "orgs.switch": LOGIN,
     "orgs.join": PUBLIC,
     "interop.manage_tokens": OWNER,

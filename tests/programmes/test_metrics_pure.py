@@ -1,4 +1,4 @@
-"""The arithmetic of the metric set on hand-computed cases and the STATS.md vectors."""
+"""The arithmetic of the metric set on hand-computed cases and the vectors of docs/metrics.md §6."""
 
 import math
 
@@ -23,7 +23,7 @@ def test_frequency_summary_hand_computed():
 
 
 def test_concentration_matches_stats_vectors():
-    # STATS.md Gini vectors: [0,0,0,1] -> 0.75 ; [1]*8 + [2, 12] -> 0.481818
+    # docs/statistics.md §8 Gini vectors: [0,0,0,1] -> 0.75 ; [1]*8 + [2, 12] -> 0.481818
     assert pure.concentration({0: 3, 1: 1})["gini"] == pytest.approx(0.75)
     c = pure.concentration({1: 8, 2: 1, 12: 1})
     assert c["gini"] == pytest.approx(0.481818, abs=1e-6)
@@ -33,7 +33,7 @@ def test_concentration_matches_stats_vectors():
 
 
 def test_csat_summary_is_top_two_box_with_wilson():
-    # 18 of 20 in the top two boxes: the STATS.md Wilson vector
+    # 18 of 20 in the top two boxes: the Wilson vector of docs/statistics.md §8
     s = pure.csat_summary({5: 10, 4: 8, 3: 1, 1: 1})
     assert s["csat"] == pytest.approx(0.9) and s["n"] == 20
     assert (s["low"], s["high"]) == (pytest.approx(0.698966, abs=1e-6), pytest.approx(0.972134, abs=1e-6))
@@ -99,7 +99,7 @@ def test_margin_warnings():
 
 
 def test_two_proportion_vector_in_wave_change():
-    # STATS.md: 45/100 vs 60/100 -> z = -2.123977, p = 0.033672 (after - before = +0.15)
+    # docs/statistics.md §8: 45/100 vs 60/100 -> z = -2.123977, p = 0.033672 (after - before = +0.15)
     ch = pure.wave_change("binary", {1: 45, 0: 55}, {1: 60, 0: 40})
     assert ch["design"] == "independent" and ch["estimate"] == pytest.approx(0.15)
     assert ch["p_value"] == pytest.approx(0.033672, abs=1e-6)
@@ -107,7 +107,7 @@ def test_two_proportion_vector_in_wave_change():
 
 
 def test_mann_whitney_vector_in_wave_change():
-    # STATS.md: [19,22,16,29,24] vs [20,11,17,12] -> U = 17, exact p = 0.111111
+    # docs/statistics.md §8: [19,22,16,29,24] vs [20,11,17,12] -> U = 17, exact p = 0.111111
     after = {v: 1 for v in [19, 22, 16, 29, 24]}
     before = {v: 1 for v in [20, 11, 17, 12]}
     ch = pure.wave_change("ordinal", before, after)

@@ -1,4 +1,4 @@
-"""Unit tests of surveyapp.analytics.stats: STATS.md test vectors and cross-checks against scipy/statsmodels."""
+"""Unit tests of surveyapp.analytics.stats: the test vectors of docs/statistics.md §8 and cross-checks against scipy/statsmodels."""
 
 import math
 
