@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 
 # A raw answer: what ``read`` takes from a form, ``from_rows`` rebuilds and
@@ -79,6 +80,25 @@ class FormData(Protocol):
     def getlist(self, key: str, /) -> list[str]: ...
 
 
+class SettingsForm(Protocol):
+    """The builder's settings fields as ``parse_settings`` reads them: the
+    raw values sent (``s-<key>``), readers that record one message per
+    field, and the clean ``settings`` the type fills in."""
+
+    @property
+    def settings(self) -> dict[str, Any]: ...
+    def raw(self, key: str) -> Any: ...
+    def error(self, key: str, message: str) -> None: ...
+    def integer(self, key: str, low: int, high: int) -> int | None: ...
+    def number(self, key: str) -> float | None: ...
+    def texts(self, key: str) -> None: ...
+
+
+# An option or matrix item as the builder validated it (code, label and,
+# for options, value and is_other).
+BuilderRow = Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Operands:
     """What skip logic compares for one answer: the chosen option codes,
@@ -129,6 +149,21 @@ class QuestionType:
     # multi, scale, matrix, rating, ranking, number, date, text or None.
     summary_family: ClassVar[str | None] = None
 
+    # ---- the declarative table: what other modules read of a type ----
+    # The builder's name for the type.
+    label: ClassVar[LazyString]
+    # The export's columns (exports.layout builds them by shape): single
+    # (one coded column), multi (a 0/1 flag per option), grid (a coded
+    # column per matrix item), ranks (a rank column per option), number,
+    # date or text.
+    export_shape: ClassVar[str] = "text"
+    # SPSS measure of the type's coded columns; whole-number SPSS format
+    # (F8.0) for its number column.
+    spss_measure: ClassVar[str] = "nominal"
+    spss_whole: ClassVar[bool] = False
+    # The builder state's settings of a new question of this type.
+    initial_settings: ClassVar[Mapping[str, str]] = {}
+
     # ---- definition -------------------------------------------------
     def check_definition(self, q: Definition) -> list[Problem]:
         """Type-specific problems in a question's JSON definition, as
@@ -137,6 +172,38 @@ class QuestionType:
 
     def default_options(self) -> list[dict[str, Any]] | None:
         """Options the importer adds when a definition gives none."""
+        return None
+
+    # ---- the builder ------------------------------------------------
+    def presets(self, points: int = 5) -> list[dict[str, Any]] | None:
+        """Options a new question starts with, as definitions (code,
+        label per language, value); None for blank rows. ``points``: the
+        size of a scale."""
+        return None
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        """Read this type's settings from the builder form into
+        ``form.settings`` (``n_options``: the options the question has)."""
+
+    def builder_option_errors(
+        self, options: Sequence[BuilderRow], items: Sequence[BuilderRow], settings: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Messages for the builder's option and item lists, by field."""
+        errors: dict[str, str] = {}
+        if not self.uses_options:
+            return errors
+        if sum(1 for o in options if o.get("is_other")) > 1:
+            errors["options"] = _('Only one answer can be "other, please specify".')
+        count = self.option_count_error(options, settings)
+        if count:
+            errors["options"] = count
+        if self.uses_items and not items:
+            errors["items"] = _("A matrix needs at least one row.")
+        return errors
+
+    def option_count_error(self, options: Sequence[BuilderRow], settings: Mapping[str, Any]) -> str | None:
+        if len(options) < 2:
+            return _("Give at least two answers.")
         return None
 
     # ---- collection -------------------------------------------------

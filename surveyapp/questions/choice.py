@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .base import (
     NO_ANSWER,
     AnswerRow,
+    BuilderRow,
     Definition,
     FormData,
     Operands,
@@ -18,6 +20,7 @@ from .base import (
     QuestionLike,
     QuestionType,
     RawAnswer,
+    SettingsForm,
     StoredAnswer,
     clean_text,
 )
@@ -55,10 +58,19 @@ class SingleChoice(QuestionType):
     """One option; radio buttons or a dropdown; optional "other, specify"."""
 
     name = "single_choice"
+    label = _l("Single choice")
     summary_family = "choice"
+    export_shape = "single"
     uses_options = True
     allows_other = True
     min_options = 2
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        display = form.raw("display")
+        if display == "dropdown":
+            form.settings["display"] = "dropdown"
+        elif display not in ("", None, "radio"):
+            form.error("display", _("Choose radio buttons or a dropdown list."))
 
     def check_definition(self, q: Definition) -> list[Problem]:
         return _option_problems(self.name, self.min_options, q)
@@ -111,6 +123,7 @@ class SingleChoice(QuestionType):
 
 class YesNo(SingleChoice):
     name = "yes_no"
+    label = _l("Yes / no")
     allows_other = False
 
     def default_options(self) -> list[dict[str, Any]]:
@@ -118,6 +131,19 @@ class YesNo(SingleChoice):
             {"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1},
             {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0},
         ]
+
+    def presets(self, points: int = 5) -> list[dict[str, Any]]:
+        return self.default_options()
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        pass  # no settings
+
+    def builder_option_errors(
+        self, options: Sequence[BuilderRow], items: Sequence[BuilderRow], settings: Mapping[str, Any]
+    ) -> dict[str, str]:
+        if sorted(o["code"] for o in options) != ["no", "yes"]:
+            return {"options": _('A yes/no question has exactly the answers "yes" and "no".')}
+        return {}
 
     def check_definition(self, q: Definition) -> list[Problem]:
         codes = sorted(o.get("code") for o in q.get("options") or [])
@@ -130,9 +156,21 @@ class MultipleChoice(QuestionType):
     """Several options, with optional minimum and maximum selections."""
 
     name = "multiple_choice"
+    label = _l("Multiple choice")
     summary_family = "multi"
+    export_shape = "multi"
     uses_options = True
     allows_other = True
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        low = form.integer("min_selected", 0, n_options)
+        high = form.integer("max_selected", 0, n_options)
+        if low is not None and high is not None and low > high:
+            form.error("min_selected", _("The minimum number of choices is larger than the maximum."))
+        if low is not None:
+            form.settings["min_selected"] = low
+        if high is not None:
+            form.settings["max_selected"] = high
 
     def check_definition(self, q: Definition) -> list[Problem]:
         problems = _option_problems(self.name, self.min_options, q)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .base import (
     NO_ANSWER,
@@ -20,6 +21,7 @@ from .base import (
     QuestionLike,
     QuestionType,
     RawAnswer,
+    SettingsForm,
     StoredAnswer,
     parse_number,
 )
@@ -27,8 +29,15 @@ from .base import (
 
 class Ranking(QuestionType):
     name = "ranking"
+    label = _l("Ranking")
     summary_family = "ranking"
+    export_shape = "ranks"
     uses_options = True
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        count = form.integer("rank_count", 1, max(n_options, 1))
+        if count is not None:
+            form.settings["rank_count"] = count
 
     def check_definition(self, q: Definition) -> list[Problem]:
         problems = []

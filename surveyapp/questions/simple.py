@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .base import (
     NO_ANSWER,
@@ -18,6 +19,7 @@ from .base import (
     QuestionLike,
     QuestionType,
     RawAnswer,
+    SettingsForm,
     StoredAnswer,
     clean_text,
     parse_number,
@@ -35,8 +37,21 @@ PATTERNS = {
 
 class NumberQuestion(QuestionType):
     name = "number"
+    label = _l("Number")
     summary_family = "number"
+    export_shape = "number"
     numeric = True
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        if form.raw("integer"):
+            form.settings["integer"] = True
+        low, high = form.number("min"), form.number("max")
+        if low is not None and high is not None and low > high:
+            form.error("min", _("The minimum is larger than the maximum."))
+        for key, value in (("min", low), ("max", high)):
+            if value is not None:
+                form.settings[key] = value
+        form.texts("unit")
 
     def check_definition(self, q: Definition) -> list[Problem]:
         settings = q.get("settings") or {}
@@ -75,7 +90,22 @@ class DateQuestion(QuestionType):
     """Stored as ISO text plus days since 1970 so SQL can take quantiles."""
 
     name = "date"
+    label = _l("Date")
     summary_family = "date"
+    export_shape = "date"
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        parsed = {}
+        for key in ("min", "max"):
+            value = form.raw(key) or ""
+            if value:
+                try:
+                    parsed[key] = date.fromisoformat(value)
+                    form.settings[key] = parsed[key].isoformat()
+                except ValueError:
+                    form.error(key, _("Use a date like 2026-08-17."))
+        if len(parsed) == 2 and parsed["min"] > parsed["max"]:
+            form.error("min", _("The earliest date is after the latest date."))
 
     def check_definition(self, q: Definition) -> list[Problem]:
         settings = q.get("settings") or {}
@@ -113,9 +143,22 @@ class DateQuestion(QuestionType):
 
 class ShortText(QuestionType):
     name = "short_text"
+    label = _l("Short text")
     summary_family = "text"
     default_max = 200
     hard_max = 500
+    has_pattern = True  # may be checked against one of PATTERNS
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        if self.has_pattern:
+            pattern = form.raw("pattern") or ""
+            if pattern and pattern not in PATTERNS:
+                form.error("pattern", _("Choose one of the listed formats."))
+            elif pattern:
+                form.settings["pattern"] = pattern
+        limit = form.integer("max_length", 1, self.hard_max)
+        if limit is not None:
+            form.settings["max_length"] = limit
 
     def check_definition(self, q: Definition) -> list[Problem]:
         settings = q.get("settings") or {}
@@ -151,8 +194,10 @@ class ShortText(QuestionType):
 
 class LongText(ShortText):
     name = "long_text"
+    label = _l("Long text")
     default_max = 5000
     hard_max = 10000
+    has_pattern = False
 
     def read(self, question: QuestionLike, form: FormData) -> str:
         # Keeps line breaks (normalising Windows ones).
@@ -163,6 +208,7 @@ class Note(QuestionType):
     """Text shown to the resident; never answered."""
 
     name = "note"
+    label = _l("Note (text only, no answer)")
     takes_answer = False
 
     def read(self, question: QuestionLike, form: FormData) -> None:
