@@ -186,7 +186,7 @@ def plan(layout: Layout, widths: dict[str, int]) -> list[Variable]:
         elif column.kind == "meta":
             fmt = (FMT_F, *NUMERIC_META[column.name])
         elif column.kind == "number":
-            whole = column.question_type is not None and column.question_type.spss_whole
+            whole = column.question_type is not None and column.question_type.whole_numbers
             fmt = (FMT_F, 8, 0) if whole else (FMT_F, 10, 2 if column.qtype else 4)
         else:
             fmt = (FMT_F, 8, 0)

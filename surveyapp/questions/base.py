@@ -157,10 +157,15 @@ class QuestionType:
     # column per matrix item), ranks (a rank column per option), number,
     # date or text.
     export_shape: ClassVar[str] = "text"
-    # SPSS measure of the type's coded columns; whole-number SPSS format
-    # (F8.0) for its number column.
+    # SPSS measure of the type's coded columns.
     spss_measure: ClassVar[str] = "nominal"
-    spss_whole: ClassVar[bool] = False
+    # Answers are whole numbers (SPSS F8.0; XLSForm >= and <= translate).
+    whole_numbers: ClassVar[bool] = False
+    # The XLSForm type the answer is written as (questions.xlsform):
+    # select_one, select_multiple, rank, group (a matrix), integer,
+    # decimal, date, text or note; and its XLSForm appearance.
+    xlsform_type: ClassVar[str] = "text"
+    xlsform_appearance: ClassVar[str] = ""
     # The builder state's settings of a new question of this type.
     initial_settings: ClassVar[Mapping[str, str]] = {}
 

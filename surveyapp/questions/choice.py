@@ -61,6 +61,7 @@ class SingleChoice(QuestionType):
     label = _l("Single choice")
     summary_family = "choice"
     export_shape = "single"
+    xlsform_type = "select_one"
     uses_options = True
     allows_other = True
     min_options = 2
@@ -159,6 +160,7 @@ class MultipleChoice(QuestionType):
     label = _l("Multiple choice")
     summary_family = "multi"
     export_shape = "multi"
+    xlsform_type = "select_multiple"
     uses_options = True
     allows_other = True
 

@@ -32,6 +32,7 @@ class Ranking(QuestionType):
     label = _l("Ranking")
     summary_family = "ranking"
     export_shape = "ranks"
+    xlsform_type = "rank"
     uses_options = True
 
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:

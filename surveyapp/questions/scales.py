@@ -62,6 +62,7 @@ class Likert(SingleChoice):
     label = _l("Agreement or satisfaction scale (Likert)")
     summary_family = "scale"
     spss_measure = "ordinal"
+    xlsform_appearance = "likert"
     numeric = True
     allows_other = False
     initial_settings = {"points": "5"}
@@ -104,6 +105,7 @@ class Matrix(QuestionType):
     label = _l("Matrix (several rows on one scale)")
     summary_family = "matrix"
     export_shape = "grid"
+    xlsform_type = "group"
     spss_measure = "ordinal"
     uses_options = True
     uses_items = True
@@ -165,7 +167,8 @@ class Rating010(QuestionType):
     label = _l("Rating 0 to 10")
     summary_family = "rating"
     export_shape = "number"
-    spss_whole = True
+    whole_numbers = True
+    xlsform_type = "integer"
     numeric = True
     low, high = 0, 10
 

@@ -40,6 +40,7 @@ class NumberQuestion(QuestionType):
     label = _l("Number")
     summary_family = "number"
     export_shape = "number"
+    xlsform_type = "decimal"  # integer with the integer setting
     numeric = True
 
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:
@@ -93,6 +94,7 @@ class DateQuestion(QuestionType):
     label = _l("Date")
     summary_family = "date"
     export_shape = "date"
+    xlsform_type = "date"
 
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:
         parsed = {}
@@ -198,6 +200,7 @@ class LongText(ShortText):
     default_max = 5000
     hard_max = 10000
     has_pattern = False
+    xlsform_appearance = "multiline"
 
     def read(self, question: QuestionLike, form: FormData) -> str:
         # Keeps line breaks (normalising Windows ones).
@@ -210,6 +213,7 @@ class Note(QuestionType):
     name = "note"
     label = _l("Note (text only, no answer)")
     takes_answer = False
+    xlsform_type = "note"
 
     def read(self, question: QuestionLike, form: FormData) -> None:
         return None
