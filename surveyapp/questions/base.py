@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
 from flask_babel import LazyString
@@ -94,6 +95,25 @@ class SettingsForm(Protocol):
     def texts(self, key: str) -> None: ...
 
 
+class DemoSource(Protocol):
+    """What a demo hands a type's ``demo_answer``: a seeded random source
+    and the demo's made-up answer patterns, looked up by question code (so
+    the same seed gives the same answers)."""
+
+    @property
+    def rng(self) -> random.Random: ...
+    def around(self, mean: float, spread: float, low: int, high: int) -> int: ...
+    def pick(self, weights: Mapping[str, float]) -> str: ...
+    def one_of(self, question: QuestionLike, codes: Sequence[str]) -> str: ...
+    def several(self, question: QuestionLike, codes: Sequence[str]) -> dict[str, Any]: ...
+    def other_text(self, question: QuestionLike) -> str: ...
+    def mean(self, question: QuestionLike, default: float) -> float: ...
+    def item_mean(self, question: QuestionLike, item: str, default: float) -> float: ...
+    def priorities(self, question: QuestionLike, codes: Sequence[str]) -> dict[str, float]: ...
+    def texts(self, question: QuestionLike) -> Sequence[str]: ...
+    def today(self) -> date: ...
+
+
 # An option or matrix item as the builder validated it (code, label and,
 # for options, value and is_other).
 BuilderRow = Mapping[str, Any]
@@ -145,6 +165,8 @@ class QuestionType:
     numeric: ClassVar[bool] = False  # may be compared with gt/lt in logic
     takes_answer: ClassVar[bool] = True
     allows_other: ClassVar[bool] = False
+    # The results may be filtered by its answer (one option or several).
+    filterable: ClassVar[bool] = False
     # How results are summarised (analytics dispatches on it): choice,
     # multi, scale, matrix, rating, ranking, number, date, text or None.
     summary_family: ClassVar[str | None] = None
@@ -210,6 +232,17 @@ class QuestionType:
         if len(options) < 2:
             return _("Give at least two answers.")
         return None
+
+    # ---- demo data --------------------------------------------------
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> RawAnswer:
+        """A plausible raw answer (the shape ``read`` returns), or None to
+        leave the question unanswered."""
+        return None
+
+    @staticmethod
+    def demo_skips(question: QuestionLike, demo: DemoSource) -> bool:
+        """An optional question is left out now and then."""
+        return not question.required and demo.rng.random() < 0.05
 
     # ---- collection -------------------------------------------------
     @staticmethod

@@ -13,6 +13,7 @@ from .base import (
     AnswerRow,
     BuilderRow,
     Definition,
+    DemoSource,
     FormData,
     Operands,
     OptionLike,
@@ -61,6 +62,7 @@ class SingleChoice(QuestionType):
     label = _l("Single choice")
     summary_family = "choice"
     export_shape = "single"
+    filterable = True
     xlsform_type = "select_one"
     uses_options = True
     allows_other = True
@@ -84,6 +86,14 @@ class SingleChoice(QuestionType):
 
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choice")
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> ChoiceRaw | None:
+        if self.demo_skips(question, demo):
+            return None
+        choices = self.active_options(question)
+        choice = demo.one_of(question, [o.code for o in choices])
+        other = any(o.code == choice and o.is_other for o in choices)
+        return {"choice": choice, "other": demo.other_text(question) if other else ""}
 
     def _option(self, question: QuestionLike, code: str) -> OptionLike | None:
         return next((o for o in self.active_options(question) if o.code == code), None)
@@ -160,6 +170,7 @@ class MultipleChoice(QuestionType):
     label = _l("Multiple choice")
     summary_family = "multi"
     export_shape = "multi"
+    filterable = True
     xlsform_type = "select_multiple"
     uses_options = True
     allows_other = True
@@ -197,6 +208,11 @@ class MultipleChoice(QuestionType):
 
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choices")
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, Any] | None:
+        if self.demo_skips(question, demo):
+            return None
+        return demo.several(question, [o.code for o in self.active_options(question)])
 
     def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         options = {o.code: o for o in self.active_options(question)}

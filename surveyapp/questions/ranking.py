@@ -15,6 +15,7 @@ from .base import (
     NO_ANSWER,
     AnswerRow,
     Definition,
+    DemoSource,
     FormData,
     Operands,
     Problem,
@@ -53,6 +54,16 @@ class Ranking(QuestionType):
     def rank_count(self, question: QuestionLike) -> int:
         n = len(self.active_options(question))
         return min((question.settings or {}).get("rank_count") or n, n)
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, str] | None:
+        if self.demo_skips(question, demo):
+            return None
+        codes = [o.code for o in self.active_options(question)]
+        pool = demo.priorities(question, codes)
+        ranked: list[str] = []
+        while len(ranked) < self.rank_count(question):
+            ranked.append(demo.pick({c: w for c, w in pool.items() if c not in ranked}))
+        return {c: str(ranked.index(c) + 1) if c in ranked else "" for c in codes}
 
     def read(self, question: QuestionLike, form: FormData) -> dict[str, str]:
         return {

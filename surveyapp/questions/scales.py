@@ -13,6 +13,7 @@ from .base import (
     AnswerRow,
     BuilderRow,
     Definition,
+    DemoSource,
     FormData,
     Operands,
     Problem,
@@ -131,6 +132,15 @@ class Matrix(QuestionType):
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not any(raw.values())
 
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, str] | None:
+        if self.demo_skips(question, demo):
+            return None
+        top = len(self.active_options(question))
+        return {
+            item.code: str(demo.around(demo.item_mean(question, item.code, top * 0.78), 0.9, 1, top))
+            for item in self.active_options(question, "item")
+        }
+
     def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         scale = {o.code for o in self.active_options(question)}
         items = {i.code for i in self.active_options(question, "item")}
@@ -176,6 +186,11 @@ class Rating010(QuestionType):
         form.texts("low_label")
         form.texts("high_label")
 
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
+        if self.demo_skips(question, demo):
+            return None
+        return str(demo.around(demo.mean(question, 8.0), 2.0, self.low, self.high))
+
     def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         value = parse_number(raw, integer=True)
         if value is None or not self.low <= value <= self.high:
@@ -201,3 +216,8 @@ class Stars(Rating010):
 
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:
         pass  # no settings
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
+        if self.demo_skips(question, demo):
+            return None
+        return str(demo.around(4.0, 0.9, self.low, self.high))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from .base import (
     NO_ANSWER,
     AnswerRow,
     Definition,
+    DemoSource,
     FormData,
     Operands,
     Problem,
@@ -78,6 +79,12 @@ class NumberQuestion(QuestionType):
     def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return [AnswerRow(value_num=parse_number(raw))]
 
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
+        if self.demo_skips(question, demo):
+            return None
+        settings = question.settings or {}
+        return str(demo.rng.randint(int(settings.get("min") or 0), int(settings.get("max") or 10)))
+
     def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> str:
         return next((f"{r.value_num:g}" for r in rows if r.value_num is not None), "")
 
@@ -135,6 +142,11 @@ class DateQuestion(QuestionType):
             return _("Enter a date on or before %(date)s.", date=settings["max"])
         return None
 
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
+        if self.demo_skips(question, demo):
+            return None
+        return (demo.today() - timedelta(days=demo.rng.randint(1, 300))).isoformat()
+
     def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         value = date.fromisoformat(raw)
         return [AnswerRow(value_text=value.isoformat(), value_num=(value - EPOCH).days)]
@@ -150,6 +162,7 @@ class ShortText(QuestionType):
     default_max = 200
     hard_max = 500
     has_pattern = True  # may be checked against one of PATTERNS
+    demo_share = 0.12  # of demo respondents who write something
 
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:
         if self.has_pattern:
@@ -190,6 +203,14 @@ class ShortText(QuestionType):
     def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return [AnswerRow(value_text=raw)]
 
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
+        # Free text is left out more often than anything else (never by
+        # the optional-question skip: its own share decides).
+        texts = demo.texts(question)
+        if not texts or demo.rng.random() > self.demo_share:
+            return None
+        return demo.rng.choice(texts)
+
     def from_rows(self, question: QuestionLike, rows: Sequence[StoredAnswer]) -> str:
         return next((r.value_text for r in rows if r.value_text), "")
 
@@ -201,6 +222,7 @@ class LongText(ShortText):
     hard_max = 10000
     has_pattern = False
     xlsform_appearance = "multiline"
+    demo_share = 0.4
 
     def read(self, question: QuestionLike, form: FormData) -> str:
         # Keeps line breaks (normalising Windows ones).
