@@ -114,6 +114,20 @@ class DemoSource(Protocol):
     def today(self) -> date: ...
 
 
+class PaperForm(Protocol):
+    """What a type's ``paper`` draws with: the paper questionnaire's
+    primitives (distribute.pdf), which write labels and settings texts in
+    the form's language."""
+
+    def tick_boxes(self, options: Sequence[OptionLike], instruction: str | None = None) -> None: ...
+    def grid(self, scale: Sequence[OptionLike], items: Sequence[OptionLike]) -> None: ...
+    def number_scale(self, low: int, high: int, ends: tuple[Any, Any]) -> None: ...
+    def rank_boxes(self, options: Sequence[OptionLike], instruction: str) -> None: ...
+    def number_box(self, unit: Any) -> None: ...
+    def date_boxes(self) -> None: ...
+    def lines(self, n: int) -> None: ...
+
+
 # An option or matrix item as the builder validated it (code, label and,
 # for options, value and is_other).
 BuilderRow = Mapping[str, Any]
@@ -232,6 +246,10 @@ class QuestionType:
         if len(options) < 2:
             return _("Give at least two answers.")
         return None
+
+    # ---- the paper form ---------------------------------------------
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        """Draw the answer space under the question's title."""
 
     # ---- demo data --------------------------------------------------
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> RawAnswer:

@@ -17,6 +17,7 @@ from .base import (
     FormData,
     Operands,
     OptionLike,
+    PaperForm,
     Problem,
     QuestionLike,
     QuestionType,
@@ -86,6 +87,9 @@ class SingleChoice(QuestionType):
 
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choice")
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.tick_boxes(self.active_options(question))
 
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> ChoiceRaw | None:
         if self.demo_skips(question, demo):
@@ -208,6 +212,14 @@ class MultipleChoice(QuestionType):
 
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choices")
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        choices = self.active_options(question)
+        high = (question.settings or {}).get("max_selected")
+        form.tick_boxes(
+            choices,
+            _("Tick all that apply.") if not high or high >= len(choices) else _("Tick up to %(n)d.", n=high),
+        )
 
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, Any] | None:
         if self.demo_skips(question, demo):

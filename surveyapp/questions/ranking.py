@@ -18,6 +18,7 @@ from .base import (
     DemoSource,
     FormData,
     Operands,
+    PaperForm,
     Problem,
     QuestionLike,
     QuestionType,
@@ -54,6 +55,15 @@ class Ranking(QuestionType):
     def rank_count(self, question: QuestionLike) -> int:
         n = len(self.active_options(question))
         return min((question.settings or {}).get("rank_count") or n, n)
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.rank_boxes(
+            self.active_options(question),
+            _(
+                "Write 1 next to the most important, 2 next to the next, and so on, up to %(n)d.",
+                n=self.rank_count(question),
+            ),
+        )
 
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, str] | None:
         if self.demo_skips(question, demo):

@@ -16,6 +16,7 @@ from .base import (
     DemoSource,
     FormData,
     Operands,
+    PaperForm,
     Problem,
     QuestionLike,
     QuestionType,
@@ -132,6 +133,9 @@ class Matrix(QuestionType):
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not any(raw.values())
 
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.grid(self.active_options(question), self.active_options(question, "item"))
+
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, str] | None:
         if self.demo_skips(question, demo):
             return None
@@ -185,6 +189,10 @@ class Rating010(QuestionType):
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:
         form.texts("low_label")
         form.texts("high_label")
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        settings = question.settings or {}
+        form.number_scale(self.low, self.high, (settings.get("low_label"), settings.get("high_label")))
 
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
         if self.demo_skips(question, demo):

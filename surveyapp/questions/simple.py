@@ -16,6 +16,7 @@ from .base import (
     DemoSource,
     FormData,
     Operands,
+    PaperForm,
     Problem,
     QuestionLike,
     QuestionType,
@@ -78,6 +79,9 @@ class NumberQuestion(QuestionType):
 
     def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return [AnswerRow(value_num=parse_number(raw))]
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.number_box((question.settings or {}).get("unit"))
 
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
         if self.demo_skips(question, demo):
@@ -142,6 +146,9 @@ class DateQuestion(QuestionType):
             return _("Enter a date on or before %(date)s.", date=settings["max"])
         return None
 
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.date_boxes()
+
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
         if self.demo_skips(question, demo):
             return None
@@ -163,6 +170,7 @@ class ShortText(QuestionType):
     hard_max = 500
     has_pattern = True  # may be checked against one of PATTERNS
     demo_share = 0.12  # of demo respondents who write something
+    paper_lines = 1  # to write on, on the paper form
 
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:
         if self.has_pattern:
@@ -203,6 +211,9 @@ class ShortText(QuestionType):
     def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
         return [AnswerRow(value_text=raw)]
 
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.lines(self.paper_lines)
+
     def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
         # Free text is left out more often than anything else (never by
         # the optional-question skip: its own share decides).
@@ -223,6 +234,7 @@ class LongText(ShortText):
     has_pattern = False
     xlsform_appearance = "multiline"
     demo_share = 0.4
+    paper_lines = 4
 
     def read(self, question: QuestionLike, form: FormData) -> str:
         # Keeps line breaks (normalising Windows ones).
