@@ -181,6 +181,11 @@ class QuestionType:
     allows_other: ClassVar[bool] = False
     # The results may be filtered by its answer (one option or several).
     filterable: ClassVar[bool] = False
+    # A tap on an answer may move the resident on (one choice, no typing).
+    one_tap: ClassVar[bool] = False
+    # How a programme compares the answers of two waves: binary (the share
+    # of "yes"), ordinal or numeric; None when it does not.
+    change_scale: ClassVar[str | None] = None
     # How results are summarised (analytics dispatches on it): choice,
     # multi, scale, matrix, rating, ranking, number, date, text or None.
     summary_family: ClassVar[str | None] = None
@@ -271,6 +276,11 @@ class QuestionType:
         """The raw answer from a submitted form (a MultiDict)."""
         return clean_text(form.get(self.field_name(question)))
 
+    def normalise(self, value: Any) -> RawAnswer:
+        """The raw answer for a simple value from the API or paper entry
+        (the form shapes are accepted as well); numbers may be numbers."""
+        return clean_text(plain_number(value))
+
     def is_empty(self, raw: RawAnswer) -> bool:
         return raw in (None, "", [], {})
 
@@ -300,6 +310,23 @@ class QuestionType:
     @staticmethod
     def required_message() -> str:
         return _("Please answer this question.")
+
+
+def plain_number(value: Any) -> Any:
+    """A whole number (or a boolean) from JSON as the text a form sends."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+def normalise_by_code(value: Any) -> dict[str, str]:
+    """{code: value} answers (a matrix's items, a ranking's options) from
+    the API or paper entry."""
+    if not isinstance(value, dict):
+        return {"": clean_text(value)} if value not in (None, "", {}) else {}
+    return {str(k): clean_text(plain_number(v)) for k, v in value.items()}
 
 
 def parse_number(text: str, integer: bool = False) -> float | None:

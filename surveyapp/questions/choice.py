@@ -64,6 +64,7 @@ class SingleChoice(QuestionType):
     summary_family = "choice"
     export_shape = "single"
     filterable = True
+    one_tap = True
     xlsform_type = "select_one"
     uses_options = True
     allows_other = True
@@ -84,6 +85,12 @@ class SingleChoice(QuestionType):
             "choice": clean_text(form.get(self.field_name(question))),
             "other": clean_text(form.get(self.field_name(question, "other"))),
         }
+
+    def normalise(self, value: Any) -> ChoiceRaw:
+        """ "yes" or {"choice": "yes", "other": ...}."""
+        if isinstance(value, dict):
+            return {"choice": clean_text(value.get("choice")), "other": clean_text(value.get("other"))}
+        return {"choice": clean_text(value), "other": ""}
 
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choice")
@@ -140,6 +147,7 @@ class YesNo(SingleChoice):
     name = "yes_no"
     label = _l("Yes / no")
     allows_other = False
+    change_scale = "binary"
 
     def default_options(self) -> list[dict[str, Any]]:
         return [
@@ -209,6 +217,14 @@ class MultipleChoice(QuestionType):
             "choices": [clean_text(c) for c in form.getlist(self.field_name(question)) if clean_text(c)],
             "other": clean_text(form.get(self.field_name(question, "other"))),
         }
+
+    def normalise(self, value: Any) -> MultiChoiceRaw:
+        """["a", "b"], "a" or {"choices": [...], "other": ...}."""
+        other = ""
+        if isinstance(value, dict):
+            value, other = value.get("choices"), value.get("other")
+        values = value if isinstance(value, (list, tuple)) else ([] if value in (None, "") else [value])
+        return {"choices": [clean_text(v) for v in values if clean_text(v)], "other": clean_text(other)}
 
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choices")

@@ -7,6 +7,7 @@ and run 1..N with no gaps (N = all options, or ``rank_count`` for top-N).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,7 @@ from .base import (
     RawAnswer,
     SettingsForm,
     StoredAnswer,
+    normalise_by_code,
     parse_number,
 )
 
@@ -74,6 +76,9 @@ class Ranking(QuestionType):
         while len(ranked) < self.rank_count(question):
             ranked.append(demo.pick({c: w for c, w in pool.items() if c not in ranked}))
         return {c: str(ranked.index(c) + 1) if c in ranked else "" for c in codes}
+
+    def normalise(self, value: Any) -> dict[str, str]:
+        return normalise_by_code(value)
 
     def read(self, question: QuestionLike, form: FormData) -> dict[str, str]:
         return {

@@ -23,6 +23,7 @@ from .base import (
     RawAnswer,
     SettingsForm,
     StoredAnswer,
+    normalise_by_code,
     parse_number,
 )
 from .choice import SingleChoice
@@ -65,6 +66,7 @@ class Likert(SingleChoice):
     summary_family = "scale"
     spss_measure = "ordinal"
     xlsform_appearance = "likert"
+    change_scale = "ordinal"
     numeric = True
     allows_other = False
     initial_settings = {"points": "5"}
@@ -130,6 +132,9 @@ class Matrix(QuestionType):
             for item in self.active_options(question, "item")
         }
 
+    def normalise(self, value: Any) -> dict[str, str]:
+        return normalise_by_code(value)
+
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not any(raw.values())
 
@@ -183,6 +188,7 @@ class Rating010(QuestionType):
     export_shape = "number"
     whole_numbers = True
     xlsform_type = "integer"
+    change_scale = "numeric"
     numeric = True
     low, high = 0, 10
 

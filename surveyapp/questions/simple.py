@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -43,6 +44,7 @@ class NumberQuestion(QuestionType):
     summary_family = "number"
     export_shape = "number"
     xlsform_type = "decimal"  # integer with the integer setting
+    change_scale = "numeric"
     numeric = True
 
     def parse_settings(self, form: SettingsForm, n_options: int) -> None:
@@ -250,6 +252,9 @@ class Note(QuestionType):
     xlsform_type = "note"
 
     def read(self, question: QuestionLike, form: FormData) -> None:
+        return None
+
+    def normalise(self, value: Any) -> None:
         return None
 
     def to_rows(self, question: QuestionLike, raw: RawAnswer) -> list[AnswerRow]:
