@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from ..questions import QUESTION_TYPES
 from ..responses.models import Channel, ResponseStatus
 
 COMPLETE_ONLY = (ResponseStatus.COMPLETE.value,)
@@ -164,7 +165,7 @@ def parse_filters(args, survey, timezone: str = "Asia/Jakarta") -> Filters:
     )
 
 
-FILTERABLE_TYPES = ("single_choice", "multiple_choice", "yes_no", "likert")
+FILTERABLE_TYPES = tuple(name for name, qtype in QUESTION_TYPES.items() if qtype.filterable)
 
 
 def with_dates(filters: Filters, date_from: date | None, date_to: date | None) -> Filters:

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from flask_babel import gettext as _
 
+from ..questions import QUESTION_TYPES
 from . import queries, stats
 from .filters import Filters
 
@@ -22,7 +23,11 @@ def demographic_questions(survey) -> dict[str, object]:
     found = {}
     for q in sorted(survey.questions, key=lambda q: q.position):
         role = q.metric_role or ""
-        if role.startswith("demographic:") and q.type in ("single_choice", "yes_no") and q.retired_at is None:
+        if (
+            role.startswith("demographic:")
+            and QUESTION_TYPES[q.type].summary_family == "choice"
+            and q.retired_at is None
+        ):
             found.setdefault(role.split(":", 1)[1], q)
     return found
 

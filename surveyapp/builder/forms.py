@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from ..languages import native_name
 from ..questions import QUESTION_TYPES, get_type
 from ..questions.base import parse_number
+from ..questions.scales import agreement_scale
 from ..surveys import definition, logic
 from ..surveys.models import Question, Survey, SurveyKind
 
@@ -41,21 +41,7 @@ KIND_LABELS = {
     SurveyKind.QUICK_POLL.value: _l("Quick poll"),
     SurveyKind.CUSTOM.value: _l("Other"),
 }
-TYPE_LABELS = {
-    "single_choice": _l("Single choice"),
-    "multiple_choice": _l("Multiple choice"),
-    "yes_no": _l("Yes / no"),
-    "likert": _l("Agreement or satisfaction scale (Likert)"),
-    "matrix": _l("Matrix (several rows on one scale)"),
-    "rating_0_10": _l("Rating 0 to 10"),
-    "stars": _l("Stars (1 to 5)"),
-    "ranking": _l("Ranking"),
-    "number": _l("Number"),
-    "date": _l("Date"),
-    "short_text": _l("Short text"),
-    "long_text": _l("Long text"),
-    "note": _l("Note (text only, no answer)"),
-}
+TYPE_LABELS = {name: qtype.label for name, qtype in QUESTION_TYPES.items()}
 ROLE_KINDS = {
     "": _l("None"),
     "satisfaction": _l("Satisfaction (top-two-box of a 5-point item)"),
@@ -75,25 +61,6 @@ OP_LABELS = {
     "lt": _l("is less than"),
     "answered": _l("is answered"),
     "not_answered": _l("is not answered"),
-}
-PATTERNS = ("phone", "email", "postcode")
-LIKERT_PRESETS = {
-    5: [
-        ("Sangat tidak setuju", "Strongly disagree"),
-        ("Tidak setuju", "Disagree"),
-        ("Netral", "Neither agree nor disagree"),
-        ("Setuju", "Agree"),
-        ("Sangat setuju", "Strongly agree"),
-    ],
-    7: [
-        ("Sangat tidak setuju", "Strongly disagree"),
-        ("Tidak setuju", "Disagree"),
-        ("Agak tidak setuju", "Somewhat disagree"),
-        ("Netral", "Neither agree nor disagree"),
-        ("Agak setuju", "Somewhat agree"),
-        ("Setuju", "Agree"),
-        ("Sangat setuju", "Strongly agree"),
-    ],
 }
 
 
@@ -290,27 +257,26 @@ def _fmt(value) -> str:
 
 def preset_options(type_name: str, languages: list[str], points: int = 5) -> list[dict]:
     """Rows a new question of this type starts with."""
-    if type_name == "yes_no":
-        rows = get_type("yes_no").default_options()
-        return [
-            {
-                "code": r["code"],
-                "label": {lang: r["label"].get(lang, "") for lang in languages},
-                "value": _fmt(r["value"]),
-                "is_other": False,
-                "remove": False,
-            }
-            for r in rows
-        ]
-    if type_name in ("likert", "matrix"):
-        rows = []
-        for n, (indonesian, english) in enumerate(LIKERT_PRESETS[points], start=1):
-            label = {lang: {"id": indonesian, "en": english}.get(lang, "") for lang in languages}
-            rows.append({"code": str(n), "label": label, "value": str(n), "is_other": False, "remove": False})
-        return rows
-    if get_type(type_name).uses_options:
+    qtype = get_type(type_name)
+    presets = qtype.presets(points)
+    if presets is not None:
+        return _preset_rows(presets, languages)
+    if qtype.uses_options:
         return [_blank_row(languages) for _ in range(3)]
     return []
+
+
+def _preset_rows(presets: list[dict], languages: list[str]) -> list[dict]:
+    return [
+        {
+            "code": r["code"],
+            "label": {lang: r["label"].get(lang, "") for lang in languages},
+            "value": _fmt(r["value"]),
+            "is_other": False,
+            "remove": False,
+        }
+        for r in presets
+    ]
 
 
 def new_question_state(type_name: str, code: str, languages: list[str]) -> dict:
@@ -322,9 +288,9 @@ def new_question_state(type_name: str, code: str, languages: list[str]) -> dict:
         "help_text": {lang: "" for lang in languages},
         "role_kind": "",
         "role_name": "",
-        "settings": {"points": "5"} if type_name == "likert" else {},
+        "settings": dict(get_type(type_name).initial_settings),
         "options": preset_options(type_name, languages),
-        "items": [_blank_row(languages) for _ in range(3)] if type_name == "matrix" else [],
+        "items": [_blank_row(languages) for _ in range(3)] if get_type(type_name).uses_items else [],
     }
 
 
@@ -446,7 +412,7 @@ def apply_row_action(state: dict, action: str, languages: list[str]) -> bool:
         points = 7 if state["settings"].get("points") == "7" else 5
         untouched = not any(r["code"] or any(r["label"].values()) for r in state["options"])
         # A preset scale left as it was follows a change of the number of points.
-        preset = _same_rows(state["options"], preset_options("likert", languages, 12 - points))
+        preset = _same_rows(state["options"], _preset_rows(agreement_scale(12 - points), languages))
         if qtype is not None and qtype.uses_options and (untouched or preset):
             state["options"] = preset_options(state["type"], languages, points)
         if qtype is not None and qtype.uses_items and not state["items"]:
@@ -560,8 +526,8 @@ def validate_question(
         )
     if qtype.uses_items:
         items = _clean_rows(state["items"], "item", errors, default, with_values=False, allows_other=False)
-    settings = _settings(type_name, state["settings"], len(options), errors, languages)
-    _check_options(type_name, qtype, options, items, settings, errors)
+    settings = _settings(qtype, state["settings"], len(options), errors, languages)
+    errors.update(qtype.builder_option_errors(options, items, settings))
 
     if errors:
         return None, errors
@@ -578,100 +544,40 @@ def validate_question(
     ), {}
 
 
-def _check_options(type_name, qtype, options, items, settings, errors) -> None:
-    if not qtype.uses_options:
-        return
-    if type_name == "yes_no":
-        if sorted(o["code"] for o in options) != ["no", "yes"]:
-            errors["options"] = _('A yes/no question has exactly the answers "yes" and "no".')
-        return
-    if sum(1 for o in options if o.get("is_other")) > 1:
-        errors["options"] = _('Only one answer can be "other, please specify".')
-    if type_name == "likert":
-        points = settings.get("points", 5)
-        if len(options) != points:
-            errors["options"] = _("A %(n)d-point scale needs exactly %(n)d answers.", n=points)
-        elif any(o.get("value") is None for o in options):
-            errors["options"] = _("Every point of a scale needs a numeric value.")
-    elif len(options) < 2:
-        errors["options"] = _("Give at least two answers.")
-    if qtype.uses_items and not items:
-        errors["items"] = _("A matrix needs at least one row.")
+class _SettingsForm:
+    """The settings fields of the question editor as the types'
+    ``parse_settings`` reads them (questions.base.SettingsForm); a
+    message goes under the field's name, ``s-<key>``."""
 
+    def __init__(self, raw: dict, errors: dict, languages: list[str]):
+        self._raw, self._errors, self._languages = raw, errors, languages
+        self.settings: dict = {}
 
-def _settings(type_name: str, raw: dict, n_options: int, errors: dict, languages: list[str]) -> dict:
-    settings: dict = {}
+    def raw(self, key: str):
+        return self._raw.get(key)
 
-    def text_setting(key):
-        texts = raw.get(key) or {}
+    def error(self, key: str, message: str) -> None:
+        self._errors[f"s-{key}"] = message
+
+    def integer(self, key: str, low: int, high: int) -> int | None:
+        return _int(self._raw.get(key) or "", f"s-{key}", self._errors, low=low, high=high)
+
+    def number(self, key: str) -> float | int | None:
+        return _number(self._raw.get(key) or "", f"s-{key}", self._errors)
+
+    def texts(self, key: str) -> None:
+        texts = self._raw.get(key) or {}
         if isinstance(texts, dict):
-            check_texts({k: v for k, v in texts.items()}, f"s-{key}", errors, max_len=TEXT_MAX)
-            kept = _texts_or_none({k: v for k, v in texts.items() if k in languages})
+            check_texts({k: v for k, v in texts.items()}, f"s-{key}", self._errors, max_len=TEXT_MAX)
+            kept = _texts_or_none({k: v for k, v in texts.items() if k in self._languages})
             if kept:
-                settings[key] = kept
+                self.settings[key] = kept
 
-    if type_name == "single_choice":
-        if raw.get("display") == "dropdown":
-            settings["display"] = "dropdown"
-        elif raw.get("display") not in ("", None, "radio"):
-            errors["s-display"] = _("Choose radio buttons or a dropdown list.")
-    elif type_name == "multiple_choice":
-        low = _int(raw.get("min_selected") or "", "s-min_selected", errors, low=0, high=n_options)
-        high = _int(raw.get("max_selected") or "", "s-max_selected", errors, low=0, high=n_options)
-        if low is not None and high is not None and low > high:
-            errors["s-min_selected"] = _("The minimum number of choices is larger than the maximum.")
-        if low is not None:
-            settings["min_selected"] = low
-        if high is not None:
-            settings["max_selected"] = high
-    elif type_name == "likert":
-        points = raw.get("points") or "5"
-        if points not in ("5", "7"):
-            errors["s-points"] = _("A Likert scale has 5 or 7 points.")
-        else:
-            settings["points"] = int(points)
-    elif type_name == "rating_0_10":
-        text_setting("low_label")
-        text_setting("high_label")
-    elif type_name == "ranking":
-        count = _int(raw.get("rank_count") or "", "s-rank_count", errors, low=1, high=max(n_options, 1))
-        if count is not None:
-            settings["rank_count"] = count
-    elif type_name == "number":
-        if raw.get("integer"):
-            settings["integer"] = True
-        low = _number(raw.get("min") or "", "s-min", errors)
-        high = _number(raw.get("max") or "", "s-max", errors)
-        if low is not None and high is not None and low > high:
-            errors["s-min"] = _("The minimum is larger than the maximum.")
-        for key, value in (("min", low), ("max", high)):
-            if value is not None:
-                settings[key] = value
-        text_setting("unit")
-    elif type_name == "date":
-        parsed = {}
-        for key in ("min", "max"):
-            value = raw.get(key) or ""
-            if value:
-                try:
-                    parsed[key] = date.fromisoformat(value)
-                    settings[key] = parsed[key].isoformat()
-                except ValueError:
-                    errors[f"s-{key}"] = _("Use a date like 2026-08-17.")
-        if len(parsed) == 2 and parsed["min"] > parsed["max"]:
-            errors["s-min"] = _("The earliest date is after the latest date.")
-    elif type_name in ("short_text", "long_text"):
-        if type_name == "short_text":
-            pattern = raw.get("pattern") or ""
-            if pattern and pattern not in PATTERNS:
-                errors["s-pattern"] = _("Choose one of the listed formats.")
-            elif pattern:
-                settings["pattern"] = pattern
-        hard_max = get_type(type_name).hard_max
-        limit = _int(raw.get("max_length") or "", "s-max_length", errors, low=1, high=hard_max)
-        if limit is not None:
-            settings["max_length"] = limit
-    return settings
+
+def _settings(qtype, raw: dict, n_options: int, errors: dict, languages: list[str]) -> dict:
+    form = _SettingsForm(raw, errors, languages)
+    qtype.parse_settings(form, n_options)
+    return form.settings
 
 
 # ---- skip logic ---------------------------------------------------------------
@@ -750,7 +656,7 @@ def condition_from_rows(state: dict, earlier: dict[str, Question]) -> tuple[dict
             continue
         clause = {"question": row["question"], "op": op}
         target = earlier.get(row["question"])
-        if target is not None and target.type == "matrix":
+        if target is not None and get_type(target.type).uses_items:
             if not OPTION_CODE_RE.match(row["item"]):
                 errors[f"{base}-item"] = _("Choose a row of the matrix.")
                 continue

@@ -18,7 +18,7 @@ from ..access import current_org, current_role, get_owned_or_404, role_required
 from ..errors import abort_with
 from ..extensions import db
 from ..orgs.models import Role
-from ..questions import QUESTION_TYPES, get_type
+from ..questions import DEFAULT_TYPE, QUESTION_TYPES, get_type
 from ..surveys import definition, library, services, visibility
 from ..surveys.models import Page, Question, Survey, SurveyStatus
 from . import forms, queries
@@ -479,7 +479,7 @@ def manage_add_question(survey_id: int, page_id: int):
     page = _page(survey, page_id)
     languages = list(survey.languages)
     if request.method == "GET":
-        type_name = request.args.get("type") or "single_choice"
+        type_name = request.args.get("type") or DEFAULT_TYPE
         if type_name not in QUESTION_TYPES:
             abort_with(400, _("Choose one of the listed question types."))
         state = forms.new_question_state(type_name, services.next_code(survey), languages)

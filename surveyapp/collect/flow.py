@@ -36,7 +36,6 @@ DONE_COOKIE = "suara_done"
 COOKIE_AGE = 365 * 24 * 3600
 DONE_KEEP = 50
 FORM_CHANNELS = {Channel.LINK.value, Channel.QR.value, Channel.EMBED.value}
-ONE_TAP_TYPES = {"single_choice", "yes_no", "likert"}
 
 
 @dataclass(frozen=True)
@@ -215,7 +214,7 @@ def one_tap(survey: Survey, questions: list[Question]) -> Question | None:
         return None
     question = answerable[0]
     options = [o for o in question.options if o.kind == "choice" and o.retired_at is None]
-    if question.type not in ONE_TAP_TYPES or any(o.is_other for o in options):
+    if not get_type(question.type).one_tap or any(o.is_other for o in options):
         return None
     if (question.settings or {}).get("display") == "dropdown":
         return None

@@ -208,59 +208,61 @@ def _around(rng: random.Random, mean: float, spread: float, low: int, high: int)
     return int(min(high, max(low, round(rng.gauss(mean, spread)))))
 
 
-def _raw(rng: random.Random, question: Question, kind: str):
-    """A plausible raw answer in the form shape of the question's type, or None to skip."""
-    code, qtype = question.code, question.type
-    choices = [o for o in question.options if o.kind == "choice" and o.retired_at is None]
-    items = [o for o in question.options if o.kind == "item" and o.retired_at is None]
-    codes = [o.code for o in choices]
-    if not question.required and qtype not in ("long_text", "short_text") and rng.random() < 0.05:
-        return None
-    if qtype in ("single_choice", "yes_no", "likert"):
+class _Demo:
+    """The made-up answer patterns the question types draw on
+    (questions.base.DemoSource), by question code; ``kind`` is the
+    survey's kind."""
+
+    def __init__(self, rng: random.Random, kind: str):
+        self.rng, self.kind = rng, kind
+
+    def around(self, mean: float, spread: float, low: int, high: int) -> int:
+        return _around(self.rng, mean, spread, low, high)
+
+    def pick(self, weights: dict[str, float]) -> str:
+        return _pick(self.rng, weights)
+
+    def one_of(self, question: Question, codes: list[str]) -> str:
+        code = question.code
         if code in DEMOGRAPHICS:
-            choice = _pick(rng, DEMOGRAPHICS[code])
-        elif code in CHOICE_WEIGHTS:
-            choice = _pick(rng, CHOICE_WEIGHTS[code])
-        elif code in LIKERT_MEANS:
-            choice = str(_around(rng, LIKERT_MEANS[code], 0.9, 1, 5))
-        else:
-            choice = rng.choice(codes)
-        other = next((o for o in choices if o.code == choice and o.is_other), None)
-        return {"choice": choice, "other": OTHER_TEXTS.get(code, "Lainnya") if other else ""}
-    if qtype == "multiple_choice":
-        if code == "group_membership" and rng.random() < 0.12:
+            return _pick(self.rng, DEMOGRAPHICS[code])
+        if code in CHOICE_WEIGHTS:
+            return _pick(self.rng, CHOICE_WEIGHTS[code])
+        if code in LIKERT_MEANS:
+            return str(_around(self.rng, LIKERT_MEANS[code], 0.9, 1, 5))
+        return self.rng.choice(codes)
+
+    def several(self, question: Question, codes: list[str]) -> dict:
+        rng = self.rng
+        if question.code == "group_membership" and rng.random() < 0.12:
             return {"choices": ["none"], "other": ""}
         weights = {c: GROUP_WEIGHTS.get(c, 5) for c in codes if c != "none"}
         chosen = sorted(set(rng.choices(list(weights), weights=list(weights.values()), k=rng.randint(1, 3))))
         return {"choices": chosen, "other": "Majelis taklim" if "other" in chosen else ""}
-    if qtype == "matrix":
-        top = len(choices)
-        means = SEVERITY_MEANS if kind == "needs_assessment" else {}
-        return {item.code: str(_around(rng, means.get(item.code, top * 0.78), 0.9, 1, top)) for item in items}
-    if qtype == "rating_0_10":
-        mean = TRUST_MEANS.get(code, 8.0)
-        return str(_around(rng, mean, 2.0, 0, 10))
-    if qtype == "stars":
-        return str(_around(rng, 4.0, 0.9, 1, 5))
-    if qtype == "ranking":
-        count = min((question.settings or {}).get("rank_count") or len(codes), len(codes))
-        pool = {c: PRIORITY_WEIGHTS.get(c, 5) for c in codes}
-        ranked = []
-        while len(ranked) < count:
-            pick = _pick(rng, {c: w for c, w in pool.items() if c not in ranked})
-            ranked.append(pick)
-        return {c: str(ranked.index(c) + 1) if c in ranked else "" for c in codes}
-    if qtype == "number":
-        settings = question.settings or {}
-        return str(rng.randint(int(settings.get("min") or 0), int(settings.get("max") or 10)))
-    if qtype == "date":
-        return (utcnow().date() - timedelta(days=rng.randint(1, 300))).isoformat()
-    if qtype in ("long_text", "short_text"):
-        texts = TEXTS.get(code)
-        if not texts or rng.random() > (0.12 if qtype == "short_text" else 0.4):
-            return None
-        return rng.choice(texts)
-    return None
+
+    def other_text(self, question: Question) -> str:
+        return OTHER_TEXTS.get(question.code, "Lainnya")
+
+    def mean(self, question: Question, default: float) -> float:
+        return TRUST_MEANS.get(question.code, default)
+
+    def item_mean(self, question: Question, item: str, default: float) -> float:
+        means = SEVERITY_MEANS if self.kind == "needs_assessment" else {}
+        return means.get(item, default)
+
+    def priorities(self, question: Question, codes: list[str]) -> dict[str, float]:
+        return {c: PRIORITY_WEIGHTS.get(c, 5) for c in codes}
+
+    def texts(self, question: Question) -> list[str]:
+        return TEXTS.get(question.code) or []
+
+    def today(self):
+        return utcnow().date()
+
+
+def _raw(rng: random.Random, question: Question, kind: str):
+    """A plausible raw answer in the form shape of the question's type, or None to skip."""
+    return get_type(question.type).demo_answer(question, _Demo(rng, kind))
 
 
 def _answers(rng: random.Random, survey: Survey) -> dict:

@@ -231,14 +231,12 @@ def _keep_together(pdf: _Document, height: float) -> None:
 
 
 def _question(pdf: _Document, question: Question, number: int | None, lang: str, condition: str | None) -> None:
-    qtype = question.type
-    choices = [o for o in question.options if o.kind == "choice" and o.retired_at is None]
-    items = [o for o in question.options if o.kind == "item" and o.retired_at is None]
+    qtype = get_type(question.type)
     _keep_together(pdf, 22)
     pdf.ln(3)
     pdf.set_font(FONT, "B", 11)
     head = question.text("title", lang) + (" *" if question.required else "")
-    if qtype == "note":
+    if not qtype.takes_answer:
         pdf.set_font(FONT, "", 10)
         pdf.multi_cell(0, 5, question.text("title", lang))
         help_text = question.text("help_text", lang)
@@ -252,65 +250,73 @@ def _question(pdf: _Document, question: Question, number: int | None, lang: str,
     help_text = question.text("help_text", lang)
     if help_text:
         pdf.multi_cell(0, 5, help_text)
-    settings = question.settings or {}
     pdf.set_font(FONT, "", 10)
-    if qtype in ("single_choice", "yes_no", "likert", "multiple_choice"):
-        if qtype == "multiple_choice":
+    qtype.paper(_PaperForm(pdf, lang, question.survey.default_language), question)
+
+
+class _PaperForm:
+    """The drawing primitives a question type's ``paper`` uses for its
+    answer space (questions.base.PaperForm), in language ``lang``."""
+
+    def __init__(self, pdf: _Document, lang: str, default_language: str):
+        self.pdf, self.lang, self.default_language = pdf, lang, default_language
+
+    def _text(self, value) -> str:
+        """A settings text: per language, or a plain string."""
+        if isinstance(value, dict):
+            return pick_language(value, self.lang, self.default_language)
+        return str(value or "")
+
+    def tick_boxes(self, options, instruction: str | None = None) -> None:
+        pdf = self.pdf
+        if instruction:
             pdf.set_font(FONT, "I", 9)
-            high = settings.get("max_selected")
-            pdf.multi_cell(
-                0, 5, _("Tick all that apply.") if not high or high >= len(choices) else _("Tick up to %(n)d.", n=high)
-            )
+            pdf.multi_cell(0, 5, instruction)
             pdf.set_font(FONT, "", 10)
-        for option in choices:
+        for option in options:
             _keep_together(pdf, 7)
             y = pdf.get_y() + 0.8
             pdf.box(pdf.l_margin + 2, y)
             pdf.set_x(pdf.l_margin + 2 + BOX + 3)
-            label = option.text(lang)
+            label = option.text(self.lang)
             if option.is_other:
                 label += "  " + "_" * 30
             pdf.multi_cell(0, 6, label)
-    elif qtype == "matrix":
-        _matrix(pdf, choices, items, lang)
-    elif qtype in ("rating_0_10", "stars"):
-        low, high = (0, 10) if qtype == "rating_0_10" else (1, 5)
+
+    def grid(self, scale, items) -> None:
+        _matrix(self.pdf, list(scale), list(items), self.lang)
+
+    def number_scale(self, low: int, high: int, ends) -> None:
+        pdf = self.pdf
         _number_row(pdf, low, high)
-        ends = [
-            pick_language(settings.get(k), lang, question.survey.default_language)
-            if isinstance(settings.get(k), dict)
-            else (settings.get(k) or "")
-            for k in ("low_label", "high_label")
-        ]
-        if any(ends):
+        texts = [self._text(end) for end in ends]
+        if any(texts):
             pdf.set_font(FONT, "I", 8)
-            pdf.multi_cell(0, 4, f"{low} = {ends[0]}    {high} = {ends[1]}")
-    elif qtype == "ranking":
-        count = min(settings.get("rank_count") or len(choices), len(choices))
+            pdf.multi_cell(0, 4, f"{low} = {texts[0]}    {high} = {texts[1]}")
+
+    def rank_boxes(self, options, instruction: str) -> None:
+        pdf = self.pdf
         pdf.set_font(FONT, "I", 9)
-        pdf.multi_cell(
-            0, 5, _("Write 1 next to the most important, 2 next to the next, and so on, up to %(n)d.", n=count)
-        )
+        pdf.multi_cell(0, 5, instruction)
         pdf.set_font(FONT, "", 10)
-        for option in choices:
+        for option in options:
             _keep_together(pdf, 8)
             y = pdf.get_y() + 0.5
             pdf.rect(pdf.l_margin + 2, y, 8, 6)
             pdf.set_xy(pdf.l_margin + 13, y)
-            pdf.multi_cell(0, 7, option.text(lang))
-    elif qtype == "number":
+            pdf.multi_cell(0, 7, option.text(self.lang))
+
+    def number_box(self, unit) -> None:
+        pdf = self.pdf
         y = pdf.get_y() + 1
         pdf.rect(pdf.l_margin + 2, y, 40, 8)
-        unit = settings.get("unit")
         if unit:
             pdf.set_xy(pdf.l_margin + 45, y + 1)
-            pdf.cell(
-                0,
-                6,
-                pick_language(unit, lang, question.survey.default_language) if isinstance(unit, dict) else str(unit),
-            )
+            pdf.cell(0, 6, self._text(unit))
         pdf.set_y(y + 10)
-    elif qtype == "date":
+
+    def date_boxes(self) -> None:
+        pdf = self.pdf
         y = pdf.get_y() + 1
         x = pdf.l_margin + 2
         for label, width in ((_("day"), 12), (_("month"), 12), (_("year"), 20)):
@@ -321,12 +327,12 @@ def _question(pdf: _Document, question: Question, number: int | None, lang: str,
             x += width + 4
         pdf.set_font(FONT, "", 10)
         pdf.set_y(y + 13)
-    elif qtype == "short_text":
-        pdf.write_line()
-    elif qtype == "long_text":
-        for _line in range(4):
-            _keep_together(pdf, 8)
-            pdf.write_line()
+
+    def lines(self, n: int) -> None:
+        for _line in range(n):
+            if n > 1:  # a single line stays with its title; longer space may break
+                _keep_together(self.pdf, 8)
+            self.pdf.write_line()
 
 
 def _number_row(pdf: _Document, low: int, high: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..questions import get_type
+from ..questions import QUESTION_TYPES, QuestionType, get_type
 from ..surveys.models import Question, Survey, pick_language
 
 META_COLUMNS = ("response_id", "status", "channel", "language", "started_at", "submitted_at", "duration_seconds")
@@ -23,7 +23,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
 # Column kinds: code (an option code; numeric with value labels in SPSS),
 # flag (0/1 per option of a multiple choice), number, rank, date, text.
-SINGLE_TYPES = ("single_choice", "yes_no", "likert")
+# Which a question gets follows its type's export_shape.
 
 
 @dataclass
@@ -43,6 +43,11 @@ class Column:
 
     def spss_codes(self) -> dict[str, float]:
         return {code: number for code, number, _label in self.codes}
+
+    @property
+    def question_type(self) -> QuestionType | None:
+        """The type of the column's question; None for metadata."""
+        return QUESTION_TYPES.get(self.qtype)
 
 
 @dataclass
@@ -138,13 +143,14 @@ def build_layout(
         numbers = spss_numbers(choices)
         codes = [(o.code, numbers[o.id], text(o.label)) for o in choices]
         by_id = {o.id: o.code for o in choices}
-        if question.type in SINGLE_TYPES:
+        shape = qtype.export_shape
+        if shape == "single":
             col = add(question, question.code, title, "code", codes)
             other = None
             if any(o.is_other for o in choices):
                 other = add(question, f"{question.code}_other", f"{title} (other)", "text", part="other")
             handlers[question.id] = ("single", col, by_id, other)
-        elif question.type == "multiple_choice":
+        elif shape == "multi":
             cols = {
                 o.id: add(
                     question,
@@ -160,23 +166,23 @@ def build_layout(
             if any(o.is_other for o in choices):
                 other = add(question, f"{question.code}_other", f"{title} (other)", "text", part="other")
             handlers[question.id] = ("multi", cols, tuple(cols.values()), other)
-        elif question.type == "matrix":
+        elif shape == "grid":
             cols = {
                 i.id: add(question, f"{question.code}_{i.code}", f"{title}: {text(i.label)}", "code", codes, i.code)
                 for i in items
             }
-            handlers[question.id] = ("matrix", cols, by_id)
-        elif question.type == "ranking":
+            handlers[question.id] = ("grid", cols, by_id)
+        elif shape == "ranks":
             cols = {
                 o.id: add(
                     question, f"{question.code}_{o.code}", f"{title}: {text(o.label)} (rank)", "rank", part=o.code
                 )
                 for o in choices
             }
-            handlers[question.id] = ("ranking", cols)
-        elif qtype.summary_family in ("number", "rating"):
+            handlers[question.id] = ("ranks", cols)
+        elif shape == "number":
             handlers[question.id] = ("number", add(question, question.code, title, "number"))
-        elif question.type == "date":
+        elif shape == "date":
             handlers[question.id] = ("date", add(question, question.code, title, "date"))
         else:
             handlers[question.id] = ("text", add(question, question.code, title, "text"))

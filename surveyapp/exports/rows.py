@@ -71,7 +71,7 @@ class Assembler:
             if kind == "single":
                 _k, col, by_id, other = handler
                 handlers[qid] = (kind, col, {oid: safe(code) for oid, code in by_id.items()}, other)
-            elif kind == "matrix":
+            elif kind == "grid":
                 _k, cols, by_id = handler
                 handlers[qid] = (kind, cols, {oid: safe(code) for oid, code in by_id.items()})
             else:
@@ -127,11 +127,11 @@ class Assembler:
                         cells[handler[3]] = text
                 elif kind == "text":
                     cells[handler[1]] = text
-                elif kind == "matrix":
+                elif kind == "grid":
                     col = handler[1].get(iid)
                     if col is not None:
                         cells[col] = handler[2].get(oid)
-                elif kind == "ranking":
+                elif kind == "ranks":
                     col = handler[1].get(oid)
                     if col is not None:
                         cells[col] = num

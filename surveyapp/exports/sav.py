@@ -78,7 +78,6 @@ ALIGN_LEFT, ALIGN_RIGHT = 0, 1
 NUMERIC_META = {"response_id": (12, 0), "duration_seconds": (8, 0)}
 DATETIME_META = {"started_at", "submitted_at"}
 NUMERIC_KINDS = {"code", "flag", "number", "rank", "weight"}
-WHOLE_QTYPES = {"rating_0_10", "stars"}
 
 
 @dataclass
@@ -166,7 +165,7 @@ def _convert(column: Column) -> str:
 
 def _measure(column: Column, convert: str) -> str:
     if convert == "str" or column.kind in ("code", "flag"):
-        return "ordinal" if column.qtype in ("likert", "matrix") else "nominal"
+        return column.question_type.spss_measure if column.question_type is not None else "nominal"
     if column.kind == "rank":
         return "ordinal"
     return "scale"
@@ -187,7 +186,8 @@ def plan(layout: Layout, widths: dict[str, int]) -> list[Variable]:
         elif column.kind == "meta":
             fmt = (FMT_F, *NUMERIC_META[column.name])
         elif column.kind == "number":
-            fmt = (FMT_F, 8, 0) if column.qtype in WHOLE_QTYPES else (FMT_F, 10, 2 if column.qtype else 4)
+            whole = column.question_type is not None and column.question_type.whole_numbers
+            fmt = (FMT_F, 8, 0) if whole else (FMT_F, 10, 2 if column.qtype else 4)
         else:
             fmt = (FMT_F, 8, 0)
         labels = tuple((float(number), _clip_bytes(label, VALUE_LABEL_MAX)) for _code, number, label in column.codes)

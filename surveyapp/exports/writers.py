@@ -113,7 +113,8 @@ def _answer_plan(layout: Layout) -> tuple[list[str], list[tuple]]:
             "list"
             if column.kind == "flag"
             else "dict"
-            if column.kind == "rank" or column.qtype == "matrix"
+            if column.kind == "rank"
+            or (column.question_type is not None and column.question_type.export_shape == "grid")
             else "value"
         )
         plan.setdefault(code, (code, shape, [], []))[2].append((index, column.part))

@@ -20,6 +20,7 @@ from sqlalchemy import insert
 from ..collect.models import SurveyInvitation
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..questions import get_type
 from ..responses import pseudonyms
 from ..responses.models import Answer, Participant, Response
 from ..surveys import services as survey_services
@@ -341,6 +342,9 @@ def _responses(
         mood = -1.0 if demo["neighbourhood"] == "rw_05" else 0.0
         for code, q in questions.items():
             role, opts = q.metric_role or "", options[code]
+            # The made-up answers follow the shape of the type's results.
+            qtype = get_type(q.type)
+            family = qtype.summary_family
             if role.startswith("demographic:"):
                 value = demo.get(role.split(":", 1)[1])
                 if value in opts:
@@ -352,27 +356,27 @@ def _responses(
                             "value_num": opts[value].value,
                         }
                     )
-            elif q.type == "rating_0_10":
+            elif family == "rating":
                 base = 6.0 + trust_shift + mood if role.startswith("trust:") else 7.5 + sat_shift + mood
                 answers.append(
                     {
                         "response_id": response_id,
                         "question_id": q.id,
-                        "value_num": float(max(0, min(10, round(rng.gauss(base, 2.0))))),
+                        "value_num": float(max(qtype.low, min(qtype.high, round(rng.gauss(base, 2.0))))),
                     }
                 )
-            elif q.type == "likert":
+            elif family == "scale":
                 level = max(1, min(5, round(rng.gauss(3.4 + sat_shift + trust_shift / 3 + mood / 2, 1.0))))
                 opt = opts[str(level)]
                 answers.append(
                     {"response_id": response_id, "question_id": q.id, "option_id": opt.id, "value_num": opt.value}
                 )
-            elif q.type in ("single_choice", "yes_no") and opts:
+            elif family == "choice" and opts:
                 opt = rng.choice(list(opts.values()))
                 answers.append(
                     {"response_id": response_id, "question_id": q.id, "option_id": opt.id, "value_num": opt.value}
                 )
-            elif q.type == "matrix":
+            elif qtype.uses_items:
                 items = [o for o in q.options if o.kind == "item"]
                 for item in items:
                     opt = opts[str(max(1, min(5, round(rng.gauss(3.6 + sat_shift, 0.9)))))]

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..questions import get_type
 from . import metrics_pure as pure
 from . import queries as q
 from .models import Programme
@@ -456,17 +457,16 @@ def m5(c: Context) -> dict:
             (qb, tb, ob), (qa, ta, oa) = qs[before][code], qs[after][code]
             if tb != ta:
                 continue
-            if tb == "yes_no":
+            scale = get_type(tb).change_scale
+            if scale == "binary":
                 if "yes" not in ob or "yes" not in oa:
                     continue
                 tab_b = q.wave_value_counts(before, qb, end, ob["yes"])
                 tab_a = q.wave_value_counts(after, qa, end, oa["yes"])
                 pairs = q.wave_pairs((before, qb), (after, qa), end, (ob["yes"], oa["yes"])) if paired else None
-                scale = "binary"
             else:
                 tab_b, tab_a = q.wave_value_counts(before, qb, end), q.wave_value_counts(after, qa, end)
                 pairs = q.wave_pairs((before, qb), (after, qa), end) if paired else None
-                scale = "ordinal" if tb == "likert" else "numeric"
             change = pure.wave_change(scale, tab_b, tab_a, pairs)
             if change is not None:
                 change["question"] = code

@@ -12,6 +12,7 @@ from sqlalchemy import Float, and_, case, cast, distinct, func, or_, select, uni
 
 from ..collect.models import SurveyInvitation
 from ..extensions import db
+from ..questions import QUESTION_TYPES
 from ..responses.models import Answer, Response
 from ..surveys.models import Option, Question, Survey
 from .models import (
@@ -590,7 +591,7 @@ def questions_with_options(survey_ids) -> dict[int, dict]:
         .where(
             Question.survey_id.in_(survey_ids),
             Question.retired_at.is_(None),
-            Question.type.in_(("yes_no", "likert", "rating_0_10", "stars", "number")),
+            Question.type.in_([name for name, qtype in QUESTION_TYPES.items() if qtype.change_scale]),
         )
     ).all()
     out: dict[int, dict] = {}

@@ -32,9 +32,13 @@ QUESTION_TYPES: dict[str, QuestionType] = {
 }
 
 
+# The type the builder offers first.
+DEFAULT_TYPE = SingleChoice.name
+
+
 def get_type(name: str) -> QuestionType:
     """The type object for ``name``; raises KeyError for an unknown type."""
     return QUESTION_TYPES[name]
 
 
-__all__ = ["AnswerRow", "QuestionType", "QUESTION_TYPES", "get_type"]
+__all__ = ["AnswerRow", "DEFAULT_TYPE", "QuestionType", "QUESTION_TYPES", "get_type"]

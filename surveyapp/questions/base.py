@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Protocol
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 
 # A raw answer: what ``read`` takes from a form, ``from_rows`` rebuilds and
@@ -79,6 +81,58 @@ class FormData(Protocol):
     def getlist(self, key: str, /) -> list[str]: ...
 
 
+class SettingsForm(Protocol):
+    """The builder's settings fields as ``parse_settings`` reads them: the
+    raw values sent (``s-<key>``), readers that record one message per
+    field, and the clean ``settings`` the type fills in."""
+
+    @property
+    def settings(self) -> dict[str, Any]: ...
+    def raw(self, key: str) -> Any: ...
+    def error(self, key: str, message: str) -> None: ...
+    def integer(self, key: str, low: int, high: int) -> int | None: ...
+    def number(self, key: str) -> float | None: ...
+    def texts(self, key: str) -> None: ...
+
+
+class DemoSource(Protocol):
+    """What a demo hands a type's ``demo_answer``: a seeded random source
+    and the demo's made-up answer patterns, looked up by question code (so
+    the same seed gives the same answers)."""
+
+    @property
+    def rng(self) -> random.Random: ...
+    def around(self, mean: float, spread: float, low: int, high: int) -> int: ...
+    def pick(self, weights: Mapping[str, float]) -> str: ...
+    def one_of(self, question: QuestionLike, codes: Sequence[str]) -> str: ...
+    def several(self, question: QuestionLike, codes: Sequence[str]) -> dict[str, Any]: ...
+    def other_text(self, question: QuestionLike) -> str: ...
+    def mean(self, question: QuestionLike, default: float) -> float: ...
+    def item_mean(self, question: QuestionLike, item: str, default: float) -> float: ...
+    def priorities(self, question: QuestionLike, codes: Sequence[str]) -> dict[str, float]: ...
+    def texts(self, question: QuestionLike) -> Sequence[str]: ...
+    def today(self) -> date: ...
+
+
+class PaperForm(Protocol):
+    """What a type's ``paper`` draws with: the paper questionnaire's
+    primitives (distribute.pdf), which write labels and settings texts in
+    the form's language."""
+
+    def tick_boxes(self, options: Sequence[OptionLike], instruction: str | None = None) -> None: ...
+    def grid(self, scale: Sequence[OptionLike], items: Sequence[OptionLike]) -> None: ...
+    def number_scale(self, low: int, high: int, ends: tuple[Any, Any]) -> None: ...
+    def rank_boxes(self, options: Sequence[OptionLike], instruction: str) -> None: ...
+    def number_box(self, unit: Any) -> None: ...
+    def date_boxes(self) -> None: ...
+    def lines(self, n: int) -> None: ...
+
+
+# An option or matrix item as the builder validated it (code, label and,
+# for options, value and is_other).
+BuilderRow = Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Operands:
     """What skip logic compares for one answer: the chosen option codes,
@@ -125,9 +179,36 @@ class QuestionType:
     numeric: ClassVar[bool] = False  # may be compared with gt/lt in logic
     takes_answer: ClassVar[bool] = True
     allows_other: ClassVar[bool] = False
+    # The results may be filtered by its answer (one option or several).
+    filterable: ClassVar[bool] = False
+    # A tap on an answer may move the resident on (one choice, no typing).
+    one_tap: ClassVar[bool] = False
+    # How a programme compares the answers of two waves: binary (the share
+    # of "yes"), ordinal or numeric; None when it does not.
+    change_scale: ClassVar[str | None] = None
     # How results are summarised (analytics dispatches on it): choice,
     # multi, scale, matrix, rating, ranking, number, date, text or None.
     summary_family: ClassVar[str | None] = None
+
+    # ---- the declarative table: what other modules read of a type ----
+    # The builder's name for the type.
+    label: ClassVar[LazyString]
+    # The export's columns (exports.layout builds them by shape): single
+    # (one coded column), multi (a 0/1 flag per option), grid (a coded
+    # column per matrix item), ranks (a rank column per option), number,
+    # date or text.
+    export_shape: ClassVar[str] = "text"
+    # SPSS measure of the type's coded columns.
+    spss_measure: ClassVar[str] = "nominal"
+    # Answers are whole numbers (SPSS F8.0; XLSForm >= and <= translate).
+    whole_numbers: ClassVar[bool] = False
+    # The XLSForm type the answer is written as (questions.xlsform):
+    # select_one, select_multiple, rank, group (a matrix), integer,
+    # decimal, date, text or note; and its XLSForm appearance.
+    xlsform_type: ClassVar[str] = "text"
+    xlsform_appearance: ClassVar[str] = ""
+    # The builder state's settings of a new question of this type.
+    initial_settings: ClassVar[Mapping[str, str]] = {}
 
     # ---- definition -------------------------------------------------
     def check_definition(self, q: Definition) -> list[Problem]:
@@ -139,6 +220,53 @@ class QuestionType:
         """Options the importer adds when a definition gives none."""
         return None
 
+    # ---- the builder ------------------------------------------------
+    def presets(self, points: int = 5) -> list[dict[str, Any]] | None:
+        """Options a new question starts with, as definitions (code,
+        label per language, value); None for blank rows. ``points``: the
+        size of a scale."""
+        return None
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        """Read this type's settings from the builder form into
+        ``form.settings`` (``n_options``: the options the question has)."""
+
+    def builder_option_errors(
+        self, options: Sequence[BuilderRow], items: Sequence[BuilderRow], settings: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Messages for the builder's option and item lists, by field."""
+        errors: dict[str, str] = {}
+        if not self.uses_options:
+            return errors
+        if sum(1 for o in options if o.get("is_other")) > 1:
+            errors["options"] = _('Only one answer can be "other, please specify".')
+        count = self.option_count_error(options, settings)
+        if count:
+            errors["options"] = count
+        if self.uses_items and not items:
+            errors["items"] = _("A matrix needs at least one row.")
+        return errors
+
+    def option_count_error(self, options: Sequence[BuilderRow], settings: Mapping[str, Any]) -> str | None:
+        if len(options) < 2:
+            return _("Give at least two answers.")
+        return None
+
+    # ---- the paper form ---------------------------------------------
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        """Draw the answer space under the question's title."""
+
+    # ---- demo data --------------------------------------------------
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> RawAnswer:
+        """A plausible raw answer (the shape ``read`` returns), or None to
+        leave the question unanswered."""
+        return None
+
+    @staticmethod
+    def demo_skips(question: QuestionLike, demo: DemoSource) -> bool:
+        """An optional question is left out now and then."""
+        return not question.required and demo.rng.random() < 0.05
+
     # ---- collection -------------------------------------------------
     @staticmethod
     def field_name(question: QuestionLike, suffix: str | None = None) -> str:
@@ -147,6 +275,11 @@ class QuestionType:
     def read(self, question: QuestionLike, form: FormData) -> RawAnswer:
         """The raw answer from a submitted form (a MultiDict)."""
         return clean_text(form.get(self.field_name(question)))
+
+    def normalise(self, value: Any) -> RawAnswer:
+        """The raw answer for a simple value from the API or paper entry
+        (the form shapes are accepted as well); numbers may be numbers."""
+        return clean_text(plain_number(value))
 
     def is_empty(self, raw: RawAnswer) -> bool:
         return raw in (None, "", [], {})
@@ -177,6 +310,23 @@ class QuestionType:
     @staticmethod
     def required_message() -> str:
         return _("Please answer this question.")
+
+
+def plain_number(value: Any) -> Any:
+    """A whole number (or a boolean) from JSON as the text a form sends."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+def normalise_by_code(value: Any) -> dict[str, str]:
+    """{code: value} answers (a matrix's items, a ranking's options) from
+    the API or paper entry."""
+    if not isinstance(value, dict):
+        return {"": clean_text(value)} if value not in (None, "", {}) else {}
+    return {str(k): clean_text(plain_number(v)) for k, v in value.items()}
 
 
 def parse_number(text: str, integer: bool = False) -> float | None:

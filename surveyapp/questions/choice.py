@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .base import (
     NO_ANSWER,
     AnswerRow,
+    BuilderRow,
     Definition,
+    DemoSource,
     FormData,
     Operands,
     OptionLike,
+    PaperForm,
     Problem,
     QuestionLike,
     QuestionType,
     RawAnswer,
+    SettingsForm,
     StoredAnswer,
     clean_text,
 )
@@ -55,10 +60,22 @@ class SingleChoice(QuestionType):
     """One option; radio buttons or a dropdown; optional "other, specify"."""
 
     name = "single_choice"
+    label = _l("Single choice")
     summary_family = "choice"
+    export_shape = "single"
+    filterable = True
+    one_tap = True
+    xlsform_type = "select_one"
     uses_options = True
     allows_other = True
     min_options = 2
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        display = form.raw("display")
+        if display == "dropdown":
+            form.settings["display"] = "dropdown"
+        elif display not in ("", None, "radio"):
+            form.error("display", _("Choose radio buttons or a dropdown list."))
 
     def check_definition(self, q: Definition) -> list[Problem]:
         return _option_problems(self.name, self.min_options, q)
@@ -69,8 +86,25 @@ class SingleChoice(QuestionType):
             "other": clean_text(form.get(self.field_name(question, "other"))),
         }
 
+    def normalise(self, value: Any) -> ChoiceRaw:
+        """ "yes" or {"choice": "yes", "other": ...}."""
+        if isinstance(value, dict):
+            return {"choice": clean_text(value.get("choice")), "other": clean_text(value.get("other"))}
+        return {"choice": clean_text(value), "other": ""}
+
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choice")
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.tick_boxes(self.active_options(question))
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> ChoiceRaw | None:
+        if self.demo_skips(question, demo):
+            return None
+        choices = self.active_options(question)
+        choice = demo.one_of(question, [o.code for o in choices])
+        other = any(o.code == choice and o.is_other for o in choices)
+        return {"choice": choice, "other": demo.other_text(question) if other else ""}
 
     def _option(self, question: QuestionLike, code: str) -> OptionLike | None:
         return next((o for o in self.active_options(question) if o.code == code), None)
@@ -111,13 +145,28 @@ class SingleChoice(QuestionType):
 
 class YesNo(SingleChoice):
     name = "yes_no"
+    label = _l("Yes / no")
     allows_other = False
+    change_scale = "binary"
 
     def default_options(self) -> list[dict[str, Any]]:
         return [
             {"code": "yes", "label": {"id": "Ya", "en": "Yes"}, "value": 1},
             {"code": "no", "label": {"id": "Tidak", "en": "No"}, "value": 0},
         ]
+
+    def presets(self, points: int = 5) -> list[dict[str, Any]]:
+        return self.default_options()
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        pass  # no settings
+
+    def builder_option_errors(
+        self, options: Sequence[BuilderRow], items: Sequence[BuilderRow], settings: Mapping[str, Any]
+    ) -> dict[str, str]:
+        if sorted(o["code"] for o in options) != ["no", "yes"]:
+            return {"options": _('A yes/no question has exactly the answers "yes" and "no".')}
+        return {}
 
     def check_definition(self, q: Definition) -> list[Problem]:
         codes = sorted(o.get("code") for o in q.get("options") or [])
@@ -130,9 +179,23 @@ class MultipleChoice(QuestionType):
     """Several options, with optional minimum and maximum selections."""
 
     name = "multiple_choice"
+    label = _l("Multiple choice")
     summary_family = "multi"
+    export_shape = "multi"
+    filterable = True
+    xlsform_type = "select_multiple"
     uses_options = True
     allows_other = True
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        low = form.integer("min_selected", 0, n_options)
+        high = form.integer("max_selected", 0, n_options)
+        if low is not None and high is not None and low > high:
+            form.error("min_selected", _("The minimum number of choices is larger than the maximum."))
+        if low is not None:
+            form.settings["min_selected"] = low
+        if high is not None:
+            form.settings["max_selected"] = high
 
     def check_definition(self, q: Definition) -> list[Problem]:
         problems = _option_problems(self.name, self.min_options, q)
@@ -155,8 +218,29 @@ class MultipleChoice(QuestionType):
             "other": clean_text(form.get(self.field_name(question, "other"))),
         }
 
+    def normalise(self, value: Any) -> MultiChoiceRaw:
+        """["a", "b"], "a" or {"choices": [...], "other": ...}."""
+        other = ""
+        if isinstance(value, dict):
+            value, other = value.get("choices"), value.get("other")
+        values = value if isinstance(value, (list, tuple)) else ([] if value in (None, "") else [value])
+        return {"choices": [clean_text(v) for v in values if clean_text(v)], "other": clean_text(other)}
+
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not raw.get("choices")
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        choices = self.active_options(question)
+        high = (question.settings or {}).get("max_selected")
+        form.tick_boxes(
+            choices,
+            _("Tick all that apply.") if not high or high >= len(choices) else _("Tick up to %(n)d.", n=high),
+        )
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, Any] | None:
+        if self.demo_skips(question, demo):
+            return None
+        return demo.several(question, [o.code for o in self.active_options(question)])
 
     def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         options = {o.code: o for o in self.active_options(question)}

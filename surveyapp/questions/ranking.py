@@ -7,28 +7,42 @@ and run 1..N with no gaps (N = all options, or ``rank_count`` for top-N).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .base import (
     NO_ANSWER,
     AnswerRow,
     Definition,
+    DemoSource,
     FormData,
     Operands,
+    PaperForm,
     Problem,
     QuestionLike,
     QuestionType,
     RawAnswer,
+    SettingsForm,
     StoredAnswer,
+    normalise_by_code,
     parse_number,
 )
 
 
 class Ranking(QuestionType):
     name = "ranking"
+    label = _l("Ranking")
     summary_family = "ranking"
+    export_shape = "ranks"
+    xlsform_type = "rank"
     uses_options = True
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        count = form.integer("rank_count", 1, max(n_options, 1))
+        if count is not None:
+            form.settings["rank_count"] = count
 
     def check_definition(self, q: Definition) -> list[Problem]:
         problems = []
@@ -43,6 +57,28 @@ class Ranking(QuestionType):
     def rank_count(self, question: QuestionLike) -> int:
         n = len(self.active_options(question))
         return min((question.settings or {}).get("rank_count") or n, n)
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.rank_boxes(
+            self.active_options(question),
+            _(
+                "Write 1 next to the most important, 2 next to the next, and so on, up to %(n)d.",
+                n=self.rank_count(question),
+            ),
+        )
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, str] | None:
+        if self.demo_skips(question, demo):
+            return None
+        codes = [o.code for o in self.active_options(question)]
+        pool = demo.priorities(question, codes)
+        ranked: list[str] = []
+        while len(ranked) < self.rank_count(question):
+            ranked.append(demo.pick({c: w for c, w in pool.items() if c not in ranked}))
+        return {c: str(ranked.index(c) + 1) if c in ranked else "" for c in codes}
+
+    def normalise(self, value: Any) -> dict[str, str]:
+        return normalise_by_code(value)
 
     def read(self, question: QuestionLike, form: FormData) -> dict[str, str]:
         return {

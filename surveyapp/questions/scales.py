@@ -2,33 +2,92 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .base import (
     NO_ANSWER,
     AnswerRow,
+    BuilderRow,
     Definition,
+    DemoSource,
     FormData,
     Operands,
+    PaperForm,
     Problem,
     QuestionLike,
     QuestionType,
     RawAnswer,
+    SettingsForm,
     StoredAnswer,
+    normalise_by_code,
     parse_number,
 )
 from .choice import SingleChoice
+
+# The agreement scale a new Likert scale or matrix starts with, by points:
+# (Indonesian, English) labels scored 1..n.
+AGREEMENT_SCALES = {
+    5: [
+        ("Sangat tidak setuju", "Strongly disagree"),
+        ("Tidak setuju", "Disagree"),
+        ("Netral", "Neither agree nor disagree"),
+        ("Setuju", "Agree"),
+        ("Sangat setuju", "Strongly agree"),
+    ],
+    7: [
+        ("Sangat tidak setuju", "Strongly disagree"),
+        ("Tidak setuju", "Disagree"),
+        ("Agak tidak setuju", "Somewhat disagree"),
+        ("Netral", "Neither agree nor disagree"),
+        ("Agak setuju", "Somewhat agree"),
+        ("Setuju", "Agree"),
+        ("Sangat setuju", "Strongly agree"),
+    ],
+}
+
+
+def agreement_scale(points: int = 5) -> list[dict[str, Any]]:
+    """The preset agreement scale of ``points`` points, as definitions."""
+    return [
+        {"code": str(n), "label": {"id": indonesian, "en": english}, "value": n}
+        for n, (indonesian, english) in enumerate(AGREEMENT_SCALES[points], start=1)
+    ]
 
 
 class Likert(SingleChoice):
     """A labelled 5- or 7-point scale; each option carries its score."""
 
     name = "likert"
+    label = _l("Agreement or satisfaction scale (Likert)")
     summary_family = "scale"
+    spss_measure = "ordinal"
+    xlsform_appearance = "likert"
+    change_scale = "ordinal"
     numeric = True
     allows_other = False
+    initial_settings = {"points": "5"}
+
+    def presets(self, points: int = 5) -> list[dict[str, Any]]:
+        return agreement_scale(points)
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        points = form.raw("points") or "5"
+        if points not in ("5", "7"):
+            form.error("points", _("A Likert scale has 5 or 7 points."))
+        else:
+            form.settings["points"] = int(points)
+
+    def option_count_error(self, options: Sequence[BuilderRow], settings: Mapping[str, Any]) -> str | None:
+        points = settings.get("points", 5)
+        if len(options) != points:
+            return _("A %(n)d-point scale needs exactly %(n)d answers.", n=points)
+        if any(o.get("value") is None for o in options):
+            return _("Every point of a scale needs a numeric value.")
+        return None
 
     def check_definition(self, q: Definition) -> list[Problem]:
         options = q.get("options") or []
@@ -47,10 +106,17 @@ class Matrix(QuestionType):
     """Several items on one shared scale: one answer row per item."""
 
     name = "matrix"
+    label = _l("Matrix (several rows on one scale)")
     summary_family = "matrix"
+    export_shape = "grid"
+    xlsform_type = "group"
+    spss_measure = "ordinal"
     uses_options = True
     uses_items = True
     numeric = True
+
+    def presets(self, points: int = 5) -> list[dict[str, Any]]:
+        return agreement_scale(points)
 
     def check_definition(self, q: Definition) -> list[Problem]:
         problems = []
@@ -66,8 +132,23 @@ class Matrix(QuestionType):
             for item in self.active_options(question, "item")
         }
 
+    def normalise(self, value: Any) -> dict[str, str]:
+        return normalise_by_code(value)
+
     def is_empty(self, raw: RawAnswer) -> bool:
         return not raw or not any(raw.values())
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        form.grid(self.active_options(question), self.active_options(question, "item"))
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> dict[str, str] | None:
+        if self.demo_skips(question, demo):
+            return None
+        top = len(self.active_options(question))
+        return {
+            item.code: str(demo.around(demo.item_mean(question, item.code, top * 0.78), 0.9, 1, top))
+            for item in self.active_options(question, "item")
+        }
 
     def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         scale = {o.code for o in self.active_options(question)}
@@ -102,9 +183,27 @@ class Rating010(QuestionType):
     """0-10 (recommend and trust items); stored as a number."""
 
     name = "rating_0_10"
+    label = _l("Rating 0 to 10")
     summary_family = "rating"
+    export_shape = "number"
+    whole_numbers = True
+    xlsform_type = "integer"
+    change_scale = "numeric"
     numeric = True
     low, high = 0, 10
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        form.texts("low_label")
+        form.texts("high_label")
+
+    def paper(self, form: PaperForm, question: QuestionLike) -> None:
+        settings = question.settings or {}
+        form.number_scale(self.low, self.high, (settings.get("low_label"), settings.get("high_label")))
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
+        if self.demo_skips(question, demo):
+            return None
+        return str(demo.around(demo.mean(question, 8.0), 2.0, self.low, self.high))
 
     def validate(self, question: QuestionLike, raw: RawAnswer) -> str | None:
         value = parse_number(raw, integer=True)
@@ -126,4 +225,13 @@ class Rating010(QuestionType):
 
 class Stars(Rating010):
     name = "stars"
+    label = _l("Stars (1 to 5)")
     low, high = 1, 5
+
+    def parse_settings(self, form: SettingsForm, n_options: int) -> None:
+        pass  # no settings
+
+    def demo_answer(self, question: QuestionLike, demo: DemoSource) -> str | None:
+        if self.demo_skips(question, demo):
+            return None
+        return str(demo.around(4.0, 0.9, self.low, self.high))

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from ..extensions import db
 from ..questions import get_type
-from ..questions.base import clean_text
 from ..surveys.models import Question, Survey
 from ..surveys.visibility import VisiblePage, active_pages, visible
 from .models import Answer
@@ -86,32 +85,7 @@ def normalise_raw(question: Question, value):
     """Accept simple values from the API or paper entry as well as the form
     shapes: "yes" for a single choice, ["a", "b"] for a multiple choice,
     numbers as numbers, {"item": "code"} for a matrix or ranking."""
-    name = question.type
-    if name == "note":
-        return None
-    if name in ("single_choice", "yes_no", "likert"):
-        if isinstance(value, dict):
-            return {"choice": clean_text(value.get("choice")), "other": clean_text(value.get("other"))}
-        return {"choice": clean_text(value), "other": ""}
-    if name == "multiple_choice":
-        other = ""
-        if isinstance(value, dict):
-            value, other = value.get("choices"), value.get("other")
-        values = value if isinstance(value, (list, tuple)) else ([] if value in (None, "") else [value])
-        return {"choices": [clean_text(v) for v in values if clean_text(v)], "other": clean_text(other)}
-    if name in ("matrix", "ranking"):
-        if not isinstance(value, dict):
-            return {"": clean_text(value)} if value not in (None, "", {}) else {}
-        return {str(k): clean_text(_plain_number(v)) for k, v in value.items()}
-    return clean_text(_plain_number(value))
-
-
-def _plain_number(value):
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return value
+    return get_type(question.type).normalise(value)
 
 
 def error_for(question: Question, raw) -> str | None:

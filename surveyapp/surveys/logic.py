@@ -12,7 +12,6 @@ from ..questions import get_type
 from ..questions.base import NO_ANSWER, Operands
 
 OPS = ("equals", "not_equals", "any_of", "gt", "lt", "answered", "not_answered")
-NUMERIC_TYPES = {"number", "rating_0_10", "stars", "likert", "matrix"}
 MAX_DEPTH = 5
 
 
@@ -111,12 +110,12 @@ def check(condition: dict | None, earlier: dict[str, dict], later: set[str]) -> 
         if not get_type(qtype).takes_answer:
             problems.append(("logic", _('Question "%(code)s" is a note and has no answer to test.', code=code)))
             continue
-        if qtype == "matrix":
+        if get_type(qtype).uses_items:
             items = {i.get("code") for i in target.get("items") or []}
             if clause.get("item") not in items:
                 problems.append(("logic", _('Name one of the rows of matrix "%(code)s".', code=code)))
         if op in ("gt", "lt"):
-            if qtype not in NUMERIC_TYPES:
+            if not get_type(qtype).numeric:
                 problems.append(("logic", _("Greater than and less than only work on number and rating questions.")))
             elif not isinstance(clause.get("value"), (int, float)) or isinstance(clause.get("value"), bool):
                 problems.append(("logic", _("Give a number to compare with.")))

@@ -510,11 +510,17 @@ def set_options(question: Question, entries: list[dict], kind: str = "choice") -
     _commit_checked(question.survey)
 
 
+def _is_scale(question: Question) -> bool:
+    """Scored options (a Likert scale, a matrix): their points are fixed once answered."""
+    qtype = get_type(question.type)
+    return qtype.uses_options and qtype.numeric
+
+
 def _apply_options(question: Question, entries: list[dict], kind: str) -> list[str]:
     current = {o.code: o for o in question.options if o.kind == kind}
     wanted_codes = [e["code"].strip() for e in entries]
     answered = {code: option_answer_count(o.id) > 0 for code, o in current.items()} if question.id else {}
-    scale_fixed = kind == "choice" and question.type in ("likert", "matrix") and any(answered.values())
+    scale_fixed = kind == "choice" and _is_scale(question) and any(answered.values())
     refusals = []
     if scale_fixed and sorted(wanted_codes) != sorted(c for c, o in current.items() if o.retired_at is None):
         refusals.append(

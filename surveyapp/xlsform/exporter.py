@@ -16,14 +16,12 @@ import re
 from openpyxl import Workbook
 
 from ..languages import english_name
+from ..questions import get_type
+from ..questions.simple import PATTERNS
 from ..surveys.definition import export_definition
 
-SINGLE = ("single_choice", "yes_no", "likert")
-PATTERN_REGEX = {
-    "phone": r"^(\+?62|0)[0-9][0-9 \-]{6,14}$",
-    "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-    "postcode": r"^[0-9]{5}$",
-}
+# The XPath regex for each answer pattern (the same expressions Suara checks).
+PATTERN_REGEX = {name: pattern.pattern for name, pattern in PATTERNS.items()}
 
 
 def language_column(prefix: str, lang: str) -> str:
@@ -56,13 +54,13 @@ class _Expressions:
 
     def clause(self, clause: dict) -> str:
         question = self.questions[clause["question"]]
-        qtype, op, value = question["type"], clause["op"], clause.get("value")
-        ref = "${" + (f"{question['code']}_{clause['item']}" if qtype == "matrix" else question["code"]) + "}"
+        qtype, op, value = get_type(question["type"]), clause["op"], clause.get("value")
+        ref = "${" + (f"{question['code']}_{clause['item']}" if qtype.uses_items else question["code"]) + "}"
         if op == "answered":
             return f"{ref} != ''"
         if op == "not_answered":
             return f"{ref} = ''"
-        if qtype in ("likert", "matrix") and op in ("gt", "lt"):
+        if qtype.uses_options and qtype.numeric and op in ("gt", "lt"):
             codes = [
                 o["code"]
                 for o in question.get("options") or []
@@ -72,11 +70,15 @@ class _Expressions:
         if op in ("gt", "lt"):
             return f"{ref} {'>' if op == 'gt' else '<'} {_number(value)}"
         values = value if op == "any_of" else [value]
-        if qtype == "multiple_choice":
+        if qtype.xlsform_type == "select_multiple":
             parts = [f"selected({ref}, {_quote(v)})" for v in values]
-        elif qtype == "ranking":
+        elif qtype.xlsform_type == "rank":
             parts = [f"selected-at({ref}, 0) = {_quote(v)}" for v in values]
-        elif isinstance(values[0], (int, float)) and not isinstance(values[0], bool) and qtype not in SINGLE:
+        elif (
+            isinstance(values[0], (int, float))
+            and not isinstance(values[0], bool)
+            and qtype.xlsform_type != "select_one"
+        ):
             parts = [f"{ref} = {_number(v)}" for v in values]
         else:
             parts = [f"{ref} = {_quote(v)}" for v in values]
@@ -145,7 +147,8 @@ def definition_to_xlsform(document: dict, form_id: str = "suara_survey", version
 
 
 def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[dict]:
-    code, qtype = question["code"], question["type"]
+    code, qtype = question["code"], get_type(question["type"])
+    xls_type = qtype.xlsform_type
     settings = question.get("settings") or {}
     base = {
         "name": code,
@@ -153,24 +156,21 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
         **texts("hint", question.get("help_text")),
         "relevant": xpath.condition(question.get("logic")),
     }
-    if question.get("required") and qtype != "note":
+    if question.get("required") and qtype.takes_answer:
         base["required"] = "yes"
     options = question.get("options") or []
-    if qtype == "yes_no" and not options:
-        options = [
-            {"code": "yes", "label": {"id": "Ya", "en": "Yes"}},
-            {"code": "no", "label": {"id": "Tidak", "en": "No"}},
-        ]
+    if not options:
+        options = qtype.default_options() or []
     rows = []
-    if qtype in SINGLE:
+    if xls_type == "select_one":
         choices(code, options)
         row = {**base, "type": f"select_one {code}"}
-        if qtype == "likert":
-            row["appearance"] = "likert"
+        if qtype.xlsform_appearance:
+            row["appearance"] = qtype.xlsform_appearance
         elif settings.get("display") == "dropdown":
             row["appearance"] = "minimal"
         rows.append(row)
-    elif qtype == "multiple_choice":
+    elif xls_type == "select_multiple":
         choices(code, options)
         constraint = []
         if settings.get("min_selected"):
@@ -178,10 +178,10 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
         if settings.get("max_selected"):
             constraint.append(f"count-selected(.) <= {settings['max_selected']}")
         rows.append({**base, "type": f"select_multiple {code}", "constraint": " and ".join(constraint)})
-    elif qtype == "ranking":
+    elif xls_type == "rank":
         choices(code, options)
         rows.append({**base, "type": f"rank {code}"})
-    elif qtype == "matrix":
+    elif xls_type == "group":
         choices(code, options)
         rows.append({**base, "type": "begin group", "appearance": "field-list", "required": ""})
         for item in question.get("items") or []:
@@ -195,10 +195,10 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
                 }
             )
         rows.append({"type": "end group", "name": code})
-    elif qtype in ("rating_0_10", "stars"):
-        low, high = (0, 10) if qtype == "rating_0_10" else (1, 5)
+    elif xls_type == "integer":
+        low, high = qtype.low, qtype.high
         rows.append({**base, "type": "integer", "constraint": f". >= {low} and . <= {high}"})
-    elif qtype == "number":
+    elif xls_type == "decimal":
         parts = []
         if settings.get("min") is not None:
             parts.append(f". >= {_number(settings['min'])}")
@@ -207,22 +207,22 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
         rows.append(
             {**base, "type": "integer" if settings.get("integer") else "decimal", "constraint": " and ".join(parts)}
         )
-    elif qtype == "date":
+    elif xls_type == "date":
         parts = []
         if settings.get("min"):
             parts.append(f". >= date('{settings['min']}')")
         if settings.get("max"):
             parts.append(f". <= date('{settings['max']}')")
         rows.append({**base, "type": "date", "constraint": " and ".join(parts)})
-    elif qtype in ("short_text", "long_text"):
+    elif xls_type == "text":
         parts = []
-        limit = settings.get("max_length") or (200 if qtype == "short_text" else 5000)
+        limit = settings.get("max_length") or qtype.default_max
         parts.append(f"string-length(.) <= {limit}")
         if settings.get("pattern") in PATTERN_REGEX:
             parts.append(f"regex(., '{PATTERN_REGEX[settings['pattern']]}')")
         row = {**base, "type": "text", "constraint": " and ".join(parts)}
-        if qtype == "long_text":
-            row["appearance"] = "multiline"
+        if qtype.xlsform_appearance:
+            row["appearance"] = qtype.xlsform_appearance
         rows.append(row)
     else:  # note
         rows.append({**base, "type": "note"})
@@ -230,7 +230,7 @@ def _question_rows(question: dict, texts, choices, xpath: _Expressions) -> list[
     if other is not None:
         test = (
             f"selected(${{{code}}}, {_quote(other['code'])})"
-            if qtype == "multiple_choice"
+            if xls_type == "select_multiple"
             else f"${{{code}}} = {_quote(other['code'])}"
         )
         label = {

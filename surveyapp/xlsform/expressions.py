@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..questions import get_type
+
 TOKEN = re.compile(
     r"""\s*(?:
     (?P<ref>\$\{[^}]*\}) |
@@ -21,8 +23,6 @@ TOKEN = re.compile(
 )""",
     re.VERBOSE,
 )
-NUMERIC_TYPES = {"number", "rating_0_10", "stars", "likert", "matrix"}
-INTEGER_TYPES = {"rating_0_10", "stars"}
 MAX_TOKENS = 400
 
 
@@ -100,7 +100,7 @@ class _Parser:
             self.take("punct")
             literal = self.literal()
             self.take("punct")
-            if target["type"] not in ("single_choice", "multiple_choice", "yes_no", "likert"):
+            if get_type(target["type"]).xlsform_type not in ("select_one", "select_multiple"):
                 raise Unsupported(f"selected() on ${{{code}}}, which is not a choice question")
             return {"question": target["code"], "op": "equals", "value": _option(target, literal)}
         if kind == "ref":
@@ -135,6 +135,7 @@ class _Parser:
 
 def comparison(target: dict, op: str, literal) -> dict:
     code, qtype = target["code"], target["type"]
+    xls_type = get_type(qtype).xlsform_type
     if literal == "":
         if op == "!=":
             return {"question": code, "op": "answered"}
@@ -148,18 +149,18 @@ def comparison(target: dict, op: str, literal) -> dict:
         except ValueError:
             numeric_literal = None
     if op in ("=", "!="):
-        if qtype == "number" and numeric_literal is not None:
+        if xls_type == "decimal" and numeric_literal is not None:
             value = numeric_literal
-        elif qtype in ("number", "rating_0_10", "stars") and numeric_literal is None:
+        elif xls_type in ("decimal", "integer") and numeric_literal is None:
             raise Unsupported("a number question compared with text")
         else:
             value = _option(target, literal)
         return {"question": code, "op": "equals" if op == "=" else "not_equals", "value": value}
-    if qtype not in NUMERIC_TYPES or numeric_literal is None:
+    if not get_type(qtype).numeric or numeric_literal is None:
         raise Unsupported(f"{op} only works on numbers in Suara")
     if op in (">", "<"):
         return {"question": code, "op": "gt" if op == ">" else "lt", "value": numeric_literal}
-    integer = qtype in INTEGER_TYPES or target.get("integer")
+    integer = get_type(qtype).whole_numbers or target.get("integer")
     if not integer or not float(numeric_literal).is_integer():
         raise Unsupported(f"{op} on a decimal number (Suara compares with > and < only)")
     n = int(numeric_literal)
@@ -201,11 +202,11 @@ def parse_constraint(text: str, qtype: str, integer: bool) -> dict:
         if part.startswith("(") and part.endswith(")"):
             part = part[1:-1].strip()
         length = re.fullmatch(r"string-length\(\s*\.\s*\)\s*(<=|<)\s*(\d+)", part)
-        if length and qtype in ("short_text", "long_text"):
+        if length and get_type(qtype).xlsform_type == "text":
             settings["max_length"] = int(length.group(2)) - (1 if length.group(1) == "<" else 0)
             continue
         match = re.fullmatch(r"\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)", part) or None
-        if not match or qtype != "number":
+        if not match or get_type(qtype).xlsform_type != "decimal":
             raise Unsupported(f'the constraint "{part}" is not a range Suara can check')
         op, number = match.group(1), float(match.group(2))
         if op in (">", "<"):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from ..languages import code_for_name
+from ..questions import get_type
+from ..questions.xlsform import IMPORTED, SELECTS, imported_type
 from ..surveys import definition
 from .expressions import Unsupported, parse_constraint, parse_relevant
 from .workbook import Sheet, XLSFormError, read_workbook
@@ -38,7 +40,6 @@ METADATA_TYPES = {
     "xml-external",
     "csv-external",
 }
-SIMPLE_TYPES = {"integer": "number", "decimal": "number", "text": "short_text", "date": "date", "note": "note"}
 IGNORED_COLUMNS = (
     "calculation",
     "default",
@@ -337,7 +338,7 @@ class _Converter:
         settings: dict = {}
         options = None
         appearance = record.get("appearance", "").lower()
-        if base in ("select_one", "select_multiple", "rank"):
+        if base in SELECTS:
             list_name = words[1] if len(words) > 1 else ""
             if list_name not in lists:
                 self.note(
@@ -351,7 +352,6 @@ class _Converter:
                 )
                 return None
             options = [{k: v for k, v in o.items() if not k.startswith("_")} for o in lists[list_name]]
-            qtype = {"select_one": "single_choice", "select_multiple": "multiple_choice", "rank": "ranking"}[base]
             if len(words) > 2 and words[2].lower() == "or_other":
                 if base == "rank":
                     self.note("survey", row, _("or_other on a ranking is not supported and was ignored."))
@@ -363,18 +363,9 @@ class _Converter:
                             "is_other": True,
                         }
                     )
-            if qtype == "single_choice" and sorted(o["code"] for o in options) == ["no", "yes"]:
-                qtype = "yes_no"
-                for option in options:
-                    option["value"] = 1 if option["code"] == "yes" else 0
-            if qtype == "single_choice" and "minimal" in appearance:
-                settings["display"] = "dropdown"
-        elif base in SIMPLE_TYPES:
-            qtype = SIMPLE_TYPES[base]
-            if base == "integer":
-                settings["integer"] = True
-            if qtype == "short_text" and "multiline" in appearance:
-                qtype = "long_text"
+            qtype = imported_type(base, options, appearance, settings)
+        elif base in IMPORTED:
+            qtype = imported_type(base, None, appearance, settings)
         elif base.startswith("select_") and base.endswith("_from_file"):
             self.note(
                 "survey",
@@ -415,7 +406,8 @@ class _Converter:
         hint = self.texts(record, "hint")
         if hint:
             question["help_text"] = hint
-        if record.get("required", "").lower() in ("yes", "true", "true()", "1") and qtype != "note":
+        takes_answer = get_type(qtype).takes_answer
+        if record.get("required", "").lower() in ("yes", "true", "true()", "1") and takes_answer:
             question["required"] = True
         if options is not None:
             question["options"] = options
@@ -449,7 +441,7 @@ class _Converter:
         condition = self.relevant(record, row)
         if condition:
             question["_logic"] = condition
-        if qtype != "note":
+        if takes_answer:
             self.known[name] = {
                 "code": code,
                 "type": qtype,

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from ..questions import get_type
 from ..responses import outcomes
 from ..responses import services as responses
 from ..responses.models import Channel
@@ -67,7 +68,7 @@ class _Mapper:
         self.questions = {q.code: q for q in survey.questions if q.retired_at is None}
         self.items = {}
         for question in self.questions.values():
-            if question.type == "matrix":
+            if get_type(question.type).uses_items:
                 for item in question.options:
                     if item.kind == "item":
                         self.items[f"{question.code}_{re.sub(r'[^A-Za-z0-9_]', '_', item.code)}"] = (
@@ -80,7 +81,11 @@ class _Mapper:
         parts = [p for p in re.split(r"[/]", header.strip()) if p]
         if not parts:
             return None
-        if len(parts) >= 2 and parts[-2] in self.questions and self.questions[parts[-2]].type == "multiple_choice":
+        if (
+            len(parts) >= 2
+            and parts[-2] in self.questions
+            and get_type(self.questions[parts[-2]].type).xlsform_type == "select_multiple"
+        ):
             return None  # Kobo's split select_multiple columns: the main column has the answer
         name = parts[-1]
         if name not in self.questions and name not in self.items and "-" in name:
@@ -95,9 +100,10 @@ class _Mapper:
 
 
 def _value(question, text: str):
-    if question.type == "multiple_choice":
+    xls_type = get_type(question.type).xlsform_type
+    if xls_type == "select_multiple":
         return text.split()
-    if question.type == "ranking":
+    if xls_type == "rank":
         return {code: str(rank) for rank, code in enumerate(text.split(), start=1)}
     return text
 
