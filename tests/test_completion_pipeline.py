@@ -141,3 +141,48 @@ def test_opening_an_invitation_is_recorded_by_a_job(world, ctx, monkeypatch):
     real(invitation_id, at)  # the job
     db.session.expire_all()
     assert db.session.get(SurveyInvitation, invitation.id).opened_at == datetime.fromisoformat(at)
+
+
+def test_the_redis_backend_runs_jobs_from_a_consumer(app, world, ctx):
+    """Production's queue: RedisHuey on REDIS_URL, consumed by a thread here
+    (``flask jobs worker`` runs the same consumer in its own process)."""
+    import time
+    import uuid
+
+    import redis
+
+    from surveyapp import jobs
+    from surveyapp.collect.models import SurveyInvitation
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    survey = results.survey(world.org)
+    invitation = SurveyInvitation(survey_id=survey.id, name="Citra", token_hash="r" * 64)
+    db.session.add(invitation)
+    db.session.commit()
+    saved = app.extensions[jobs.EXTENSION]
+    saved_config = {k: app.config.get(k) for k in ("JOBS_BACKEND", "REDIS_URL", "JOBS_QUEUE_NAME")}
+    app.config.update(JOBS_BACKEND="redis", REDIS_URL=url, JOBS_QUEUE_NAME=f"suara-test-{uuid.uuid4().hex[:8]}")
+    queue = jobs.Jobs(app)
+    app.extensions[jobs.EXTENSION] = queue
+    try:
+        queue.tasks.invitation_opened(invitation.id, "2026-07-20T08:00:00")
+        db.session.expire_all()
+        assert db.session.get(SurveyInvitation, invitation.id).opened_at is None  # queued, not run
+        queue.start_consumer()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            if db.session.get(SurveyInvitation, invitation.id).opened_at is not None:
+                break
+            db.session.commit()
+            time.sleep(0.1)
+        assert db.session.get(SurveyInvitation, invitation.id).opened_at == datetime(2026, 7, 20, 8, 0)
+    finally:
+        queue.stop_consumer()
+        queue.huey.flush()
+        app.extensions[jobs.EXTENSION] = saved
+        app.config.update(saved_config)
