@@ -164,7 +164,7 @@ def test_the_redis_backend_runs_jobs_from_a_consumer(app, world, ctx):
     db.session.add(invitation)
     db.session.commit()
     saved = app.extensions[jobs.EXTENSION]
-    saved_config = {k: app.config.get(k) for k in ("JOBS_BACKEND", "REDIS_URL", "JOBS_QUEUE_NAME")}
+    saved_config = {k: app.config[k] for k in ("JOBS_BACKEND", "REDIS_URL", "JOBS_QUEUE_NAME") if k in app.config}
     app.config.update(JOBS_BACKEND="redis", REDIS_URL=url, JOBS_QUEUE_NAME=f"suara-test-{uuid.uuid4().hex[:8]}")
     queue = jobs.Jobs(app)
     app.extensions[jobs.EXTENSION] = queue
@@ -185,4 +185,5 @@ def test_the_redis_backend_runs_jobs_from_a_consumer(app, world, ctx):
         queue.stop_consumer()
         queue.huey.flush()
         app.extensions[jobs.EXTENSION] = saved
+        app.config.pop("JOBS_QUEUE_NAME", None)
         app.config.update(saved_config)

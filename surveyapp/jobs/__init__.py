@@ -127,7 +127,7 @@ class Jobs:
 
 
 def _make_huey(app: Flask, backend: str) -> Huey:
-    name = app.config.get("JOBS_QUEUE_NAME", "suara")
+    name = app.config.get("JOBS_QUEUE_NAME") or "suara"
     if backend == "redis":
         url = app.config.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
         return RedisHuey(name, url=url, blocking=True, read_timeout=1, utc=True)
