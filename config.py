@@ -73,11 +73,17 @@ class Config:
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", 0))
     # Used where there is no request to build links from (CLI, e-mails from jobs).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    # Webhooks (docs/api.md): "thread" sends each new response from a
-    # background thread in every app process; "inline" right after the
-    # commit (tests); "off" leaves it to cron (`flask webhooks deliver`).
-    WEBHOOK_DELIVERY = os.environ.get("WEBHOOK_DELIVERY", "thread")
-    WEBHOOK_POLL_SECONDS = float(os.environ.get("WEBHOOK_POLL_SECONDS", 30))
+    # Background jobs (surveyapp/jobs/, Huey): "sqlite" keeps the queue in
+    # a file beside the database (nothing else to run), "redis" on
+    # REDIS_URL for several app machines, "immediate" runs each job when
+    # enqueued (tests), "off" runs none (reads catch up themselves, cron
+    # runs `flask webhooks deliver`). JOBS_IN_PROCESS starts a consumer
+    # thread in each app process; production sets 0 and runs `flask jobs worker`.
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "sqlite")
+    JOBS_IN_PROCESS = os.environ.get("JOBS_IN_PROCESS", "1") == "1"
+    JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH") or str(INSTANCE_DIR / "jobs.db")
+    JOBS_POLL_SECONDS = float(os.environ.get("JOBS_POLL_SECONDS", 1.0))
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5))
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
     WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", 60))
@@ -100,9 +106,10 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_RESET_MAX_AGE = 3600
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
-    # No background thread in tests unless a test starts one; loopback
-    # receivers stay refused unless a test sets WEBHOOKS_ALLOW_PRIVATE.
-    WEBHOOK_DELIVERY = "inline"
+    # Jobs run when enqueued, in the request that enqueued them, unless a
+    # test starts a consumer; loopback receivers stay refused unless a test
+    # sets WEBHOOKS_ALLOW_PRIVATE.
+    JOBS_BACKEND = "immediate"
     # The test client's address, so links in mails open in the test client.
     PUBLIC_BASE_URL = "http://localhost"
     # A test run keeps every CPU busy: downloads would pause (and the suite

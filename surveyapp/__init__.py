@@ -69,9 +69,9 @@ def register_extensions(app: Flask) -> None:
     from . import links
 
     links.init_app(app)
-    from .webhooks import dispatch as webhook_dispatch
+    from . import jobs
 
-    webhook_dispatch.init_app(app)  # prompt delivery after a response commits
+    jobs.init_app(app)  # the job queue and the completion pipeline after a response commits
     from .surveys import versioning
 
     versioning.init_app(app)  # a structure edit moves surveys.updated_at (the snapshot cache key)

@@ -94,7 +94,7 @@ def build_summary(
     (default: complete responses only).
 
     The whole survey's complete responses (no subgroup) are read from the
-    tally after folding what arrived since the last fold (tally.py);
+    tally when it holds them all (the completion job folds, tally.py);
     filtered views, views with partial responses and ``live=True`` run the
     GROUP BYs over ``answers``. Both give the same document.
     """
@@ -105,7 +105,7 @@ def build_summary(
     offset_minutes = int(ZoneInfo(organisation.timezone).utcoffset(now).total_seconds() // 60)
     breakoff_before = now - timedelta(hours=BREAKOFF_HOURS)
 
-    if not live and uses_tally(filters):
+    if not live and uses_tally(filters) and _tally_current(survey.id):
         reads = TallyReads(survey.id, filters, breakoff_before, offset_minutes)
     else:
         reads = LiveReads(survey.id, filters, breakoff_before, offset_minutes)
@@ -140,6 +140,18 @@ def build_summary(
         "privacy": {"k": None, "suppressed": False, "view_suppressed": False},
     }
     return document
+
+
+def _tally_current(survey_id: int) -> bool:
+    """Whether the tally holds every complete response. A read never folds
+    while background work runs (the completion job does); a backlog left by
+    a busy or stopped worker is read live, which gives the same document."""
+    from ..jobs import background_enabled
+
+    if not background_enabled():
+        tally.fold_if_backlog(survey_id)
+        return True
+    return not tally.has_backlog(survey_id)
 
 
 def uses_tally(filters: Filters) -> bool:
@@ -195,12 +207,12 @@ class LiveReads:
 
 
 class TallyReads:
-    """The numbers of the whole survey's complete responses from the tally,
-    folded first; only partial counts and text listings read live tables,
-    through indexes that do not grow with the complete responses."""
+    """The numbers of the whole survey's complete responses from the tally
+    (used only while it holds them all: ``_tally_current``); only partial
+    counts and text listings read live tables, through indexes that do not
+    grow with the complete responses."""
 
     def __init__(self, survey_id: int, filters: Filters, breakoff_before: datetime, offset_minutes: int):
-        tally.fold(survey_id)
         self.survey_id, self.offset_minutes = survey_id, offset_minutes
         folded = tally.state(survey_id)[0]
         partials, breakoffs = tally_queries.partial_counts(survey_id, breakoff_before)

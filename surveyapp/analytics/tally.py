@@ -1,8 +1,11 @@
 """Fold complete responses into the tally (models.py), and read it back.
 
 The submit path does no extra work: a complete response is stored with
-``tally_batch`` NULL, and the next summary (or ``flask surveys tally``)
-folds every such response of the survey in chunks. Each chunk is one
+``tally_batch`` NULL, and the completion job (surveyapp/jobs/completion.py,
+or ``flask surveys tally``) folds every such response of the survey in
+chunks. A summary never folds while background work runs: with a backlog
+it reads live (``has_backlog``); only with JOBS_BACKEND=off does it call
+``fold_if_backlog`` first. Each chunk is one
 transaction that first *claims* its responses with
 
     UPDATE responses SET tally_batch = :batch
@@ -166,6 +169,23 @@ def fold(survey_id: int, chunk: int = CHUNK) -> int:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM (ANALYZE) responses")
     return folded
+
+
+_BACKLOG = "SELECT 1 FROM {responses} WHERE survey_id = :s AND status = 'complete' AND tally_batch IS NULL LIMIT 1"
+
+
+def has_backlog(survey_id: int) -> bool:
+    """Whether complete responses of the survey wait to be folded (one probe
+    of the partial index). Reads then use the live GROUP BYs, which give the
+    same document, rather than fold: folding is the completion job's."""
+    return db.session.execute(text(_BACKLOG.format(responses=_unfolded())), {"s": survey_id}).first() is not None
+
+
+def fold_if_backlog(survey_id: int) -> int:
+    """The explicit fallback for deployments without background work
+    (JOBS_BACKEND=off): a read folds the backlog itself. Returns how many
+    it folded."""
+    return fold(survey_id) if has_backlog(survey_id) else 0
 
 
 def _fold_chunk(survey_id: int, chunk: int) -> tuple[int, int]:

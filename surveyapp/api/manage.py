@@ -4,7 +4,7 @@ those that gave up again)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -113,8 +113,10 @@ def manage_delete_webhook(webhook_id: int):
 def manage_retry_webhook(webhook_id: int):
     count = webhook_services.retry_failed(get_owned_or_404(Webhook, webhook_id))
     if count:
-        from ..webhooks.dispatch import wake
+        from ..jobs import jobs_for
 
-        wake(current_app._get_current_object())
+        jobs = jobs_for()
+        if jobs.enabled:
+            jobs.tasks.send_webhooks()
     flash(ngettext("%(num)d delivery will be sent again.", "%(num)d deliveries will be sent again.", count), "success")
     return redirect(url_for("interop.manage_webhooks"), 303)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -201,15 +202,22 @@ def export_rows(survey: Survey, link_for: Callable[[str], str], *, pending_only:
 
 
 def mark_opened(invitation: SurveyInvitation) -> None:
+    """The first opening of a personal link, recorded by a job with the time
+    it happened: the GET that opens it only reads (surveyapp/jobs/)."""
     if invitation.opened_at is None:
-        db.session.execute(
-            update(SurveyInvitation)
-            .where(SurveyInvitation.id == invitation.id, SurveyInvitation.opened_at.is_(None))
-            .values(opened_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        db.session.refresh(invitation)
+        from ..jobs import run_later
+
+        run_later("invitation_opened", invitation.id, utcnow().isoformat())
+
+
+def record_opened(invitation_id: int, at: str) -> None:
+    db.session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.opened_at.is_(None))
+        .values(opened_at=datetime.fromisoformat(at))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def mark_started(invitation_id: int, *, commit: bool = True) -> None:

@@ -21,7 +21,7 @@ from ..questions import get_type
 from . import metrics_pure as pure
 from . import queries as q
 from .models import Programme
-from .services import margins_of, sync_survey_feedback
+from .services import margins_of, sync_feedback_if_backlog
 from .windows import Window
 
 TREND_WINDOWS = 4
@@ -776,7 +776,7 @@ def compute_set(
 ) -> dict:
     """The metric set as a JSON-ready dict (see docs in the module and the report)."""
     if sync:
-        sync_survey_feedback(programme)
+        sync_feedback_if_backlog(programme)  # only without background work; else counted live
     current = _compute_values(programme, window, detail=True)
     previous = (
         [(w, _compute_values(programme, w, detail=False)) for w in window.previous_windows(trend)] if trend else []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, distinct, func, or_, select, union_all
+from sqlalchemy import Float, and_, case, cast, distinct, exists, func, literal, or_, select, union_all
 
 from ..collect.models import SurveyInvitation
 from ..extensions import db
@@ -19,6 +19,7 @@ from .models import (
     Activity,
     Attendance,
     FeedbackItem,
+    FeedbackSource,
     FollowUpAction,
     IndicatorValue,
     OutcomeIndicator,
@@ -371,6 +372,69 @@ def invitation_delay_table(scope: Scope) -> dict[int, int]:
     return {int(m): int(n) for m, n in rows}
 
 
+def pending_survey_feedback(programme_id: int, organisation_id: int = 0):
+    """The feedback items the programme's surveys hold but the programme
+    does not have yet: new non-empty answers to "feedback" questions, as a
+    SELECT of the feedback_items columns (``FEEDBACK_COLUMNS``). Read live
+    by the metric set while a backlog remains, inserted by
+    ``services.sync_survey_feedback``."""
+    survey_ids = select(ProgrammeSurvey.survey_id).where(ProgrammeSurvey.programme_id == programme_id)
+    feedback_q = select(Question.id).where(Question.survey_id.in_(survey_ids), Question.metric_role == "feedback")
+    positive_q = select(Question.id).where(
+        Question.survey_id.in_(survey_ids),
+        or_(Question.metric_role == "satisfaction", Question.metric_role == "recommend"),
+    )
+    sat = db.aliased(Answer)
+    sat_q = db.aliased(Question)
+    positive = exists().where(
+        sat.response_id == Answer.response_id,
+        sat.question_id.in_(positive_q),
+        sat_q.id == sat.question_id,
+        or_(
+            and_(sat_q.metric_role == "satisfaction", sat.value_num >= 4),
+            and_(sat_q.metric_role == "recommend", sat.value_num >= 9),
+        ),
+    )
+    existing = exists().where(FeedbackItem.answer_id == Answer.id)
+    return (
+        select(
+            literal(organisation_id).label("organisation_id"),
+            literal(programme_id).label("programme_id"),
+            literal(FeedbackSource.SURVEY.value).label("source"),
+            Answer.value_text.label("text"),
+            Answer.id.label("answer_id"),
+            Answer.response_id.label("response_id"),
+            # Anonymous surveys never link feedback to a participant, whatever the response row says.
+            case((Survey.anonymous.is_(True), None), else_=Response.participant_id).label("participant_id"),
+            positive.label("auto_positive"),
+            Response.submitted_at.label("received_at"),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .join(Survey, Survey.id == Response.survey_id)
+        .where(
+            Answer.question_id.in_(feedback_q),
+            Response.status == "complete",
+            Response.submitted_at.is_not(None),
+            Answer.value_text.is_not(None),
+            func.length(func.trim(Answer.value_text)) > 0,
+            ~existing,
+        )
+    )
+
+
+FEEDBACK_COLUMNS = [
+    "organisation_id",
+    "programme_id",
+    "source",
+    "text",
+    "answer_id",
+    "response_id",
+    "participant_id",
+    "auto_positive",
+    "received_at",
+]
+
+
 def feedback_counts(scope: Scope) -> dict:
     """M9: items received in the window, positive ones, and by source and sentiment."""
     positive = or_(
@@ -387,7 +451,22 @@ def feedback_counts(scope: Scope) -> dict:
         .group_by(FeedbackItem.source)
     ).all()
     by_source = {s: int(n) for s, n, _ in rows}
-    return {"items": sum(by_source.values()), "positive": sum(int(p or 0) for _, _, p in rows), "by_source": by_source}
+    positives = sum(int(p or 0) for _, _, p in rows)
+    # Answers the completion job has not copied yet count as they will.
+    pending = _pending_in_window(scope)
+    waiting, waiting_positive = db.session.execute(
+        select(func.count(), func.sum(case((pending.c.auto_positive, 1), else_=0)))
+    ).one()
+    if waiting:
+        source = FeedbackSource.SURVEY.value
+        by_source[source] = by_source.get(source, 0) + int(waiting)
+        positives += int(waiting_positive or 0)
+    return {"items": sum(by_source.values()), "positive": positives, "by_source": by_source}
+
+
+def _pending_in_window(scope: Scope):
+    pending = pending_survey_feedback(scope.programme_id).subquery()
+    return select(pending).where(pending.c.received_at >= scope.start, pending.c.received_at < scope.end).subquery()
 
 
 def follow_up_rows(scope: Scope) -> tuple[list[tuple[datetime, date | None]], int, int]:
@@ -409,6 +488,8 @@ def follow_up_rows(scope: Scope) -> tuple[list[tuple[datetime, date | None]], in
             FeedbackItem.received_at < scope.end,
         )
     ).all()
+    pending = _pending_in_window(scope)
+    waiting = db.session.execute(select(pending.c.received_at)).scalars().all()
     answered = select(feedback_actions.c.action_id)
     actions, published = db.session.execute(
         select(func.count(), func.sum(case((FollowUpAction.published.is_(True), 1), else_=0))).where(
@@ -418,7 +499,7 @@ def follow_up_rows(scope: Scope) -> tuple[list[tuple[datetime, date | None]], in
             FollowUpAction.id.in_(answered),
         )
     ).one()
-    return [(r, d) for r, d in items], int(actions), int(published or 0)
+    return [(r, d) for r, d in items] + [(r, None) for r in waiting], int(actions), int(published or 0)
 
 
 def indicators(programme_id: int) -> list[OutcomeIndicator]:

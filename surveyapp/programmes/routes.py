@@ -486,7 +486,7 @@ def manage_delete_activity(activity_id: int):
 @role_required(Role.VIEWER)
 def manage_feedback(programme_id: int):
     programme = _programme(programme_id)
-    services.sync_survey_feedback(programme)
+    services.sync_feedback_if_backlog(programme)
     query = db.select(FeedbackItem).filter_by(programme_id=programme.id)
     source = request.args.get("source")
     if source in {s.value for s in FeedbackSource}:

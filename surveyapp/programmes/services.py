@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import exists, func, select
 
 from ..database import utcnow
 from ..extensions import db
 from ..limits import MAX_POPULATION
 from ..orgs.models import Organisation
-from ..responses.models import Answer, Response
-from ..surveys.models import Question, Survey
+from ..responses.models import Response
+from ..surveys.models import Survey
 from . import participants as people
 from .models import (
     ActionStatus,
@@ -31,6 +31,7 @@ from .models import (
     Story,
     feedback_actions,
 )
+from .queries import FEEDBACK_COLUMNS, pending_survey_feedback
 
 MAX_TEXT = 4000
 
@@ -221,70 +222,42 @@ def unlink_survey(link: ProgrammeSurvey) -> None:
 def sync_survey_feedback(programme: Programme) -> int:
     """Read new non-empty answers to "feedback" questions of the programme's surveys
     into feedback items (INSERT ... SELECT; the unique answer_id makes it idempotent).
-    Returns how many were added."""
-    survey_ids = select(ProgrammeSurvey.survey_id).where(ProgrammeSurvey.programme_id == programme.id)
-    feedback_q = select(Question.id).where(Question.survey_id.in_(survey_ids), Question.metric_role == "feedback")
-    positive_q = select(Question.id).where(
-        Question.survey_id.in_(survey_ids),
-        or_(Question.metric_role == "satisfaction", Question.metric_role == "recommend"),
-    )
-    sat = db.aliased(Answer)
-    sat_q = db.aliased(Question)
-    positive = exists().where(
-        sat.response_id == Answer.response_id,
-        sat.question_id.in_(positive_q),
-        sat_q.id == sat.question_id,
-        or_(
-            and_(sat_q.metric_role == "satisfaction", sat.value_num >= 4),
-            and_(sat_q.metric_role == "recommend", sat.value_num >= 9),
-        ),
-    )
-    existing = exists().where(FeedbackItem.answer_id == Answer.id)
+    Returns how many were added. Runs in the completion job (surveyapp/jobs/),
+    never in a read; a read first, so nothing to copy takes no write lock."""
+    rows = pending_survey_feedback(programme.id, programme.organisation_id)
+    if db.session.execute(rows.limit(1)).first() is None:
+        db.session.commit()  # ends the read transaction
+        return 0
     count = select(func.count()).select_from(FeedbackItem).where(FeedbackItem.programme_id == programme.id)
     before = db.session.execute(count).scalar_one()
-    rows = (
-        select(
-            literal(programme.organisation_id),
-            literal(programme.id),
-            literal(FeedbackSource.SURVEY.value),
-            Answer.value_text,
-            Answer.id,
-            Answer.response_id,
-            # Anonymous surveys never link feedback to a participant, whatever the response row says.
-            case((Survey.anonymous.is_(True), None), else_=Response.participant_id),
-            positive,
-            Response.submitted_at,
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .join(Survey, Survey.id == Response.survey_id)
-        .where(
-            Answer.question_id.in_(feedback_q),
-            Response.status == "complete",
-            Response.submitted_at.is_not(None),
-            Answer.value_text.is_not(None),
-            func.length(func.trim(Answer.value_text)) > 0,
-            ~existing,
-        )
-    )
-    db.session.execute(
-        db.insert(FeedbackItem).from_select(
-            [
-                "organisation_id",
-                "programme_id",
-                "source",
-                "text",
-                "answer_id",
-                "response_id",
-                "participant_id",
-                "auto_positive",
-                "received_at",
-            ],
-            rows,
-        )
-    )
+    db.session.execute(db.insert(FeedbackItem).from_select(FEEDBACK_COLUMNS, rows))
     added = db.session.execute(count).scalar_one() - before  # rowcount of INSERT ... SELECT is -1 on psycopg
     db.session.commit()
     return added
+
+
+def sync_feedback_of_survey(survey_id: int) -> int:
+    """The sync for the programme ``survey_id`` belongs to (0 if none)."""
+    programme = db.session.execute(
+        select(Programme)
+        .join(ProgrammeSurvey, ProgrammeSurvey.programme_id == Programme.id)
+        .where(ProgrammeSurvey.survey_id == survey_id)
+    ).scalar_one_or_none()
+    if programme is None:
+        db.session.commit()
+        return 0
+    return sync_survey_feedback(programme)
+
+
+def sync_feedback_if_backlog(programme: Programme) -> None:
+    """The explicit fallback for deployments without background work
+    (JOBS_BACKEND=off): a read of the programme copies what the completion
+    job would have. With jobs on, reads never write: the metric set counts
+    the pending answers live (programmes/queries.py)."""
+    from ..jobs import background_enabled
+
+    if not background_enabled():
+        sync_survey_feedback(programme)
 
 
 # ---- activities and attendance ----------------------------------------------

@@ -47,6 +47,7 @@ from sqlalchemy import CursorResult, case, delete, exc, insert, update
 
 from ..database import begin_write, utcnow
 from ..extensions import db
+from ..jobs import completion
 from ..questions import get_type
 from ..surveys.models import Survey
 from . import answering, sheets, tokens
@@ -678,6 +679,9 @@ def _completion_values(
             reasons.append(FLAG_TOO_FAST)
     if repeat:
         reasons.append(FLAG_DUPLICATE)
+    # After this transaction commits, the completion job catches up (tally,
+    # sheets, programme feedback, webhooks): surveyapp/jobs/completion.py.
+    completion.note(survey.id)
     return {
         "status": ResponseStatus.COMPLETE.value,
         "submitted_at": now,

@@ -94,14 +94,18 @@ def read(response_ids: list[int]) -> dict[int, str]:
     return dict(db.session.execute(statement).all())
 
 
-def fill(survey_id: int | None = None, chunk: int = FILL_CHUNK) -> int:
+def fill(survey_id: int | None = None, chunk: int = FILL_CHUNK, unfolded_only: bool = False) -> int:
     """Store the sheets of complete responses that have none (all surveys,
     or one), in chunks of ``chunk`` responses, one transaction each.
     Returns the number stored. Safe beside submissions and another fill:
-    only rows still without a sheet are written."""
+    only rows still without a sheet are written. ``unfolded_only`` looks
+    only at responses not yet folded into the tally (the completion job:
+    the partial index keeps that read proportional to the backlog)."""
     missing = [R.status == ResponseStatus.COMPLETE.value, R.sheet.is_(None)]
     if survey_id is not None:
         missing.append(R.survey_id == survey_id)
+    if unfolded_only:
+        missing.append(R.tally_batch.is_(None))
     stored, after = 0, 0
     while True:
         ids = db.session.execute(select(R.id).where(*missing, R.id > after).order_by(R.id).limit(chunk)).scalars().all()

@@ -1,10 +1,9 @@
-"""``flask webhooks deliver`` (one round, for cron) and ``flask webhooks
-worker`` (a long-running loop, for a separate process)."""
+"""``flask webhooks deliver``: one round, for cron where background jobs
+are off (JOBS_BACKEND=off); otherwise the jobs send (surveyapp/jobs/)."""
 
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 webhooks_cli = AppGroup("webhooks", help="Deliver webhook calls.")
@@ -18,19 +17,3 @@ def deliver_command(limit: int):
 
     sent, failed = deliver_due(limit=limit)
     click.echo(f"{sent} delivered, {failed} failed (will retry or have given up).")
-
-
-@webhooks_cli.command("worker")
-def worker_command():
-    """Send deliveries as they fall due until stopped (Ctrl-C or SIGTERM).
-
-    For deployments with WEBHOOK_DELIVERY=off that prefer one delivery
-    process to a thread in every web process; safe to run beside them."""
-    from .dispatch import Worker
-
-    worker = Worker(current_app._get_current_object())
-    click.echo(f"Delivering webhooks; polling every {worker.poll:g} s. Stop with Ctrl-C.")
-    try:
-        worker.run()
-    except KeyboardInterrupt:
-        click.echo("Stopped.")

@@ -4,8 +4,10 @@ New complete responses are found by a query (complete responses of the
 organisation's surveys submitted after the webhook was registered, without
 a delivery row yet), so every way a response arrives (web form, paper,
 kiosk, API, offline import, another process) is covered without hooks in
-the collection code. ``dispatch.py`` runs this promptly after a response
-commits; ``flask webhooks deliver`` runs it from cron.
+the collection code. The completion job (surveyapp/jobs/) queues them
+promptly after a response commits and the ``send_webhooks`` job sends them
+and schedules itself for the next retry; ``flask webhooks deliver`` runs
+one round from cron when background jobs are off.
 
 Several processes may run it at once: a delivery is *claimed* by moving its
 ``next_attempt_at`` forward by a lease in one conditional UPDATE (works the

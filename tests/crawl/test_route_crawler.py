@@ -40,8 +40,8 @@ CASES = [
 def crawl(app):
     from surveyapp.extensions import limiter
 
-    dispatcher = app.extensions["suara_webhooks"]
-    mode, dispatcher.mode = dispatcher.mode, "off"  # no delivery attempts while crawling
+    queue = app.extensions["suara_jobs"]
+    backend, queue.backend = queue.backend, "off"  # no background jobs (webhook calls) while crawling
     limiter.enabled = False  # rate limits have their own tests; here they would hide the views
     crawl = Crawl(app)
     yield crawl
@@ -52,7 +52,7 @@ def crawl(app):
     for label, counts in sorted(crawl.stats.items()):
         print(f"  {label:28} " + " ".join(f"{status}x{n}" for status, n in sorted(counts.items())))
     limiter.enabled = True
-    dispatcher.mode = mode
+    queue.backend = backend
     app.logger.removeHandler(crawl.errors)
     from tests.conftest import empty_tables
 

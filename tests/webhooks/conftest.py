@@ -1,5 +1,6 @@
 """A real HTTP receiver on 127.0.0.1, loopback allowed for the test, and a
-delivery worker thread that a test starts and always stops."""
+real job queue (Huey on a SQLite file) with a consumer thread that a test
+starts and always stops."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from surveyapp.webhooks import dispatch
+from surveyapp import jobs
 
 
 class Receiver:
@@ -67,15 +68,24 @@ def receiver(allow_loopback):
 
 
 @pytest.fixture
-def worker_mode(app):
-    """Switch the test app to the background thread (fast retries) and
-    stop the thread before the tables are emptied."""
-    dispatcher = dispatch.dispatcher_for(app)
-    saved_mode = dispatcher.mode
-    saved = {k: app.config[k] for k in ("WEBHOOK_RETRY_BASE_SECONDS", "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_POLL_SECONDS")}
-    app.config.update(WEBHOOK_RETRY_BASE_SECONDS=0.5, WEBHOOK_MAX_ATTEMPTS=4, WEBHOOK_POLL_SECONDS=5)
-    dispatcher.mode = "thread"
-    yield dispatcher
-    dispatcher.stop_worker()
-    dispatcher.mode = saved_mode
+def worker_mode(app, tmp_path):
+    """Switch the test app to a queue on a SQLite file consumed by a thread
+    in this process (as `make run` does; fast retries), and stop the
+    consumer before the tables are emptied."""
+    saved_jobs = app.extensions[jobs.EXTENSION]
+    keys = ("WEBHOOK_RETRY_BASE_SECONDS", "WEBHOOK_MAX_ATTEMPTS", "JOBS_BACKEND", "JOBS_SQLITE_PATH")
+    saved = {k: app.config.get(k) for k in keys}
+    app.config.update(
+        WEBHOOK_RETRY_BASE_SECONDS=1.0,  # Huey's scheduler wakes once a second
+        WEBHOOK_MAX_ATTEMPTS=4,
+        JOBS_BACKEND="sqlite",
+        JOBS_SQLITE_PATH=str(tmp_path / "jobs.db"),
+        JOBS_POLL_SECONDS=0.1,
+    )
+    queue = jobs.Jobs(app)
+    app.extensions[jobs.EXTENSION] = queue
+    yield queue
+    queue.stop_consumer()
+    app.extensions[jobs.EXTENSION] = saved_jobs
     app.config.update(saved)
+    app.config.pop("JOBS_POLL_SECONDS", None)
