@@ -6,6 +6,7 @@ cli.py and never attaches them itself.
                         exports' export and fill-sheets, XLSForm import/export
 ``flask programmes ...`` programmes/cli.py
 ``flask webhooks ...``  webhooks/cli.py
+``flask jobs ...``      jobs/cli.py (the worker and the catch-up)
 ``flask seed-demo``     below
 """
 
@@ -30,6 +31,7 @@ def register(app) -> None:
     define) to the app's ``flask`` command."""
     from .analytics.cli import summary_command, tally_command
     from .exports.cli import export_command, fill_sheets_command
+    from .jobs.cli import jobs_cli
     from .programmes.cli import programmes_cli
     from .surveys.cli import surveys_cli
     from .webhooks.cli import webhooks_cli
@@ -44,6 +46,6 @@ def register(app) -> None:
         export_xlsform_command,
     ):
         surveys_cli.add_command(command)
-    for group in (surveys_cli, programmes_cli, webhooks_cli):
+    for group in (surveys_cli, programmes_cli, webhooks_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_demo_command)

@@ -147,9 +147,6 @@ def init_app(app: Flask) -> None:
     from . import completion
 
     completion.listen()
-    from .cli import jobs_cli
-
-    app.cli.add_command(jobs_cli)
 
 
 def jobs_for(app: Flask | None = None) -> Jobs:

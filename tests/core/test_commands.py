@@ -23,7 +23,8 @@ EXPECTED = {
         "export-xlsform",
     },
     "programmes": {"list", "metrics"},
-    "webhooks": {"deliver", "worker"},
+    "webhooks": {"deliver"},
+    "jobs": {"worker", "catch-up"},
 }
 
 
