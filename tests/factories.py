@@ -197,8 +197,9 @@ def respond(
     ``check=False`` stores every given answer as it is, even one the
     product would refuse (a fixture of data from before a rule). The
     duration is known when ``duration`` or ``started_at`` is given, as on
-    the product's timed paths. ``columns``: any other Response column
-    (flagged, flag_reason, invitation_id, ...)."""
+    the product's timed paths. ``columns`` set any other Response column,
+    or override one (flagged=True; sheet=None for a response stored in bulk
+    whose sheet is not filled yet)."""
     complete = status == ResponseStatus.COMPLETE.value
     normal, shown = _normalised(survey, answers or {}, check=check, complete=complete)
     rows = _rows(survey, normal, shown)
@@ -215,7 +216,7 @@ def respond(
     # last page with an answer, as the page flow leaves it.
     pages = visible(survey, normal)
     reached = pages if complete else [p for p in pages if any(q.code in normal for q in p.questions)]
-    response = Response(
+    values = dict(
         survey_id=survey.id,
         submission_id=submission_id,
         status=status,
@@ -232,8 +233,8 @@ def respond(
         browser_hash=None if anonymous else tokens.browser_hash(client.browser_id),
         flagged=False,
         sheet=sheets.from_rows(rows) if complete else None,
-        **columns,
     )
+    response = Response(**{**values, **columns})
     response.answers = [Answer(**row) for row in rows]
     db.session.add(response)
     if commit:

@@ -13,9 +13,9 @@ from surveyapp.extensions import db
 from surveyapp.webhooks import delivery, dispatch
 from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import WebhookDelivery
+from tests import factories
 from tests.collect.helpers import Resident, make_survey
 from tests.conftest import get_csrf, login
-from tests.exports import data
 from tests.webhooks.test_delivery import deliveries
 
 
@@ -120,7 +120,7 @@ def test_the_thread_polls_for_responses_stored_by_other_processes(app, world, re
     worker = worker_mode.start_worker()
     assert wait_until(lambda: worker.passes >= 1)
     worker_mode.mode = "off"  # as if another process stored it: no wake-up here
-    data.respond(survey, {}, when=delivery.utcnow())
+    factories.respond(survey, {}, submitted_at=delivery.utcnow(), check=False)
     worker_mode.mode = "thread"
     assert receiver.wait_for(1, timeout=3)
 
@@ -138,7 +138,7 @@ def test_off_leaves_delivery_to_the_cron_command(app, runner, world, receiver):
     dispatcher.mode = "off"
     try:
         webhook_services.create(world.org.id, None, receiver.url)
-        data.respond(make_survey(world.org), {}, when=delivery.utcnow())
+        factories.respond(make_survey(world.org), {}, submitted_at=delivery.utcnow(), check=False)
         assert receiver.calls == [] and deliveries() == []
         result = runner.invoke(args=["webhooks", "deliver"])
         assert result.exit_code == 0 and "1 delivered, 0 failed" in result.output
