@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from surveyapp import create_app
 from surveyapp.extensions import db
+from tests import factories
 
 
 def test_migrated_database_matches_models(ctx):
@@ -74,11 +75,11 @@ def test_sheets_migration_fills_the_complete_responses_already_stored(tmp_path):
     with app.app_context():
         survey = _migrated_with_a_survey()
         complete = [
-            data.respond(survey, data.FULL, sheet=False).id,
-            data.respond(survey, {"used": "no", "age": "0.5"}, sheet=False).id,
-            data.respond(survey, {}, sheet=False).id,
+            factories.respond(survey, data.FULL, sheet=None).id,
+            factories.respond(survey, {"used": "no", "age": "0.5"}, sheet=None, check=False).id,
+            factories.respond(survey, {}, sheet=None, check=False).id,
         ]
-        partial = data.respond(survey, {"used": "yes"}, status="partial").id
+        partial = factories.respond(survey, {"used": "yes"}, status="partial").id
         expected = sheets.read(complete)
         db.session.remove()
         downgrade(revision="0007t")
@@ -104,7 +105,7 @@ def test_a_sqlite_downgrade_that_rebuilds_responses_keeps_the_answers(tmp_path):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'down.db'}")
     with app.app_context():
         survey = _migrated_with_a_survey()
-        data.respond(survey, data.FULL)
+        factories.respond(survey, data.FULL)
         before = db.session.execute(db.select(db.func.count()).select_from(Answer)).scalar_one()
         db.session.remove()
         downgrade(revision="0006i")  # 0007t drops responses.tally_batch in batch mode

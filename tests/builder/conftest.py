@@ -1,13 +1,9 @@
-"""Builder test helpers: log in, post builder forms, make surveys and answers."""
+"""Builder test helpers: log in, post builder forms, make surveys (answers: tests.factories.respond)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from surveyapp.extensions import db
-from surveyapp.responses.models import Answer, Response
 from surveyapp.surveys import definition, library, services
 from surveyapp.surveys.models import Survey
 from tests.conftest import get_csrf, login
@@ -67,27 +63,6 @@ def simple_survey(org, **overrides) -> Survey:
     return services.create_from_definition(org.id, None, document)
 
 
-def answer(survey: Survey, rows: list[tuple[str, str | None, float | None]]) -> Response:
-    """A complete response with answers given as (question code, option code, value)."""
-    response = Response(survey_id=survey.id, submission_id=uuid.uuid4().hex, status="complete", language="id")
-    db.session.add(response)
-    db.session.flush()
-    questions = {q.code: q for q in survey.questions}
-    for code, option_code, value in rows:
-        question = questions[code]
-        option = next((o for o in question.options if o.code == option_code and o.kind == "choice"), None)
-        db.session.add(
-            Answer(
-                response_id=response.id,
-                question_id=question.id,
-                option_id=option.id if option else None,
-                value_num=value,
-            )
-        )
-    db.session.commit()
-    return response
-
-
 @pytest.fixture
 def editor_client(client, world):
     login(client, "editor@mawar.test")
@@ -95,7 +70,7 @@ def editor_client(client, world):
     return client
 
 
-__all__ = ["XSS", "post", "survey_from_library", "simple_survey", "answer", "definition", "library"]
+__all__ = ["XSS", "post", "survey_from_library", "simple_survey", "definition", "library"]
 
 
 def question_form(

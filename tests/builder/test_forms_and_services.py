@@ -11,7 +11,8 @@ from surveyapp.builder import forms
 from surveyapp.extensions import db
 from surveyapp.surveys import definition, services
 from surveyapp.surveys.models import Survey
-from tests.builder.conftest import answer, simple_survey
+from tests import factories
+from tests.builder.conftest import simple_survey
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ def test_draft_surveys_may_have_empty_pages_but_imports_may_not(ctx, world):
 
 def test_save_question_is_all_or_nothing(ctx, world):
     survey = simple_survey(world.org)
-    answer(survey, [("sat", "4", 4)])
+    factories.respond(survey, {"sat": "4"}, check=False)  # "uses" is required
     sat = next(q for q in survey.questions if q.code == "sat")
     options = [{"code": str(n), "label": {"id": f"Baru {n}", "en": f"New {n}"}, "value": n} for n in range(1, 8)]
     with pytest.raises(services.EditRefused):

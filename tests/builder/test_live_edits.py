@@ -8,7 +8,8 @@ from surveyapp.extensions import db
 from surveyapp.responses.models import Answer
 from surveyapp.surveys import definition, services
 from surveyapp.surveys.models import Option, Question, Survey
-from tests.builder.conftest import answer, post, question_form, simple_survey
+from tests import factories
+from tests.builder.conftest import post, question_form, simple_survey
 
 SAT_TITLE = {"id": "Puas?", "en": "Satisfied?"}
 WHICH_TITLE = {"id": "Yang mana?", "en": "Which?"}
@@ -20,8 +21,8 @@ def scale(values=range(1, 6), labels="L"):
 
 def answered_survey(world):
     survey = simple_survey(world.org)
-    answer(survey, [("uses", "yes", 1), ("which", "a", 1), ("sat", "4", 4)])
-    answer(survey, [("uses", "yes", 1), ("which", "b", 2), ("sat", "5", 5)])
+    factories.respond(survey, {"uses": "yes", "which": "a", "sat": "4"})
+    factories.respond(survey, {"uses": "yes", "which": "b", "sat": "5"})
     return survey
 
 
@@ -235,12 +236,7 @@ def test_matrix_scale_fixed_and_answered_row_retired(editor_client, world):
         ],
     )
     water = next(o for o in grid.options if o.code == "water")
-    good = next(o for o in grid.options if o.code == "3")
-    response = answer(survey, [])
-    db.session.add(
-        Answer(response_id=response.id, question_id=grid.id, item_id=water.id, option_id=good.id, value_num=3)
-    )
-    db.session.commit()
+    factories.respond(survey, {"grid": {"water": "3"}}, check=False)  # "uses" is required
     before = [
         (a.question_id, a.item_id, a.option_id, a.value_num) for a in db.session.execute(db.select(Answer)).scalars()
     ]

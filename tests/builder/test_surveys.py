@@ -11,7 +11,8 @@ import pytest
 from surveyapp.extensions import db
 from surveyapp.surveys import definition, library, services
 from surveyapp.surveys.models import Survey
-from tests.builder.conftest import XSS, answer, post, simple_survey, survey_id_from
+from tests import factories
+from tests.builder.conftest import XSS, post, simple_survey, survey_id_from
 
 
 def surveys():
@@ -236,7 +237,7 @@ def test_details_bad_input_saves_nothing(editor_client, world, data, field):
 
 def test_anonymity_is_fixed_once_answered(editor_client, world):
     survey = simple_survey(world.org)
-    answer(survey, [("uses", "no", 0)])
+    factories.respond(survey, {"uses": "no"})
     form = {
         "title-id": "Judul",
         "title-en": "Title",
@@ -278,7 +279,7 @@ def test_delete_asks_for_confirmation(editor_client, world):
 
 def test_delete_with_responses_needs_the_box_ticked(editor_client, world):
     survey = simple_survey(world.org)
-    answer(survey, [("uses", "yes", 1)])
+    factories.respond(survey, {"uses": "yes"})
     response = post(editor_client, f"/surveys/{survey.id}/delete")
     assert response.status_code == 422
     assert "Tick the box" in response.get_data(as_text=True)

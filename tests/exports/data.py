@@ -1,17 +1,10 @@
-"""A survey with every question type, and responses stored through the
-question types' own to_rows (the shapes residents give)."""
+"""A survey with every question type and a response answering them all
+(FULL, in the shapes residents give); store it with tests.factories.respond."""
 
 from __future__ import annotations
 
 import copy
-import uuid
-from datetime import datetime, timedelta
 
-from surveyapp.extensions import db
-from surveyapp.questions import get_type
-from surveyapp.responses import sheets
-from surveyapp.responses.answering import normalise_raw
-from surveyapp.responses.models import Answer, Response
 from surveyapp.surveys.services import create_from_definition
 
 XSS = '"><img src=x onerror=alert(1)>'
@@ -95,56 +88,6 @@ def definition(title: str = "Survei warga", questions=None) -> dict:
 
 def survey(org, title: str = "Survei warga", questions=None):
     return create_from_definition(org.id, None, definition(title, questions))
-
-
-def respond(
-    survey,
-    answers: dict,
-    *,
-    status: str = "complete",
-    channel: str = "link",
-    language: str = "id",
-    when: datetime | None = None,
-    duration: int = 95,
-    sheet: bool = True,
-) -> Response:
-    when = when or datetime(2026, 3, 2, 3, 0)
-    response = Response(
-        survey_id=survey.id,
-        submission_id=uuid.uuid4().hex,
-        status=status,
-        channel=channel,
-        language=language,
-        started_at=when - timedelta(seconds=duration),
-        submitted_at=when if status == "complete" else None,
-        duration_seconds=duration,
-        ip_hash="secret-ip-hash",
-        user_agent="Secret/1.0",
-    )
-    db.session.add(response)
-    db.session.flush()
-    questions = {q.code: q for q in survey.questions}
-    for code, value in answers.items():
-        question = questions[code]
-        for row in get_type(question.type).to_rows(question, normalise_raw(question, value)):
-            db.session.add(
-                Answer(
-                    response_id=response.id,
-                    question_id=question.id,
-                    option_id=row.option_id,
-                    item_id=row.item_id,
-                    value_num=row.value_num,
-                    value_text=row.value_text,
-                )
-            )
-    db.session.flush()
-    if status == "complete" and sheet:
-        # The sheet completing through responses/services.py writes.
-        db.session.execute(
-            db.update(Response).where(Response.id == response.id).values(sheet=sheets.completing_value())
-        )
-    db.session.commit()
-    return response
 
 
 FULL = {

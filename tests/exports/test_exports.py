@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import pytest
 
+from tests import factories
 from tests.conftest import login
 from tests.exports import data
 
@@ -19,9 +20,13 @@ FORMATS = ("export.csv", "export.xlsx", "export.sav", "export.jsonl", "codebook.
 @pytest.fixture
 def filled(world, ctx):
     survey = data.survey(world.org)
-    full = data.respond(survey, data.FULL, channel="paper", language="en", when=datetime(2026, 3, 1, 4, 0))
-    sparse = data.respond(survey, {"gender": "f", "services": ["school"], "age": "7"}, when=datetime(2026, 3, 5, 4))
-    partial = data.respond(survey, {"gender": "m"}, status="partial")
+    full = factories.respond(
+        survey, data.FULL, channel="paper", language="en", submitted_at=datetime(2026, 3, 1, 4, 0), duration=95
+    )
+    sparse = factories.respond(
+        survey, {"gender": "f", "services": ["school"], "age": "7"}, submitted_at=datetime(2026, 3, 5, 4)
+    )
+    partial = factories.respond(survey, {"gender": "m"}, status="partial")
     return survey, full, sparse, partial
 
 
@@ -93,7 +98,7 @@ def test_header_formula_injection(client, world, ctx):
         }
     ]
     survey = data.survey(world.org, questions=questions)
-    data.respond(survey, {"q1": ["-1"]})
+    factories.respond(survey, {"q1": ["-1"]})
     login(client, "editor@mawar.test")
     text = client.get(f"/surveys/{survey.id}/export.csv").get_data(as_text=True)
     assert text.splitlines()[0].endswith("q1__1,q1_b")  # variable names are sanitised
@@ -153,8 +158,8 @@ def test_batches_cover_every_response(world, ctx):
     mine = data.survey(world.org, questions=[data.QUESTIONS[7]])
     other = data.survey(world.org, "Lain", questions=[data.QUESTIONS[7]])
     for n in range(7):
-        data.respond(mine, {"age": str(n)})
-        data.respond(other, {"age": "99"})
+        factories.respond(mine, {"age": str(n)})
+        factories.respond(other, {"age": "99"})
     layout = build_layout(mine)
     ages = [row[7] for row in iter_rows(layout, mine.id, Filters(), batch=3)]
     assert ages == list(range(7))

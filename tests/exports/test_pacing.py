@@ -10,6 +10,7 @@ import pytest
 
 from surveyapp.api import tokens
 from surveyapp.exports import pacing
+from tests import factories
 from tests.conftest import login
 from tests.exports import data
 
@@ -131,7 +132,7 @@ def busy_machine(paced_app, monkeypatch):
 @pytest.mark.parametrize("path", ["export.csv", "export.jsonl", "export.xlsx", "export.sav"])
 def test_every_download_of_responses_is_paced(client, world, ctx, busy_machine, path):
     survey = data.survey(world.org)
-    data.respond(survey, data.FULL)
+    factories.respond(survey, data.FULL)
     login(client, "editor@mawar.test")
     response = client.get(f"/surveys/{survey.id}/{path}")
     assert response.status_code == 200 and response.get_data()  # streamed: read to run the generator
@@ -141,7 +142,7 @@ def test_every_download_of_responses_is_paced(client, world, ctx, busy_machine, 
 def test_a_paced_csv_is_the_same_file(client, world, ctx, paced_app, monkeypatch):
     survey = data.survey(world.org)
     for _ in range(3):
-        data.respond(survey, data.FULL)
+        factories.respond(survey, data.FULL)
     login(client, "editor@mawar.test")
     plain = client.get(f"/surveys/{survey.id}/export.csv").get_data(as_text=True)
     monkeypatch.setattr(pacing.Machine, "busy", lambda self: True)
@@ -153,8 +154,8 @@ def test_a_paced_csv_is_the_same_file(client, world, ctx, paced_app, monkeypatch
 
 def test_the_api_stream_is_paced(client, world, ctx, busy_machine):
     survey = data.survey(world.org)
-    data.respond(survey, data.FULL)
-    data.respond(survey, data.FULL)
+    factories.respond(survey, data.FULL)
+    factories.respond(survey, data.FULL)
     _token, secret = tokens.create(world.org.id, world.owner.id, "reader", "read")
     response = client.get(f"/api/v1/surveys/{survey.id}/responses.jsonl", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200 and len(response.get_data(as_text=True).splitlines()) == 2

@@ -16,6 +16,7 @@ import pytest
 
 from surveyapp.exports import sav
 from surveyapp.exports.layout import Column, Layout, build_layout
+from tests import factories
 from tests.conftest import login
 from tests.exports import data
 
@@ -25,9 +26,13 @@ pyreadstat = pytest.importorskip("pyreadstat")
 @pytest.fixture
 def filled(world, ctx):
     survey = data.survey(world.org)
-    full = data.respond(survey, data.FULL, channel="paper", language="en", when=datetime(2026, 3, 1, 4, 0))
-    sparse = data.respond(survey, {"gender": "f", "services": ["school"], "age": "7"}, when=datetime(2026, 3, 5, 4))
-    partial = data.respond(survey, {"gender": "m"}, status="partial")
+    full = factories.respond(
+        survey, data.FULL, channel="paper", language="en", submitted_at=datetime(2026, 3, 1, 4, 0), duration=95
+    )
+    sparse = factories.respond(
+        survey, {"gender": "f", "services": ["school"], "age": "7"}, submitted_at=datetime(2026, 3, 5, 4)
+    )
+    partial = factories.respond(survey, {"gender": "m"}, status="partial")
     return survey, full, sparse, partial
 
 
@@ -120,8 +125,8 @@ def test_long_strings_and_indonesian_unicode(client, world, ctx, tmp_path):
         },
     ]
     survey = data.survey(world.org, "Survei kepuasan warga — RW 05", questions)
-    first = data.respond(survey, {"kesan": long_answer, "nama_jalan": short_answer, "puas": "a"})
-    second = data.respond(survey, {"kesan": "Bagus", "puas": "b"})
+    first = factories.respond(survey, {"kesan": long_answer, "nama_jalan": short_answer, "puas": "a"})
+    second = factories.respond(survey, {"kesan": "Bagus", "puas": "b"})
     widths = sav.string_widths(build_layout(survey), survey.id)
     assert widths["kesan"] == len(long_answer.encode()) and widths["nama_jalan"] == len(short_answer.encode())
     login(client, "editor@mawar.test")
@@ -141,7 +146,7 @@ def test_long_strings_and_indonesian_unicode(client, world, ctx, tmp_path):
 def test_survey_without_questions(client, world, ctx, tmp_path, responses):
     survey = data.survey(world.org, questions=[{"code": "info", "type": "note", "title": data.t("Halo")}])
     for _ in range(responses):
-        data.respond(survey, {})
+        factories.respond(survey, {})
     login(client, "editor@mawar.test")
     _response, path = _download(client, f"/surveys/{survey.id}/export.sav", tmp_path)
     frame, meta = pyreadstat.read_sav(str(path))
@@ -185,8 +190,8 @@ def test_weight_column_from_the_layout(world, ctx, tmp_path):
     from surveyapp.exports.rows import iter_rows
 
     survey = data.survey(world.org, questions=[data.QUESTIONS[0], data.QUESTIONS[7]])
-    data.respond(survey, {"gender": "f", "age": "30"})
-    data.respond(survey, {"gender": "m", "age": "41"})
+    factories.respond(survey, {"gender": "f", "age": "30"})
+    factories.respond(survey, {"gender": "m", "age": "41"})
     plain, weighted = build_layout(survey), build_layout(survey, weighted=True)
     at = weighted.names.index("weight")
     rows = [
@@ -305,7 +310,7 @@ def test_pspp_reads_the_file(client, world, filled, tmp_path):
     survey, full, sparse, _ = filled
     long_answer = "Mohon perbaikan jalan — terima kasih ☺ " * 30
     texts = data.survey(world.org, "Teks", [{"code": "kesan", "type": "long_text", "title": data.t("Kesan")}])
-    data.respond(texts, {"kesan": long_answer})
+    factories.respond(texts, {"kesan": long_answer})
     login(client, "editor@mawar.test")
     path = _download(client, f"/surveys/{survey.id}/export.sav?lang=en", tmp_path)[1]
     long_path = _download(client, f"/surveys/{texts.id}/export.sav", tmp_path, "long.sav")[1]

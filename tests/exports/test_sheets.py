@@ -19,6 +19,7 @@ from surveyapp.exports.layout import build_layout
 from surveyapp.extensions import db
 from surveyapp.responses import sheets
 from surveyapp.responses.models import Answer, Response
+from tests import factories
 from tests.exports import data
 
 TEXTS = [
@@ -87,15 +88,15 @@ def messy(world, ctx):
         if comment:
             answers["comment"] = comment
         answers["used"] = rng.choice(["yes", "no"])
-        response = data.respond(
+        response = factories.respond(
             survey,
             answers,
             status=rng.choice(["complete", "complete", "partial"]),
             channel=rng.choice(["link", "paper", "kiosk"]),
             language=rng.choice(["id", "en"]),
-            when=when + timedelta(seconds=k * 3601, microseconds=k * 7919),
+            submitted_at=when + timedelta(seconds=k * 3601, microseconds=k * 7919),
             duration=k,
-            sheet=False,
+            sheet=None,
         )
         # Numbers straight into the table, to cover values the form would round or refuse.
         question = next(q for q in survey.questions if q.code == "age")

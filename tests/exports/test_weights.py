@@ -12,6 +12,7 @@ import pytest
 from surveyapp.analytics.filters import Filters
 from surveyapp.analytics.weighting import weigh
 from surveyapp.results.services import load_margins, save_margins
+from tests import factories
 from tests.conftest import login
 from tests.exports import data
 
@@ -53,7 +54,7 @@ def _respond(survey, people):
             answers["gender"] = gender
         if rw:
             answers["rw"] = rw
-        ids.append(data.respond(survey, answers).id)
+        ids.append(factories.respond(survey, answers).id)
     return ids
 
 
@@ -166,7 +167,7 @@ def test_weights_follow_the_export_filters(client, world, weighted):
     """Raking runs on the responses the file holds, so with a filter the
     file's own weighted shares still meet the margins."""
     survey, _ids = weighted
-    partial = data.respond(survey, {"gender": "m", "rw": "rw1"}, status="partial")
+    partial = factories.respond(survey, {"gender": "m", "rw": "rw1"}, status="partial")
     login(client, "editor@mawar.test")
     rows = _csv(client, f"/surveys/{survey.id}/export.csv?weights=1&status=all")
     assert int(rows[-1]["response_id"]) == partial.id

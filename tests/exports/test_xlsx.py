@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from surveyapp.exports import xlsx
 from surveyapp.extensions import db
 from surveyapp.responses.models import Answer
+from tests import factories
 from tests.conftest import login
 from tests.exports import data
 
@@ -23,8 +24,10 @@ from tests.exports import data
 def awkward(world, ctx):
     survey = data.survey(world.org)
     answers = {**data.FULL, "comment": "  spaced\r\nline two\x00\x07 & <b>bold</b>\t", "age": "0", "gender": "f"}
-    first = data.respond(survey, answers, when=datetime(2026, 3, 1, 4, 0, 5))
-    second = data.respond(survey, {"gender": "m", "recommend": "10"}, when=datetime(2026, 3, 2, 23, 59, 59))
+    first = factories.respond(survey, answers, submitted_at=datetime(2026, 3, 1, 4, 0, 5))
+    second = factories.respond(
+        survey, {"gender": "m", "recommend": "10"}, submitted_at=datetime(2026, 3, 2, 23, 59, 59)
+    )
     return survey, first, second
 
 

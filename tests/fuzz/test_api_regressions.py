@@ -8,6 +8,7 @@ import re
 import pytest
 
 from surveyapp.routing import BIGINT_MAX, INTEGER_MAX, at_most
+from tests import factories
 
 
 @pytest.mark.parametrize("largest", [0, 7, 10, 99, 100, 2024, INTEGER_MAX, BIGINT_MAX])
@@ -39,7 +40,7 @@ def api(app, world, ctx):
     survey = data.survey(world.org)
     survey.status = "open"
     db.session.commit()
-    data.respond(survey, {"gender": "f", "age": "20"})
+    factories.respond(survey, {"gender": "f", "age": "20"})
     _token, plain = tokens.create(world.org.id, world.owner.id, "w", "write")
 
     def post(**body):

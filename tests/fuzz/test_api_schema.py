@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from surveyapp.api import tokens
 from surveyapp.api.openapi import document as openapi_document
 from surveyapp.extensions import db
+from tests import factories
 from tests.exports import data
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -46,7 +47,7 @@ def seeded(app, world, ctx):
     db.session.add(ProgrammeSurvey(survey_id=survey.id, programme_id=programme.id))
     db.session.commit()
     for age in ("20", "35", "61"):
-        data.respond(survey, {"gender": "f", "age": age})
+        factories.respond(survey, {"gender": "f", "age": age})
     _token, plain = tokens.create(world.org.id, world.owner.id, "fuzz", "write")
     app.config["API_RATE_LIMIT"] = "100000 per minute"
     yield {"survey_id": survey.id, "programme_id": programme.id, "token": plain}

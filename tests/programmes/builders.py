@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from surveyapp.extensions import db
 from surveyapp.programmes import services
 from surveyapp.programmes.models import Attendance, FeedbackItem
-from surveyapp.responses.models import Answer, Participant, Response
+from surveyapp.responses.models import Participant
 from surveyapp.surveys.services import create_from_definition
+from tests import factories
 
 
 def _t(text):
@@ -82,36 +83,6 @@ def participant(org):
     return p
 
 
-def respond(survey, answers, *, when, status="complete", channel="link", duration=None, participant=None):
-    response = Response(
-        survey_id=survey.id,
-        submission_id=uuid.uuid4().hex,
-        status=status,
-        channel=channel,
-        language="id",
-        started_at=when - timedelta(seconds=duration or 60),
-        submitted_at=when if status == "complete" else None,
-        duration_seconds=duration,
-        participant_id=participant.id if participant else None,
-    )
-    db.session.add(response)
-    db.session.flush()
-    questions = {q.code: q for q in survey.questions}
-    for code, value in answers.items():
-        q = questions[code]
-        opts = {o.code: o for o in q.options}
-        if q.type in ("likert", "single_choice", "yes_no"):
-            db.session.add(
-                Answer(response_id=response.id, question_id=q.id, option_id=opts[value].id, value_num=opts[value].value)
-            )
-        elif q.type == "long_text":
-            db.session.add(Answer(response_id=response.id, question_id=q.id, value_text=value))
-        else:
-            db.session.add(Answer(response_id=response.id, question_id=q.id, value_num=value))
-    db.session.commit()
-    return response
-
-
 JULY = datetime(2026, 7, 10, 3, 0)
 JUNE = datetime(2026, 6, 10, 3, 0)
 
@@ -140,11 +111,13 @@ def hand_programme(org):
     p1, p2, p3 = participant(org), participant(org), participant(org)
     db.session.commit()
     # June: wave 1
-    respond(wave1, {"overall": "3", "trust_lg": 4, "used": "no"}, when=JUNE, participant=p1, duration=100)
-    respond(wave1, {"overall": "2", "trust_lg": 2, "used": "no"}, when=JUNE, duration=100)
-    respond(wave1, {"overall": "4", "trust_lg": 7, "used": "yes"}, when=JUNE, duration=100)
+    factories.respond(
+        wave1, {"overall": "3", "trust_lg": 4, "used": "no"}, submitted_at=JUNE, participant=p1, duration=100
+    )
+    factories.respond(wave1, {"overall": "2", "trust_lg": 2, "used": "no"}, submitted_at=JUNE, duration=100)
+    factories.respond(wave1, {"overall": "4", "trust_lg": 7, "used": "yes"}, submitted_at=JUNE, duration=100)
     # July: wave 2
-    r1 = respond(
+    r1 = factories.respond(
         wave2,
         {
             "overall": "5",
@@ -156,11 +129,11 @@ def hand_programme(org):
             "used": "yes",
             "safety": 3,
         },
-        when=JULY,
+        submitted_at=JULY,
         participant=p1,
         duration=120,
     )
-    r2 = respond(
+    r2 = factories.respond(
         wave2,
         {
             "overall": "4",
@@ -172,12 +145,12 @@ def hand_programme(org):
             "used": "no",
             "safety": 4,
         },
-        when=JULY,
+        submitted_at=JULY,
         participant=p2,
         channel="paper",
         duration=300,
     )
-    respond(
+    factories.respond(
         wave2,
         {
             "overall": "2",
@@ -188,14 +161,17 @@ def hand_programme(org):
             "belong": "5",
             "used": "yes",
         },
-        when=JULY,
+        submitted_at=JULY,
         channel="kiosk",
         duration=200,
     )
-    respond(
-        wave2, {"overall": "3", "gender": "male", "trust_lg": 5, "belong": "3", "used": "yes"}, when=JULY, duration=60
+    factories.respond(
+        wave2,
+        {"overall": "3", "gender": "male", "trust_lg": 5, "belong": "3", "used": "yes"},
+        submitted_at=JULY,
+        duration=60,
     )
-    respond(wave2, {"overall": "1"}, when=JULY, status="partial")
+    factories.respond(wave2, {"overall": "1"}, submitted_at=JULY, status="partial")
     for activity, person in ((a1, p1), (a1, p3), (a2, p1)):
         db.session.add(Attendance(activity_id=activity.id, participant_id=person.id, channel="qr"))
     db.session.commit()
@@ -265,7 +241,7 @@ def light_programme(org):
     p1 = participant(org)
     db.session.add(Attendance(activity_id=activity.id, participant_id=p1.id, channel="qr"))
     db.session.commit()
-    respond(wave1, {"overall": "4", "comment": "Lampu mati"}, when=JULY, participant=p1)
+    factories.respond(wave1, {"overall": "4", "comment": "Lampu mati"}, submitted_at=JULY, participant=p1)
     services.sync_survey_feedback(programme)
     item = services.add_feedback(programme, text="More forums please", source="form", received_at=JULY)
     action = services.add_action(

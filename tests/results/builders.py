@@ -1,13 +1,12 @@
-"""Surveys and responses for results tests, inserted directly with the models."""
+"""Surveys for results tests (their responses: tests.factories.respond)."""
 
 from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date, datetime, timedelta
 
 from surveyapp.extensions import db
-from surveyapp.responses.models import Answer, Participant, Response
+from surveyapp.responses.models import Participant
 from surveyapp.surveys.services import create_from_definition
 
 
@@ -102,67 +101,3 @@ def participant(org) -> Participant:
     db.session.add(p)
     db.session.flush()
     return p
-
-
-def respond(
-    survey,
-    answers: dict,
-    *,
-    status: str = "complete",
-    channel: str = "link",
-    language: str = "id",
-    when: datetime | None = None,
-    duration: int | None = None,
-    participant_id: int | None = None,
-    commit: bool = True,
-) -> Response:
-    """One response with ``answers`` {question code: value} in the shapes
-    residents give them (see ``_rows``)."""
-    when = when or datetime(2026, 3, 2, 3, 0)
-    response = Response(
-        survey_id=survey.id,
-        submission_id=uuid.uuid4().hex,
-        status=status,
-        channel=channel,
-        language=language,
-        started_at=when - timedelta(seconds=duration or 60),
-        submitted_at=when if status == "complete" else None,
-        duration_seconds=duration,
-        participant_id=participant_id,
-    )
-    db.session.add(response)
-    db.session.flush()
-    questions = {q.code: q for q in survey.questions}
-    for code, value in answers.items():
-        for row in _rows(questions[code], value):
-            db.session.add(Answer(response_id=response.id, question_id=questions[code].id, **row))
-    if commit:
-        db.session.commit()
-    return response
-
-
-def _rows(question, value) -> list[dict]:
-    options = {o.code: o for o in question.options if o.kind == "choice"}
-    items = {o.code: o for o in question.options if o.kind == "item"}
-    kind = question.type
-    if kind in ("single_choice", "yes_no", "likert"):
-        code, other = (value, None) if isinstance(value, str) else value
-        return [{"option_id": options[code].id, "value_num": options[code].value, "value_text": other}]
-    if kind == "multiple_choice":
-        codes, other = (value, None) if isinstance(value, list) else value
-        return [
-            {"option_id": options[c].id, "value_num": 1, "value_text": other if options[c].is_other else None}
-            for c in codes
-        ]
-    if kind == "matrix":
-        return [
-            {"item_id": items[i].id, "option_id": options[c].id, "value_num": options[c].value}
-            for i, c in value.items()
-        ]
-    if kind == "ranking":
-        return [{"option_id": options[c].id, "value_num": r} for c, r in value.items()]
-    if kind in ("rating_0_10", "stars", "number"):
-        return [{"value_num": value}]
-    if kind == "date":
-        return [{"value_text": value, "value_num": (date.fromisoformat(value) - date(1970, 1, 1)).days}]
-    return [{"value_text": value}]

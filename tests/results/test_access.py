@@ -6,6 +6,7 @@ import pytest
 
 from surveyapp.extensions import db
 from surveyapp.results.models import SurveyPopulationMargin
+from tests import factories
 from tests.conftest import get_csrf, login
 from tests.results import builders as b
 
@@ -29,8 +30,8 @@ def objects(world):
     survey = b.survey(world.org)
     other = b.survey(world.org, title="Gelombang 1")
     for k in range(6):
-        b.respond(survey, {"gender": "fm"[k % 2], "rw": "rw1", "overall": "4", "comment": "jalan"})
-        b.respond(other, {"gender": "f", "overall": "3"})
+        factories.respond(survey, {"gender": "fm"[k % 2], "rw": "rw1", "overall": "4", "comment": "jalan"})
+        factories.respond(other, {"gender": "f", "overall": "3"})
     codes = {q.code: q.id for q in survey.questions}
     return {
         "survey": survey.id,

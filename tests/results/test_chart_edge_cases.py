@@ -11,6 +11,7 @@ import pytest
 
 from surveyapp.analytics import cache
 from surveyapp.extensions import db
+from tests import factories
 from tests.conftest import login
 from tests.results import builders as b
 
@@ -28,7 +29,7 @@ def _survey_all_choosing_one(org, labels: list[str]):
     question = {"code": "pick", "type": "single_choice", "title": {"id": "Pilih", "en": "Pick"}, "options": options}
     survey = b.survey(org, questions=[question], public_results=True)
     for _ in range(12):
-        b.respond(survey, {"pick": "o0"}, commit=False)
+        factories.respond(survey, {"pick": "o0"}, commit=False)
     db.session.commit()
     return survey, survey.questions[0].id
 

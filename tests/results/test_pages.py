@@ -16,6 +16,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from surveyapp.analytics import cache
 from surveyapp.extensions import db
 from surveyapp.results.models import SurveyPopulationMargin
+from tests import factories
 from tests.conftest import get_csrf, login
 from tests.results import builders as b
 
@@ -39,7 +40,7 @@ def survey(world):
     s = b.survey(world.org, public_results=True)
     for k in range(15):
         woman = k < 12
-        b.respond(
+        factories.respond(
             s,
             {
                 "gender": "f" if woman else "m",
@@ -47,9 +48,9 @@ def survey(world):
                 "overall": str(1 + k % 5),
                 "used": "yes" if k % 3 else "no",
                 "comment": f"jalan rusak {k}",
-                "services": (["clinic", "other"], f"lainnya {k}"),
+                "services": {"choices": ["clinic", "other"], "other": f"lainnya {k}"},
             },
-            when=datetime(2026, 3, 2, 3) + timedelta(days=k % 3),
+            submitted_at=datetime(2026, 3, 2, 3) + timedelta(days=k % 3),
             commit=False,
         )
     db.session.commit()
@@ -174,7 +175,7 @@ def test_public_results_in_the_residents_language(client, world, survey):
 def test_public_results_of_a_tiny_survey_show_nothing(client, world):
     s = b.survey(world.org, public_results=True)
     for _ in range(3):
-        b.respond(s, {"gender": "f"})
+        factories.respond(s, {"gender": "f"})
     page = text(client.get(f"/s/{s.public_token}/results"))
     assert "Fewer than 5 respondents are in this view" in page
 
@@ -192,7 +193,7 @@ def test_chart_is_svg_with_caching_headers(client, world, survey):
     etag = response.headers["ETag"]
     again = client.get(f"/surveys/{survey.id}/results/charts/{qid}.svg", headers={"If-None-Match": etag})
     assert again.status_code == 304
-    b.respond(survey, {"gender": "f"})  # a new response makes the cached chart stale
+    factories.respond(survey, {"gender": "f"})  # a new response makes the cached chart stale
     fresh = client.get(f"/surveys/{survey.id}/results/charts/{qid}.svg", headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
 
@@ -200,7 +201,7 @@ def test_chart_is_svg_with_caching_headers(client, world, survey):
 def test_summary_cache_follows_new_responses(client, world, survey):
     login(client, "owner@mawar.test")
     assert "Responses counted</dt><dd>15<" in text(client.get(f"/surveys/{survey.id}/results"))
-    b.respond(survey, {"gender": "f"})
+    factories.respond(survey, {"gender": "f"})
     assert "Responses counted</dt><dd>16<" in text(client.get(f"/surveys/{survey.id}/results"))
 
 
@@ -227,8 +228,8 @@ def test_every_chart_on_the_page_renders(client, world, survey):
 
 def test_text_answers_are_searchable_paginated_and_escaped(client, world, survey):
     for k in range(10):
-        b.respond(survey, {"comment": f"lampu mati {k}"}, commit=False)
-    b.respond(survey, {"comment": XSS, "gender": "f"})
+        factories.respond(survey, {"comment": f"lampu mati {k}"}, commit=False)
+    factories.respond(survey, {"comment": XSS, "gender": "f"})
     login(client, "owner@mawar.test")
     qid = next(q.id for q in survey.questions if q.code == "comment")
     page = text(client.get(f"/surveys/{survey.id}/results/questions/{qid}/answers"))
@@ -365,8 +366,8 @@ def test_weighting_that_does_not_converge_says_so(client, world, ctx):
     s = b.survey(world.org)
     # Only women in rw1 and men in rw2: margins asking for women in rw2 cannot be met with a cap.
     for _ in range(10):
-        b.respond(s, {"gender": "f", "rw": "rw1"})
-    b.respond(s, {"gender": "m", "rw": "rw2"})
+        factories.respond(s, {"gender": "f", "rw": "rw1"})
+    factories.respond(s, {"gender": "m", "rw": "rw2"})
     from surveyapp.analytics.weighting import weigh
 
     result = weigh(s, {"gender": {"f": 100, "m": 900}, "rw": {"rw1": 900, "rw2": 50, "rw3": 50}}, "id")
@@ -387,8 +388,8 @@ def test_weighting_without_demographic_questions(client, world):
 def test_compare_two_surveys_independent(client, world):
     before, after = b.survey(world.org, title="Sebelum"), b.survey(world.org, title="Sesudah")
     for k in range(40):
-        b.respond(before, {"used": "yes" if k < 18 else "no", "recommend": k % 8}, commit=False)
-        b.respond(after, {"used": "yes" if k < 26 else "no", "recommend": 2 + k % 9}, commit=False)
+        factories.respond(before, {"used": "yes" if k < 18 else "no", "recommend": k % 8}, commit=False)
+        factories.respond(after, {"used": "yes" if k < 26 else "no", "recommend": 2 + k % 9}, commit=False)
     db.session.commit()
     login(client, "owner@mawar.test")
     response = client.get(f"/surveys/{after.id}/results/compare?with={before.id}")
@@ -423,8 +424,12 @@ def test_compare_paired_when_the_same_people_answer(client, world, ctx):
         va, vb = k % 6, k % 6 + (k % 4)
         scores_a.append(va)
         scores_b.append(vb)
-        b.respond(before, {"recommend": va, "used": "yes" if k < 4 else "no"}, participant_id=person.id, commit=False)
-        b.respond(after, {"recommend": vb, "used": "yes" if k < 9 else "no"}, participant_id=person.id, commit=False)
+        factories.respond(
+            before, {"recommend": va, "used": "yes" if k < 4 else "no"}, participant=person.id, commit=False
+        )
+        factories.respond(
+            after, {"recommend": vb, "used": "yes" if k < 9 else "no"}, participant=person.id, commit=False
+        )
     db.session.commit()
     from surveyapp.analytics.filters import Filters
     from surveyapp.analytics.waves import compare

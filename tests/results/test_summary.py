@@ -66,21 +66,21 @@ def dataset(ctx):
             for code in ("age", "trust_police", "services", "priorities"):
                 answer.pop(code)
         raw.append(answer)
-        b.respond(
+        factories.respond(
             survey,
             answer,
-            when=datetime(2026, 3, 1, 10) + timedelta(hours=7 * k),
+            submitted_at=datetime(2026, 3, 1, 10) + timedelta(hours=7 * k),
             duration=60 + 17 * k,
             channel="link" if k % 3 else "qr",
             language="id" if k % 4 else "en",
             commit=False,
         )
     for k in range(7):
-        b.respond(
+        factories.respond(
             survey,
             {"gender": "f", "overall": "1", "recommend": 0},
             status="partial",
-            when=datetime(2026, 3, 5) + timedelta(hours=k),
+            submitted_at=datetime(2026, 3, 5) + timedelta(hours=k),
             commit=False,
         )
     db.session.commit()
@@ -234,7 +234,7 @@ def test_number_with_many_distinct_values_is_binned(ctx, monkeypatch):
     survey = b.survey(org)
     values = [1.5 * k + 0.25 for k in range(40)]
     for v in values:
-        b.respond(survey, {"age": v}, commit=False)
+        factories.respond(survey, {"age": v}, commit=False, check=False)
     db.session.commit()
     monkeypatch.setattr(queries, "MAX_DISTINCT_VALUES", 10)
     age = question(build_summary(survey, now=NOW), "age")
@@ -263,7 +263,7 @@ def test_text_search_escapes_wildcards(ctx):
     org = factories.organisation()
     survey = b.survey(org)
     for text in ("diskon 100% untuk warga", "diskon 1000 rupiah", "a_b", "axb", "C:\\path"):
-        b.respond(survey, {"comment": text}, commit=False)
+        factories.respond(survey, {"comment": text}, commit=False)
     db.session.commit()
     scope = queries.Scope(survey.id, Filters())
     assert queries.text_answers(scope, question(build_summary(survey), "comment")["id"], "100%")[1] == 1
@@ -278,8 +278,8 @@ def test_text_search_escapes_wildcards(ctx):
 def test_other_texts_listed(ctx):
     org = factories.organisation()
     survey = b.survey(org)
-    b.respond(survey, {"services": (["clinic", "other"], "posyandu")})
-    b.respond(survey, {"services": ["school"]})
+    factories.respond(survey, {"services": {"choices": ["clinic", "other"], "other": "posyandu"}})
+    factories.respond(survey, {"services": ["school"]})
     services = question(build_summary(survey), "services")
     assert services["other_texts"]["n"] == 1
     assert services["other_texts"]["items"] == [{"text": "posyandu"}]
@@ -306,7 +306,7 @@ def test_invited_sample_has_response_rates(ctx):
         db.session.add(invitation)
     db.session.commit()
     for _ in range(4):
-        b.respond(survey, {"gender": "f"}, channel="invitation")
+        factories.respond(survey, {"gender": "f"}, channel="invitation")
     doc = build_summary(survey, now=NOW)
     rate = doc["overview"]["response_rate"]
     assert (rate["invited"], rate["completed"], rate["partial"]) == (10, 4, 2)
@@ -346,7 +346,7 @@ def test_query_count_does_not_grow_with_responses(dataset):
         build_summary(survey, now=NOW, live=True)
         first = len(statements)
         for _ in range(40):
-            b.respond(survey, {"gender": "m", "comment": "x y"}, commit=False)
+            factories.respond(survey, {"gender": "m", "comment": "x y"}, commit=False)
         db.session.commit()
         db.session.expire_all()
         statements.clear()

@@ -74,16 +74,17 @@ def respond(survey, rng: random.Random, status: str = "complete"):
         known = {o.code for o in codes["services"].options}
         chosen, other = answer["services"] if isinstance(answer["services"], tuple) else (answer["services"], None)
         chosen = [c for c in chosen if c in known] or ["clinic"]
-        answer["services"] = (chosen, other) if other else chosen
-    return b.respond(
+        answer["services"] = {"choices": chosen, "other": other} if other else chosen
+    return factories.respond(
         survey,
         answer,
         status=status,
-        when=when,
+        submitted_at=when,
         duration=rng.choice([None, 30, 61, 61, 300, rng.randint(20, 2000)]),
         channel=rng.choice(["link", "qr", "paper"]),
         language=rng.choice(["id", "en"]),
         commit=False,
+        check=False,
     )
 
 

@@ -21,6 +21,7 @@ from surveyapp.responses import services as responses
 from surveyapp.webhooks import delivery
 from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import WebhookDelivery
+from tests import factories
 from tests.collect.helpers import Resident, make_survey
 from tests.conftest import get_csrf, login
 from tests.webhooks.conftest import Receiver
@@ -155,12 +156,11 @@ def test_jittered_pauses_stay_within_twenty_percent_and_keep_growing():
 @pytest.fixture
 def due_delivery(world, allow_loopback):
     """A pending delivery that is due, to a receiver that answers slowly."""
-    from tests.exports import data
 
     slow = Receiver(delay=0.4)
     webhook_services.create(world.org.id, None, slow.url)
     survey = make_survey(world.org)
-    data.respond(survey, {}, when=utcnow())
+    factories.respond(survey, {}, submitted_at=utcnow(), check=False)
     delivery.enqueue()  # the builder writes past the services: queue it as the catch-up job would
     # Make it a fresh due delivery.
     db.session.execute(
@@ -208,14 +208,13 @@ def test_two_workers_racing_send_a_delivery_once(app, due_delivery):
 
 
 def test_many_workers_racing_over_many_deliveries_send_each_once(app, world, allow_loopback):
-    from tests.exports import data
 
     fast = Receiver()
     try:
         webhook_services.create(world.org.id, None, fast.url)
         survey = make_survey(world.org)
         for _ in range(12):
-            data.respond(survey, {}, when=utcnow())
+            factories.respond(survey, {}, submitted_at=utcnow(), check=False)
         delivery.enqueue()  # the builder writes past the services: queue them as the catch-up job would
         db.session.execute(
             db.update(WebhookDelivery).values(status="pending", attempts=0, next_attempt_at=datetime(2020, 1, 1))

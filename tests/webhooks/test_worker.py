@@ -14,9 +14,9 @@ from surveyapp.extensions import db
 from surveyapp.webhooks import delivery
 from surveyapp.webhooks import services as webhook_services
 from surveyapp.webhooks.models import WebhookDelivery
+from tests import factories
 from tests.collect.helpers import Resident, make_survey
 from tests.conftest import get_csrf, login
-from tests.exports import data
 from tests.webhooks.test_delivery import deliveries
 
 
@@ -119,7 +119,7 @@ def test_a_failing_job_is_retried_and_the_consumer_goes_on(app, client, world, r
 def test_the_catch_up_job_finds_responses_stored_by_other_processes(app, world, receiver, worker_mode):
     webhook_services.create(world.org.id, None, receiver.url)
     survey = make_survey(world.org)
-    data.respond(survey, {}, when=delivery.utcnow())  # past the services: no completion job
+    factories.respond(survey, {}, submitted_at=delivery.utcnow(), check=False)  # past the services: no completion job
     time.sleep(0.3)
     assert receiver.calls == []
     worker_mode.start_consumer()  # the scheduler enqueues the catch-up at start, then every minute
@@ -139,7 +139,7 @@ def test_stopping_the_consumer_is_prompt(app, world, worker_mode):
 def test_off_leaves_delivery_to_the_cron_command(app, runner, world, receiver, monkeypatch):
     monkeypatch.setattr(jobs.jobs_for(app), "backend", "off")
     webhook_services.create(world.org.id, None, receiver.url)
-    data.respond(make_survey(world.org), {}, when=delivery.utcnow())
+    factories.respond(make_survey(world.org), {}, submitted_at=delivery.utcnow(), check=False)
     assert receiver.calls == [] and deliveries() == []
     result = runner.invoke(args=["webhooks", "deliver"])
     assert result.exit_code == 0 and "1 delivered, 0 failed" in result.output
