@@ -5,7 +5,7 @@ the check-in page of an activity, the feedback form and "you said, we did".
 Roles: viewers read everything except participants (not even who checked in:
 access.can_see_contacts); editors manage programmes, surveys, activities,
 attendance, feedback, actions, outcomes and stories; owners also delete
-programmes and look up, export and erase participants.
+programmes (the owner's participant pages are participants/routes.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,10 +25,10 @@ from ..errors import abort_with
 from ..extensions import db, limiter
 from ..links import external_url
 from ..orgs.models import Organisation, Role
-from ..responses.models import Participant
+from ..participants.identity import IdentityError
+from ..participants.models import Participant
 from ..surveys.models import Survey
 from . import charts, forms, metrics, services
-from . import participants as people
 from .models import (
     Activity,
     Attendance,
@@ -691,72 +690,6 @@ def manage_delete_story(story_id: int):
     return _back("programmes.manage_stories", programme_id=programme_id)
 
 
-# ---- participants (owner only) -----------------------------------------------------
-
-
-@bp.route("/programmes/participants", methods=["GET", "POST"])
-@role_required(Role.OWNER)
-def manage_participants():
-    form = forms.ParticipantLookupForm()
-    if form.validate_on_submit():
-        try:
-            participant = people.find(current_org(), form.identity.data)
-        except people.IdentityError as error:
-            form.identity.errors.append(str(error))
-        else:
-            if participant is None:
-                abort_with(
-                    404,
-                    _(
-                        "No participant is known by this phone number, e-mail address or pseudonym in your organisation. Nothing was changed."
-                    ),
-                )
-            return _back("programmes.manage_participant", participant_id=participant.id)
-    return render_template("programmes/participants.html", form=form), (400 if form.errors else 200)
-
-
-@bp.route("/programmes/participants/<int:participant_id>")
-@role_required(Role.OWNER)
-def manage_participant(participant_id: int):
-    participant = get_owned_or_404(Participant, participant_id)
-    data = people.export(participant)
-    return render_template(
-        "programmes/participant.html", participant=participant, data=data, confirm=forms.ConfirmForm()
-    )
-
-
-@bp.route("/programmes/participants/<int:participant_id>/export.json")
-@role_required(Role.OWNER)
-def manage_participant_export(participant_id: int):
-    participant = get_owned_or_404(Participant, participant_id)
-    body = json.dumps(people.export(participant), ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{participant.pseudonym}.json"'},
-    )
-
-
-@bp.route("/programmes/participants/<int:participant_id>/erase", methods=["POST"])
-@role_required(Role.OWNER)
-def manage_participant_erase(participant_id: int):
-    participant = get_owned_or_404(Participant, participant_id)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
-    if participant.erased_at is not None:
-        flash(_("This participant was already erased."), "info")
-    else:
-        people.erase(participant)
-        flash(
-            _(
-                "Participant %(p)s erased: the contact link is gone; their answers stay in the totals anonymously.",
-                p=participant.pseudonym,
-            ),
-            "success",
-        )
-    return _back("programmes.manage_participant", participant_id=participant.id)
-
-
 # ---- public pages -----------------------------------------------------------------
 
 
@@ -788,7 +721,7 @@ def display_checkin(token: str):
                 return _back("programmes.display_checkin", token=token, done=1)
             try:
                 pseudonym, _new = services.check_in(activity, form.identity.data)
-            except people.IdentityError as error:
+            except IdentityError as error:
                 form.identity.errors.append(str(error))
                 status = 400
             else:

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from surveyapp.extensions import db
+from surveyapp.participants.models import Participant
 from surveyapp.programmes import services
 from surveyapp.programmes.models import Attendance, FeedbackItem
-from surveyapp.responses.models import Answer, Participant, Response
+from surveyapp.responses.models import Answer, Response
 from surveyapp.surveys.services import create_from_definition
 
 

@@ -7,7 +7,8 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from surveyapp.extensions import db
-from surveyapp.responses.models import Answer, Participant, Response
+from surveyapp.participants.models import Participant
+from surveyapp.responses.models import Answer, Response
 from surveyapp.surveys.services import create_from_definition
 
 
