@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from .distribute.routes import bp as distribute_bp
     from .exports.routes import bp as exports_bp
     from .orgs.routes import bp as orgs_bp
+    from .participants.routes import bp as participants_bp
     from .programmes.routes import bp as programmes_bp
     from .reports.routes import bp as reports_bp
     from .results.routes import bp as results_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         distribute_bp,  # collecting responses
         results_bp,  # results and analytics
         programmes_bp,  # engagement programmes and metrics
+        participants_bp,
         exports_bp,
         xlsform_bp,
         reports_bp,  # reports, exports, XLSForm

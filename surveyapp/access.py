@@ -1,8 +1,8 @@
 """Who may do what: the one place organiser access is checked.
 
-Views call ``role_required`` (the current organisation and the user's role
-in it) and ``get_owned_or_404`` (object-level: the object must belong to the
-current organisation); ``can_see_contacts`` is the one rule for contact data. Objects of another organisation answer 404, never
+Views declare ``role_required`` (the current organisation and the user's role
+in it: one role, or one to read and one to write) and call ``get_owned_or_404``
+(object-level: the object must belong to the current organisation); ``can_see_contacts`` is the one rule for contact data. Objects of another organisation answer 404, never
 403, so their existence is not revealed.
 """
 
@@ -64,8 +64,21 @@ def can_see_contacts() -> bool:
     return role is not None and role.allows(SEES_CONTACTS)
 
 
-def role_required(needed: Role):
-    """Log-in plus at least ``needed`` in the current organisation."""
+# Methods that only read: a page a viewer may see may still refuse them its form.
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def role_required(needed: Role | None = None, *, read: Role | None = None, write: Role | None = None):
+    """Log-in plus at least a role in the current organisation, checked here and
+    never in the view's body: ``role_required(Role.EDITOR)`` for every method, or
+    ``role_required(read=Role.VIEWER, write=Role.EDITOR)`` for a page that some
+    may read (GET, HEAD) and only others may send (every other method).
+    Raises TypeError at import for any other combination."""
+    if needed is not None and (read is not None or write is not None):
+        raise TypeError("role_required takes one role, or read= and write=, not both")
+    if needed is None and (read is None or write is None):
+        raise TypeError("role_required needs one role, or both read= and write=")
+    reading, writing = (needed, needed) if needed is not None else (read, write)
 
     def decorator(view):
         @wraps(view)
@@ -73,7 +86,8 @@ def role_required(needed: Role):
             if not current_user.is_authenticated:
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
             role = current_role()
-            if role is None or not role.allows(needed):
+            wanted = reading if request.method in READ_METHODS else writing
+            if role is None or not role.allows(wanted):
                 abort(403)
             return view(*args, **kwargs)
 

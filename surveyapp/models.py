@@ -13,6 +13,7 @@ from .api.models import ApiToken, ImportReport, Webhook, WebhookDelivery  # noqa
 from .audit.models import AuditEvent  # noqa: F401
 from .collect.models import SurveyInvitation  # noqa: F401
 from .orgs.models import Invitation, Membership, Organisation, Role  # noqa: F401
+from .participants.models import Participant  # noqa: F401
 from .programmes.models import (  # noqa: F401
     Activity,
     Attendance,
@@ -25,6 +26,6 @@ from .programmes.models import (  # noqa: F401
     ProgrammeSurvey,
     Story,
 )
-from .responses.models import Answer, Participant, Response  # noqa: F401
+from .responses.models import Answer, Response  # noqa: F401
 from .results.models import SurveyPopulationMargin  # noqa: F401
 from .surveys.models import Option, Page, Question, Survey  # noqa: F401

@@ -16,10 +16,11 @@ from surveyapp.accounts.models import User
 from surveyapp.extensions import db
 from surveyapp.orgs.models import Membership, Organisation, Role
 from surveyapp.orgs.services import slugify
+from surveyapp.participants.models import Participant
 from surveyapp.questions import get_type
 from surveyapp.responses import sheets, tokens
 from surveyapp.responses.answering import normalise_raw
-from surveyapp.responses.models import Answer, Channel, Participant, Response, ResponseStatus
+from surveyapp.responses.models import Answer, Channel, Response, ResponseStatus
 from surveyapp.responses.services import USER_AGENT_MAX, ClientInfo, ValidationFailed, check_whole
 from surveyapp.surveys.models import Survey, SurveyStatus
 from surveyapp.surveys.services import create_from_definition

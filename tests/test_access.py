@@ -87,3 +87,53 @@ def test_roles(client, world, objects, role, method, url, needed, obj, data):
         assert response.status_code in (200, 302, 303), response.status_code
     else:
         assert response.status_code == 403
+
+
+def test_a_route_declares_one_role_or_a_read_and_a_write_role():
+    from surveyapp.access import role_required
+    from surveyapp.orgs.models import Role
+
+    for wrong in ({}, {"read": Role.VIEWER}, {"write": Role.EDITOR}):
+        with pytest.raises(TypeError):
+            role_required(**wrong)
+    with pytest.raises(TypeError):
+        role_required(Role.EDITOR, read=Role.VIEWER, write=Role.EDITOR)
+
+
+@pytest.mark.parametrize("method,viewer_may", [("GET", True), ("HEAD", True), ("POST", False), ("DELETE", False)])
+def test_read_and_write_roles_are_checked_per_method_before_the_view_runs(app, world, method, viewer_may):
+    from flask import g
+    from flask_login import login_user
+    from werkzeug.exceptions import Forbidden
+
+    from surveyapp.access import role_required
+    from surveyapp.orgs.models import Role
+
+    ran = []
+
+    @role_required(read=Role.VIEWER, write=Role.EDITOR)
+    def probe():
+        ran.append(True)
+        return "ok"
+
+    for user, allowed in ((world.viewer, viewer_may), (world.editor, True)):
+        with app.test_request_context("/probe", method=method):
+            login_user(user)
+            g.pop("membership", None)  # the test's app context outlives each request
+            if allowed:
+                assert probe() == "ok"
+            else:
+                with pytest.raises(Forbidden):
+                    probe()
+    assert len(ran) == (2 if viewer_may else 1)
+
+
+def test_no_programme_page_refuses_a_role_in_its_body():
+    """Roles are declared on the route (role_required(read=..., write=...)),
+    never refused inside a view."""
+    from pathlib import Path
+
+    import surveyapp.programmes.routes as routes
+
+    for path in Path(routes.__file__).parent.glob("*.py"):
+        assert "abort(403)" not in path.read_text(encoding="utf-8"), path.name

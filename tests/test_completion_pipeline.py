@@ -20,6 +20,7 @@ from surveyapp.programmes.models import FeedbackItem
 from surveyapp.programmes.windows import parse_window
 from surveyapp.responses import services, tokens
 from surveyapp.responses.models import Response
+from tests import factories
 from tests.programmes import builders as programmes
 from tests.results import builders as results
 
@@ -84,9 +85,9 @@ def test_a_rolled_back_completion_enqueues_nothing(light, monkeypatch):
 def test_a_summary_with_a_backlog_reads_live_and_writes_nothing(world, ctx):
     survey = results.survey(world.org)
     for score in ("4", "5", "2"):
-        results.respond(survey, {"overall": score, "comment": "Jalan rusak"})
+        factories.respond(survey, {"overall": score, "comment": "Jalan rusak"})
     tally.fold(survey.id)
-    results.respond(survey, {"overall": "1", "comment": "Belum dihitung"})  # past the services: a backlog
+    factories.respond(survey, {"overall": "1", "comment": "Belum dihitung"})  # past the services: a backlog
     assert unfolded(survey.id) == 1
     document = build_summary(survey, now=NOW)
     assert unfolded(survey.id) == 1  # not folded by the read
@@ -103,7 +104,7 @@ def test_a_summary_with_a_backlog_reads_live_and_writes_nothing(world, ctx):
 def test_without_background_work_a_summary_folds_the_backlog_itself(app, world, ctx, monkeypatch):
     monkeypatch.setattr(jobs_for(), "backend", "off")
     survey = results.survey(world.org)
-    results.respond(survey, {"overall": "4"})
+    factories.respond(survey, {"overall": "4"})
     assert unfolded(survey.id) == 1
     assert build_summary(survey, now=NOW)["n"] == 1
     assert unfolded(survey.id) == 0
@@ -111,7 +112,7 @@ def test_without_background_work_a_summary_folds_the_backlog_itself(app, world, 
 
 def test_the_metric_set_counts_feedback_not_yet_copied(light):
     window = parse_window("2026-07")
-    programmes.respond(light.wave1, {"overall": "5", "comment": "Bagus sekali"}, when=programmes.JULY)
+    factories.respond(light.wave1, {"overall": "5", "comment": "Bagus sekali"}, submitted_at=programmes.JULY)
     before = items(light.programme.id)
     pending = {m["code"]: m for m in compute_set(light.programme, window, trend=0)["metrics"]}
     assert items(light.programme.id) == before  # the read copied nothing

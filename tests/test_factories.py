@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from surveyapp.extensions import db
+from surveyapp.participants.models import Participant
 from surveyapp.questions import QUESTION_TYPES
 from surveyapp.responses import outcomes, services, sheets, tokens
-from surveyapp.responses.models import Answer, Participant, Response
+from surveyapp.responses.models import Answer, Response
 from surveyapp.surveys.models import Survey
 from tests import factories
 from tests.factories import PAGE, PageBreak

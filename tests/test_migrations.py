@@ -126,8 +126,9 @@ def test_pseudonyms_migration_repairs_repeats_then_adds_the_constraint(tmp_path)
     import pytest
     from sqlalchemy import exc, text
 
-    from surveyapp.programmes import participants as people
-    from surveyapp.responses.models import Participant
+    from surveyapp.orgs.models import Organisation
+    from surveyapp.participants import queries as people
+    from surveyapp.participants.models import Participant
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'pseudonyms.db'}")
     with app.app_context():
@@ -162,7 +163,7 @@ def test_pseudonyms_migration_repairs_repeats_then_adds_the_constraint(tmp_path)
         mine = [names[pid] for pid in (1, 2, 3, 4, 6)]
         assert len(set(mine)) == 5 and all(len(names[pid]) == 12 for pid in (2, 3, 6))
         # The owner's look-up by the old pseudonym finds the one participant.
-        organisation = db.session.get(people.Organisation, 1)
+        organisation = db.session.get(Organisation, 1)
         assert people.find(organisation, "p-7f3a2c").id == 1
         db.session.add(Participant(organisation_id=1, identity_hash="f" * 64, pseudonym="P-7F3A2C"))
         with pytest.raises(exc.IntegrityError):

@@ -16,7 +16,7 @@ down_revision = "0009a"
 branch_labels = None
 depends_on = None
 
-# The scheme of surveyapp/responses/pseudonyms.py, written out here so the
+# The scheme of surveyapp/participants/pseudonyms.py, written out here so the
 # migration does not change when the application does.
 PREFIX = "P-"
 DIGITS = 10

@@ -22,13 +22,13 @@ from ..collect.models import SurveyInvitation
 from ..database import utcnow
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..participants.services import get_or_create_all
 from ..questions import get_type
 from ..responses import tokens
 from ..responses.models import Answer, Channel, Response, ResponseStatus
 from ..security import hash_token
 from ..surveys.models import Question, Survey, SurveyStatus
 from ..surveys.visibility import active_pages, visible
-from . import participants
 
 SIZES = {"needs_assessment": 240, "satisfaction": 180, "trust": 260, "community_relations": 200, "quick_poll": 320}
 CHANNELS = [
@@ -301,7 +301,7 @@ def _people(organisation: Organisation, rng: random.Random):
         )
         for i in range(120)
     ]
-    people = participants.resolve(organisation, [(email, None) for _n, email, _p in pool])
+    people = get_or_create_all(organisation, [(email, None) for _n, email, _p in pool])
     db.session.flush()
     return list(zip(pool, people))
 

@@ -33,9 +33,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..mail import send_mail
 from ..orgs.models import Organisation
+from ..participants.services import get_or_create_all
 from ..security import hash_token, new_token
 from ..surveys.models import Survey
-from . import participants
 from .contacts import Contact
 
 TOKEN_LENGTH = 32
@@ -73,7 +73,7 @@ def find_by_token(token: str | None) -> SurveyInvitation | None:
 
 def import_contacts(survey: Survey, organisation: Organisation, contacts: list[Contact]) -> ImportResult:
     """One invitation (and participant) per new contact, in one transaction."""
-    people = participants.resolve(organisation, [(c.email, c.phone) for c in contacts])
+    people = get_or_create_all(organisation, [(c.email, c.phone) for c in contacts])
     db.session.flush()
     already = set(
         db.session.execute(
@@ -250,7 +250,7 @@ def mark_completed(invitation_id: int, response_id: int | None, *, commit: bool 
 
 def iter_page(survey_id: int, page: int, per_page: int = 50) -> Iterator[tuple[SurveyInvitation, str | None]]:
     """(invitation, participant pseudonym) for one page of the list."""
-    from ..responses.models import Participant
+    from ..participants.models import Participant
 
     return db.session.execute(
         db.select(SurveyInvitation, Participant.pseudonym)

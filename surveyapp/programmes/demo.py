@@ -10,7 +10,6 @@ so every metric of the dashboard has data.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import random
 import uuid
 from datetime import date, datetime, timedelta
@@ -20,9 +19,11 @@ from sqlalchemy import insert
 from ..collect.models import SurveyInvitation
 from ..extensions import db
 from ..orgs.models import Organisation
+from ..participants import pseudonyms
+from ..participants.identity import identity_hash
+from ..participants.models import Participant
 from ..questions import get_type
-from ..responses import pseudonyms
-from ..responses.models import Answer, Participant, Response
+from ..responses.models import Answer, Response
 from ..surveys import services as survey_services
 from ..surveys.models import Survey, SurveyStatus
 from . import services
@@ -189,7 +190,7 @@ def _participants(organisation: Organisation, rng: random.Random, count: int) ->
     created = []
     for k in range(count):
         phone = f"62812{2026_0000 + k:08d}"
-        digest = hmac.new(organisation.participant_salt.encode(), phone.encode(), hashlib.sha256).hexdigest()
+        digest = identity_hash(organisation.participant_salt, phone)  # already normalised: 62...
         created.append(
             Participant(organisation_id=organisation.id, identity_hash=digest, created_at=datetime(2026, 1, 1))
         )

@@ -183,13 +183,5 @@ class StoryForm(FlaskForm):
     submit = SubmitField(_l("Add story"))
 
 
-class ParticipantLookupForm(FlaskForm):
-    identity = StringField(
-        _l("Phone number, e-mail address or pseudonym"),
-        validators=[DataRequired(message=_l("Enter a phone number, e-mail address or pseudonym.")), Length(max=254)],
-    )
-    submit = SubmitField(_l("Find"))
-
-
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))

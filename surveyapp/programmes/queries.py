@@ -1,6 +1,7 @@
-"""The read layer of the metric set: every SQL aggregation, returning plain
-numbers and frequency tables (never ORM rows per response). Works on SQLite
-and PostgreSQL; the cost grows with the rows scanned inside the database.
+"""The read layer of the programmes: every SQL aggregation of the metric set,
+returning plain numbers and frequency tables (never ORM rows per response), and
+the lists the programme pages show (at the end). Works on SQLite and
+PostgreSQL; the cost grows with the rows scanned inside the database.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import Float, and_, case, cast, distinct, exists, func, literal,
 
 from ..collect.models import SurveyInvitation
 from ..extensions import db
+from ..participants.models import Participant
 from ..questions import QUESTION_TYPES
 from ..responses.models import Answer, Response
 from ..surveys.models import Option, Question, Survey
@@ -23,6 +25,7 @@ from .models import (
     FollowUpAction,
     IndicatorValue,
     OutcomeIndicator,
+    Programme,
     ProgrammeSurvey,
     Story,
     feedback_actions,
@@ -697,3 +700,109 @@ def open_survey_segments(survey_id: int, demo_question_ids) -> dict[tuple[str, s
         .group_by(Question.metric_role, Option.code)
     ).all()
     return {(role.split(":", 1)[1], code): int(n) for role, code, n in rows}
+
+
+# ---- the programme pages -----------------------------------------------------------
+
+
+def programmes_of(organisation_id: int) -> list[Programme]:
+    """The organisation's programmes, latest start first."""
+    return list(
+        db.session.execute(
+            select(Programme)
+            .filter_by(organisation_id=organisation_id)
+            .order_by(Programme.starts_on.desc(), Programme.id)
+        ).scalars()
+    )
+
+
+def linkable_surveys(organisation_id: int) -> list[Survey]:
+    """The organisation's surveys (not templates) a programme may take in."""
+    return list(
+        db.session.execute(
+            select(Survey).filter_by(organisation_id=organisation_id, is_template=False).order_by(Survey.id)
+        ).scalars()
+    )
+
+
+def survey_links(programme_id: int) -> list[ProgrammeSurvey]:
+    """The programme's surveys by series and wave."""
+    return list(
+        db.session.execute(
+            select(ProgrammeSurvey)
+            .filter_by(programme_id=programme_id)
+            .order_by(ProgrammeSurvey.series, ProgrammeSurvey.wave)
+        ).scalars()
+    )
+
+
+def activities(programme_id: int) -> list[Activity]:
+    """The programme's activities, earliest first."""
+    return list(
+        db.session.execute(select(Activity).filter_by(programme_id=programme_id).order_by(Activity.held_on)).scalars()
+    )
+
+
+def activities_with_checkins(programme_id: int) -> list[tuple[Activity, int, int]]:
+    """(activity, check-ins, check-ins of a known participant), latest first."""
+    return [
+        (activity, int(checkins), int(known))
+        for activity, checkins, known in db.session.execute(
+            select(Activity, func.count(Attendance.id), func.count(Attendance.participant_id))
+            .outerjoin(Attendance, Attendance.activity_id == Activity.id)
+            .where(Activity.programme_id == programme_id)
+            .group_by(Activity.id)
+            .order_by(Activity.held_on.desc(), Activity.id.desc())
+        )
+    ]
+
+
+def checkins(activity_id: int) -> list[tuple[str, datetime, str | None]]:
+    """(channel, checked in at, pseudonym or None once erased) of each check-in, in order."""
+    return [
+        (channel, at, pseudonym)
+        for channel, at, pseudonym in db.session.execute(
+            select(Attendance.channel, Attendance.checked_in_at, Participant.pseudonym)
+            .outerjoin(Participant, Participant.id == Attendance.participant_id)
+            .where(Attendance.activity_id == activity_id)
+            .order_by(Attendance.checked_in_at)
+        )
+    ]
+
+
+def activity_notes(activity_id: int) -> list[FeedbackItem]:
+    """The notes an editor took at the activity (feedback from the activity), in order."""
+    return list(
+        db.session.execute(
+            select(FeedbackItem)
+            .filter_by(activity_id=activity_id, source=FeedbackSource.ACTIVITY.value)
+            .order_by(FeedbackItem.id)
+        ).scalars()
+    )
+
+
+def programme_stories(programme_id: int) -> list[Story]:
+    """All the programme's stories, latest told first."""
+    return list(
+        db.session.execute(select(Story).filter_by(programme_id=programme_id).order_by(Story.told_on.desc())).scalars()
+    )
+
+
+def programme_by_token(token: str) -> Programme | None:
+    """The programme of a public link (its page and feedback form)."""
+    return db.session.execute(select(Programme).filter_by(public_token=token)).scalar_one_or_none()
+
+
+def activity_by_checkin_token(token: str) -> Activity | None:
+    return db.session.execute(select(Activity).filter_by(checkin_token=token)).scalar_one_or_none()
+
+
+def published_actions(programme_id: int) -> list[FollowUpAction]:
+    """The actions shown on "you said, we did", latest first."""
+    return list(
+        db.session.execute(
+            select(FollowUpAction)
+            .filter_by(programme_id=programme_id, published=True)
+            .order_by(FollowUpAction.action_date.desc())
+        ).scalars()
+    )

@@ -12,9 +12,10 @@ from ..database import utcnow
 from ..extensions import db
 from ..limits import MAX_POPULATION
 from ..orgs.models import Organisation
+from ..participants.identity import IdentityError, normalise_identity
+from ..participants.services import get_or_create
 from ..responses.models import Response
 from ..surveys.models import Survey
-from . import participants as people
 from .models import (
     ActionStatus,
     Activity,
@@ -302,9 +303,9 @@ def delete_activity(activity: Activity) -> None:
 
 def check_in(activity: Activity, raw_identity: str, channel: str = "qr") -> tuple[str, bool]:
     """Record one participant at an activity; returns (pseudonym, newly recorded).
-    Checking in twice is not an error and counts once. Raises participants.IdentityError."""
+    Checking in twice is not an error and counts once. Raises IdentityError."""
     organisation = db.session.get(Organisation, activity.organisation_id)
-    participant = people.get_or_create(organisation, raw_identity)
+    participant = get_or_create(organisation, raw_identity)
     already = db.session.execute(
         db.select(Attendance.id).filter_by(activity_id=activity.id, participant_id=participant.id)
     ).first()
@@ -325,8 +326,8 @@ def add_attendance_list(activity: Activity, lines: str) -> tuple[int, list[str]]
     bad = []
     for number, entry in enumerate(entries, start=1):
         try:
-            people.normalise_identity(entry)
-        except people.IdentityError:
+            normalise_identity(entry)
+        except IdentityError:
             bad.append(number)
     if bad:
         raise ProgrammeError(
@@ -338,7 +339,7 @@ def add_attendance_list(activity: Activity, lines: str) -> tuple[int, list[str]]
     added = 0
     organisation = db.session.get(Organisation, activity.organisation_id)
     for entry in entries:
-        participant = people.get_or_create(organisation, entry)
+        participant = get_or_create(organisation, entry)
         exists_already = db.session.execute(
             db.select(Attendance.id).filter_by(activity_id=activity.id, participant_id=participant.id)
         ).first()

@@ -20,7 +20,7 @@ from ..orgs.models import Role
 from ..programmes.models import Programme
 
 # The dashboard's own window parsing, so both read ?window= the same way (400 with the accepted forms).
-from ..programmes.routes import _window_from_request as dashboard_window
+from ..programmes.routes.common import _window_from_request as dashboard_window
 from ..results.view_args import survey_filters_language
 from . import content, pdf, programme_content, programme_pdf
 from .charts import question_png

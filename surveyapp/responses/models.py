@@ -1,4 +1,4 @@
-"""Responses, their answers in long format, and pseudonymous participants.
+"""Responses and their answers in long format (participants: participants/models.py).
 
 Answers are one row per answer (never one column per question) so every
 summary is a ``GROUP BY question_id, option_id`` over one indexed table.
@@ -9,11 +9,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import BigId, utcnow
 from ..extensions import db
+from ..participants.models import Participant
 
 
 class ResponseStatus(str, enum.Enum):
@@ -30,28 +31,6 @@ class Channel(str, enum.Enum):
     KIOSK = "kiosk"
     OFFLINE_APP = "offline_app"
     API = "api"
-
-
-class Participant(db.Model):
-    """A pseudonymous person known to an organisation (contact, check-in,
-    or "remember me"). Only a salted hash of phone/e-mail is kept; the
-    pseudonym (responses/pseudonyms.py) is how organisers name them."""
-
-    __tablename__ = "participants"
-    __table_args__ = (
-        UniqueConstraint("organisation_id", "identity_hash"),
-        # A repeated pseudonym would make the owner's erasure look-up ambiguous.
-        UniqueConstraint("organisation_id", "pseudonym"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    identity_hash: Mapped[str | None] = mapped_column(String(64))
-    pseudonym: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Right to erasure: the hash is removed and this is set; responses keep
-    # counting in aggregates but can no longer be tied to the person.
-    erased_at: Mapped[datetime | None]
 
 
 class Response(db.Model):

@@ -15,8 +15,8 @@ from surveyapp.api.models import ApiToken
 from surveyapp.audit import Action, AuditEvent
 from surveyapp.extensions import db
 from surveyapp.orgs.models import Invitation, Membership
-from surveyapp.programmes import participants as people
-from surveyapp.responses.models import Participant
+from surveyapp.participants import services as people
+from surveyapp.participants.models import Participant
 from surveyapp.surveys import services as survey_services
 from surveyapp.surveys.models import Survey
 from surveyapp.webhooks.models import Webhook

@@ -150,10 +150,11 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "programmes.manage_delete_indicator": EDITOR,
     "programmes.manage_stories": reads(VIEWER, EDITOR),
     "programmes.manage_delete_story": EDITOR,
-    "programmes.manage_participants": OWNER,
-    "programmes.manage_participant": OWNER,
-    "programmes.manage_participant_export": OWNER,
-    "programmes.manage_participant_erase": OWNER,
+    # participants (the owner's pages)
+    "participants.manage_lookup": OWNER,
+    "participants.manage_participant": OWNER,
+    "participants.manage_export": OWNER,
+    "participants.manage_erase": OWNER,
     # resident pages
     "collect.display_survey": PUBLIC,
     "collect.display_submit": PUBLIC,

@@ -25,10 +25,11 @@ from surveyapp.distribute.contacts import Contact
 from surveyapp.extensions import db
 from surveyapp.orgs import services as orgs
 from surveyapp.orgs.models import Invitation, Membership, Role
+from surveyapp.participants.models import Participant
 from surveyapp.programmes.models import Activity, FeedbackItem, FollowUpAction, OutcomeIndicator, Programme, Story
 from surveyapp.responses import sheets
 from surveyapp.responses import tokens as response_tokens
-from surveyapp.responses.models import Participant, Response
+from surveyapp.responses.models import Response
 from surveyapp.surveys.models import Page, Question, Survey
 from surveyapp.surveys.services import create_from_definition
 from surveyapp.webhooks.models import Webhook

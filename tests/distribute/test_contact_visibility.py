@@ -8,8 +8,8 @@ import pytest
 
 from surveyapp.distribute import contacts, invitations
 from surveyapp.extensions import db
+from surveyapp.participants.models import Participant
 from surveyapp.programmes import services
-from surveyapp.responses.models import Participant
 from tests.conftest import login
 from tests.distribute.helpers import make_survey
 from tests.programmes.builders import light_programme

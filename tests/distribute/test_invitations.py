@@ -7,7 +7,8 @@ import pytest
 from surveyapp.collect.models import SurveyInvitation
 from surveyapp.distribute import invitations as service
 from surveyapp.extensions import db
-from surveyapp.responses.models import Participant, Response
+from surveyapp.participants.models import Participant
+from surveyapp.responses.models import Response
 from tests.distribute.helpers import (
     XSS,
     Resident,

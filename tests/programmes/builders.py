@@ -8,9 +8,9 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 from surveyapp.extensions import db
+from surveyapp.participants.models import Participant
 from surveyapp.programmes import services
 from surveyapp.programmes.models import Attendance, FeedbackItem
-from surveyapp.responses.models import Participant
 from surveyapp.surveys.services import create_from_definition
 from tests import factories
 

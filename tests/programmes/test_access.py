@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from surveyapp.extensions import db
+from surveyapp.participants.models import Participant
 from surveyapp.programmes.models import Activity, FeedbackItem, FollowUpAction, OutcomeIndicator, Programme, Story
-from surveyapp.responses.models import Participant
 from tests.conftest import get_csrf, login
 from tests.programmes.builders import light_programme
 

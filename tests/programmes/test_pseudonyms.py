@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from surveyapp.distribute import contacts, invitations
 from surveyapp.extensions import db
-from surveyapp.programmes import participants as people
+from surveyapp.participants import pseudonyms
+from surveyapp.participants import queries as people
+from surveyapp.participants.models import Participant
 from surveyapp.programmes import services
-from surveyapp.responses import pseudonyms
-from surveyapp.responses.models import Participant
 from tests.collect.helpers import make_survey
 from tests.conftest import get_csrf, login
 from tests.programmes.builders import light_programme

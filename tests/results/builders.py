@@ -6,7 +6,7 @@ import itertools
 import uuid
 
 from surveyapp.extensions import db
-from surveyapp.responses.models import Participant
+from surveyapp.participants.models import Participant
 from surveyapp.surveys.services import create_from_definition
 
 

@@ -1,5 +1,5 @@
 """The one way a phone number or e-mail address becomes a participant's
-identity hash, shared by invitations, check-ins and "remember me".
+identity hash, shared by invitations, check-ins and attendance lists.
 
 HMAC-SHA256 of the normalised contact keyed with the organisation's
 ``participant_salt``: the same person gets the same hash whichever door

@@ -1,27 +1,18 @@
-"""Pseudonymous participants: hashing of phone/e-mail, look-up, export and erasure.
-
-The identity hash comes from responses/identity.py, shared with invitations,
-so the same phone gives the same participant within one organisation
-whichever way the person took part, and nothing comparable across them.
-"""
+"""Reads on participants: the owner's look-up and everything held about one
+person (a subject access request)."""
 
 from __future__ import annotations
 
-from ..database import utcnow
 from ..extensions import db
 from ..orgs.models import Organisation
-from ..responses import pseudonyms
-from ..responses.identity import IdentityError, normalise_identity  # noqa: F401  (re-exported)
-from ..responses.identity import identity_hash as shared_identity_hash
-from ..responses.models import Answer, Participant, Response
-
-
-def identity_hash(organisation: Organisation, raw: str) -> str:
-    return shared_identity_hash(organisation.participant_salt, raw)
+from . import pseudonyms
+from .identity import identity_hash
+from .models import Participant
 
 
 def find(organisation: Organisation, raw: str) -> Participant | None:
-    """The participant for a phone/e-mail or a pseudonym ("P-7F3A2C9B1D"); None when unknown."""
+    """The participant for a phone/e-mail or a pseudonym ("P-7F3A2C9B1D"); None
+    when unknown. Raises IdentityError when ``raw`` is none of these."""
     text = (raw or "").strip()
     if pseudonyms.is_pseudonym(text):
         return db.session.execute(
@@ -29,27 +20,16 @@ def find(organisation: Organisation, raw: str) -> Participant | None:
         ).scalar_one_or_none()
     return db.session.execute(
         db.select(Participant).filter_by(
-            organisation_id=organisation.id, identity_hash=identity_hash(organisation, text)
+            organisation_id=organisation.id, identity_hash=identity_hash(organisation.participant_salt, text)
         )
     ).scalar_one_or_none()
 
 
-def get_or_create(organisation: Organisation, raw: str) -> Participant:
-    """Flushes (does not commit) a new participant when the identity is new."""
-    digest = identity_hash(organisation, raw)
-    participant = db.session.execute(
-        db.select(Participant).filter_by(organisation_id=organisation.id, identity_hash=digest)
-    ).scalar_one_or_none()
-    if participant is None:
-        participant = Participant(organisation_id=organisation.id, identity_hash=digest)
-        pseudonyms.add_all([participant])
-    return participant
-
-
 def export(participant: Participant) -> dict:
     """Everything Suara holds about one participant (for a subject access request)."""
+    from ..programmes.models import Activity, Attendance, FeedbackItem
+    from ..responses.models import Answer, Response
     from ..surveys.models import Option, Question, Survey
-    from .models import Activity, Attendance, FeedbackItem
 
     checkins = db.session.execute(
         db.select(Activity.title, Activity.held_on, Attendance.channel, Attendance.checked_in_at)
@@ -107,29 +87,3 @@ def export(participant: Participant) -> dict:
         ],
         "feedback": [{"source": s, "text": t, "received_at": at.isoformat()} for s, t, at in feedback],
     }
-
-
-def erase(participant: Participant) -> None:
-    """Right to erasure: drop the identity hash, unlink attendance, feedback and
-    invitations (their contact details are blanked), mark the participant erased.
-
-    Rows stay, now anonymous, so counts and aggregates do not change; responses
-    stay linked to the pseudonym, which no longer leads to a person.
-    """
-    from ..collect.models import SurveyInvitation
-    from .models import Attendance, FeedbackItem
-
-    db.session.execute(
-        db.update(Attendance).where(Attendance.participant_id == participant.id).values(participant_id=None)
-    )
-    db.session.execute(
-        db.update(FeedbackItem).where(FeedbackItem.participant_id == participant.id).values(participant_id=None)
-    )
-    db.session.execute(
-        db.update(SurveyInvitation)
-        .where(SurveyInvitation.participant_id == participant.id)
-        .values(participant_id=None, name=None, email=None, phone=None)
-    )
-    participant.identity_hash = None
-    participant.erased_at = utcnow()
-    db.session.commit()
