@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from wtforms.fields.choices import SelectChoice
 
+from .. import charts
 from ..access import can_see_contacts, current_org, current_role, get_owned_or_404, role_required
 from ..database import utcnow
 from ..errors import abort_with
@@ -28,7 +29,7 @@ from ..links import external_url
 from ..orgs.models import Organisation, Role
 from ..responses.models import Participant
 from ..surveys.models import Survey
-from . import charts, forms, metrics, services
+from . import forms, metrics, services
 from . import participants as people
 from .models import (
     Activity,
@@ -207,9 +208,9 @@ def manage_delete(programme_id: int):
 
 def _chart(metric: dict, window_key: str) -> str | None:
     points = [(t["window"], t["value"]) for t in metric["trend"]] + [(window_key, metric["value"])]
-    if all(v is None for _, v in points):
+    svg = charts.trend(points, metric["unit"], "svg")  # None when no window has data
+    if svg is None:
         return None
-    svg = charts.trend_svg(points, metric["unit"])
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
