@@ -11,8 +11,8 @@ One look for all of them, set here once:
   on a 360 px phone that is about 270 px for 252 pt, so 12 pt text is about
   13 px there (at 4 inches and 11 pt, 10 px: hard to read);
 - bar labels sit above their bars, across the chart's whole width (not in a
-  narrow column beside it), wrapped and never cut; every chart is saved with
-  ``bbox_inches="tight"`` so no label falls outside the image.
+  narrow column beside it), wrapped and never cut; every figure has a
+  constrained layout, which fits all its labels inside the image.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import textwrap
 from typing import Any
 
 import matplotlib
+from cycler import cycler
 
 matplotlib.use("Agg")
 # Labels are organisers' and residents' words, never formulas: "$x^2$" must print as
@@ -41,7 +42,7 @@ PALETTE = {
 }
 WIDTH = 3.5  # inches: the printed width; see the size policy above
 FONT_SIZE = 12  # pt, every text of a chart
-PNG_DPI = 200  # sharp on paper
+PNG_DPI = 150  # sharp enough on paper; pixels are what a PNG costs to draw
 LABEL_CHARS = 32  # a wrapped label's line length (the chart's width at FONT_SIZE); at most LABEL_LINES lines
 LABEL_LINES = 3
 PERCENT_UNITS = {"share"}
@@ -55,6 +56,7 @@ STYLE: dict[Any, Any] = {
     "axes.labelsize": FONT_SIZE,
     "xtick.labelsize": FONT_SIZE,
     "ytick.labelsize": FONT_SIZE,
+    "axes.prop_cycle": cycler(color=[PALETTE["bar"]]),  # no stray default blue
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": PALETTE["ink"],
@@ -80,11 +82,13 @@ def _figure(height: float) -> Figure:
 
 
 def save(figure: Figure, fmt: str = "svg") -> bytes:
-    """The figure as SVG (pages) or PNG (PDFs), cropped to its own labels."""
+    """The figure as SVG (pages) or PNG (PDFs). Its constrained layout has already
+    fitted every label inside it, so no second cropping pass (bbox_inches="tight")
+    is needed: the image is WIDTH inches wide, labels included."""
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else None
     with matplotlib.rc_context(STYLE):
-        figure.savefig(buffer, format=fmt, dpi=PNG_DPI, bbox_inches="tight", pad_inches=0.05, metadata=metadata)
+        figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=metadata)
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from fpdf.enums import XPos, YPos
 
 from ..pdf import FONT, INK, MUTED, Document, blocks
+from ..pdf.document import FONT_DIR
 from ..questions import get_type
 from ..surveys import logic
 from ..surveys.models import Question, Survey, pick_language
@@ -20,6 +21,10 @@ BOX = 4.2  # mm, a tick box
 
 
 class _Document(Document):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))  # instructions; the reports need none
+
     def multi_cell(self, w, h=None, text="", *args, **kwargs):
         # Each paragraph starts again at the left margin on the next line.
         kwargs.setdefault("new_x", XPos.LMARGIN)

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 
 from PIL import Image
 
-from .document import FONT, MUTED, Document
+from .document import FONT, MUTED, Box, Document
 
 NBSP = "\u00a0"
 # A space between a number and a unit word of up to four letters, either way round.
 _NUMBER_UNIT = re.compile(r"(?<=\d) (?=[^\W\d_]{1,4}\b)|\b([^\W\d_]{1,4}) (?=\d)")
 MIN_FOLLOW = 15.0  # mm: at least this much of what follows a heading goes on its page
+IMAGE = "<image>"  # the text of an image's Box
 
 
 def nowrap(text) -> str:
@@ -119,7 +120,9 @@ def image(pdf: Document, png: bytes | None, width: float | None = None) -> None:
         return
     shown, height = image_size(pdf, png, width)
     pdf.keep(height)
-    pdf.image(io.BytesIO(png), x=pdf.l_margin, y=pdf.get_y(), w=shown, h=height)
+    x, y = pdf.l_margin, pdf.get_y()
+    pdf.image(io.BytesIO(png), x=x, y=y, w=shown, h=height)
+    pdf.boxes.append(Box(pdf.page, x, y, x + shown, y + height, IMAGE))
     pdf.set_y(pdf.get_y() + height + 1)
 
 
@@ -153,18 +156,28 @@ def column_widths(pdf: Document, headers: list[str], rows: list[list[str]], size
     return [low * total / sum(least) for low in least]
 
 
+def _row_lines(pdf: Document, cells: list[str], widths: list[float], line: float) -> list[int]:
+    return [pdf.lines(text, w, line) for text, w in zip(cells, widths)]
+
+
 def _row_height(pdf: Document, cells: list[str], widths: list[float], line: float) -> float:
-    return max(pdf.lines(text, w, line) for text, w in zip(cells, widths)) * line + 0.8
+    return max(_row_lines(pdf, cells, widths, line)) * line + 0.8
 
 
-def _draw_row(pdf: Document, cells: list[str], widths: list[float], align: list[str], line: float) -> None:
-    height = _row_height(pdf, cells, widths, line)
+def _draw_row(
+    pdf: Document, cells: list[str], widths: list[float], align: list[str], line: float, lines: list[int]
+) -> None:
+    """One row of cells taking ``lines`` lines each, then a thin rule under it. A cell on
+    one line (most of them) is drawn with cell(), several times cheaper than multi_cell()."""
     x, y = pdf.l_margin, pdf.get_y()
-    for text, w, a in zip(cells, widths, align):
+    for text, w, a, n in zip(cells, widths, align, lines):
         pdf.set_xy(x, y + 0.4)
-        pdf.multi_cell(w, line, text, align=a[0], new_x="RIGHT", new_y="TOP")
+        if n == 1:
+            pdf.cell(w, line, text, align=a[0])
+        else:
+            pdf.multi_cell(w, line, text, align=a[0], new_x="RIGHT", new_y="TOP")
         x += w
-    bottom = y + height
+    bottom = y + max(lines) * line + 0.8
     pdf.set_draw_color(180, 180, 180)
     pdf.line(pdf.l_margin, bottom, pdf.l_margin + sum(widths), bottom)
     pdf.set_draw_color(0, 0, 0)
@@ -195,7 +208,7 @@ def table(pdf: Document, headers, rows, align: Sequence[str] | None = None, size
 
     def head() -> None:
         pdf.set_font(FONT, "B", size)
-        _draw_row(pdf, headers, widths, align, line)
+        _draw_row(pdf, headers, widths, align, line, _row_lines(pdf, headers, widths, line))
         pdf.set_font(FONT, "", size)
 
     pdf.set_font(FONT, "B", size)
@@ -204,9 +217,10 @@ def table(pdf: Document, headers, rows, align: Sequence[str] | None = None, size
     pdf.keep(first + _row_height(pdf, cells[0], widths, line))
     head()
     for row in cells:
-        if not pdf.fits(_row_height(pdf, row, widths, line)):
+        lines = _row_lines(pdf, row, widths, line)
+        if not pdf.fits(max(lines) * line + 0.8):
             pdf.add_page()
-            head()
-        _draw_row(pdf, row, widths, align, line)
+            head()  # the heading row again at the top of each page the table runs on
+        _draw_row(pdf, row, widths, align, line, lines)
     pdf.ln(1)
     pdf.set_font(FONT, "", 9)

@@ -6,6 +6,7 @@ symbols (☐, ·, “ ”) render with no CDN or system font."""
 
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -55,7 +56,6 @@ class Document(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=BOTTOM)
         self.set_text_color(*INK)
@@ -120,7 +120,8 @@ class Document(FPDF):
         height = h if h is not None else max((f.font_size for f in text_line.fragments), default=0)
         self._perform_page_break_if_need_be(height)
         text = "".join(fragment.string for fragment in text_line.fragments)
-        if text.strip():
+        # A measuring pass (dry_run) runs here too, with fpdf2's _out replaced: nothing is printed.
+        if text.strip() and isinstance(self._out, types.MethodType):
             width = text_line.text_width or sum(f.get_width() for f in text_line.fragments)
             cell = text_line.max_width
             cell = width + 2 * self.c_margin if cell is None else (cell or self.w - self.r_margin - self.x)
