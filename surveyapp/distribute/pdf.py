@@ -1,52 +1,29 @@
-"""Printable PDFs: the A4 QR poster and the paper questionnaire (fpdf2).
-
-Fonts come from matplotlib's bundled DejaVu Sans (covers Indonesian and
-every Latin text); nothing is downloaded.
-"""
+"""Printable PDFs: the A4 QR poster and the paper questionnaire, drawn on
+the PDF base (surveyapp/pdf: fonts, margins, running footer)."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-import matplotlib
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from ..pdf import FONT, INK, MUTED, Document, blocks
+from ..pdf.document import FONT_DIR
 from ..questions import get_type
 from ..surveys import logic
 from ..surveys.models import Question, Survey, pick_language
 from ..surveys.visibility import active_pages
 from . import qr
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-FONT = "DejaVu"
 BOX = 4.2  # mm, a tick box
-INK = (30, 30, 30)
-MUTED = (100, 100, 100)
 
 
-class _Document(FPDF):
-    def __init__(self, footer_text: str = ""):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.footer_text = footer_text
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
-        self.set_auto_page_break(True, margin=18)
-        self.set_margins(18, 16, 18)
-        self.set_text_color(*INK)
-
-    def footer(self):
-        if not self.footer_text:
-            return
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.set_text_color(*MUTED)
-        self.cell(0, 5, f"{self.footer_text} · {self.page_no()}", align="C")
-        self.set_text_color(*INK)
+class _Document(Document):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))  # instructions; the reports need none
 
     def multi_cell(self, w, h=None, text="", *args, **kwargs):
         # Each paragraph starts again at the left margin on the next line.
@@ -67,8 +44,8 @@ class _Document(FPDF):
         self.set_y(y + 1)
 
 
-def _bytes(pdf: FPDF) -> bytes:
-    return bytes(pdf.output())
+def _bytes(pdf: Document) -> bytes:
+    return pdf.bytes()
 
 
 # ---- poster -------------------------------------------------------------------
@@ -172,7 +149,7 @@ def questionnaire(survey: Survey, lang: str, organisation_name: str) -> bytes:
     """The survey as a paper form in ``lang``."""
     with force_locale(lang):
         title = survey.text("title", lang)
-        pdf = _Document(footer_text=title[:80])
+        pdf = _Document(title, organisation_name, footer_title=title[:80])
         pdf.add_page()
         pdf.set_font(FONT, "", 10)
         pdf.set_text_color(*MUTED)
@@ -203,9 +180,7 @@ def questionnaire(survey: Survey, lang: str, organisation_name: str) -> bytes:
         for page, questions in active_pages(survey):
             page_title = pick_language(page.title, lang, survey.default_language)
             if page_title:
-                pdf.set_font(FONT, "B", 13)
-                pdf.ln(2)
-                pdf.multi_cell(0, 7, page_title)
+                blocks.heading(pdf, page_title, keep=22, size=13)  # 22 mm: a question's start, as below
             note = condition_text(page.logic, numbers, by_code, lang)
             if note:
                 pdf.set_font(FONT, "I", 9)
@@ -226,8 +201,7 @@ def questionnaire(survey: Survey, lang: str, organisation_name: str) -> bytes:
 
 
 def _keep_together(pdf: _Document, height: float) -> None:
-    if pdf.get_y() + height > pdf.h - pdf.b_margin:
-        pdf.add_page()
+    pdf.keep(height)
 
 
 def _question(pdf: _Document, question: Question, number: int | None, lang: str, condition: str | None) -> None:

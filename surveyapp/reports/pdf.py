@@ -1,12 +1,12 @@
-"""The survey report as a PDF (fpdf2), built from the blocks of layout.py."""
+"""The survey report as a PDF, drawn with the blocks of the PDF base (surveyapp/pdf)."""
 
 from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from . import layout
-from .charts import question_png
+from .. import charts
+from ..pdf import Document, blocks
 from .content import Report
 
 
@@ -23,24 +23,32 @@ def _fmt(row) -> tuple[str, str, str]:
 
 
 def render(report: Report) -> bytes:
-    pdf = layout.new_document(report.title, report.organisation)
     with force_locale(report.language):
-        layout.title_block(pdf, report.organisation, report.title)
-        layout.facts(pdf, report.facts)
+        pdf = Document(report.title, report.organisation, footer_title=report.title)
+        pdf.add_page()
+        blocks.title_block(pdf, report.organisation, report.title)
+        blocks.facts(pdf, report.facts)
         headers = (_("Answer"), _("n"), _("Share / mean"), _("%(p)d%% interval", p=95))
+        align = ("LEFT", "RIGHT", "RIGHT", "RIGHT")
         for block in report.questions:
-            layout.heading(pdf, f"{block.code} · {block.title}")
-            if block.n is not None:
-                pdf.cell(0, 5, _("Answered by %(n)s", n=block.n), new_x="LMARGIN", new_y="NEXT")
-            layout.image(pdf, question_png(block))
-            layout.table(
-                pdf,
-                headers,
-                [(row.label, *_fmt(row)) for row in block.rows],
-                (70, 20, 30, 40),
-                ("LEFT", "RIGHT", "RIGHT", "RIGHT"),
-            )
+            answered = _("Answered by %(n)s", n=block.n) if block.n is not None else ""
+            chart = charts.report_question(block.rows)
+            rows = [(row.label, *_fmt(row)) for row in block.rows]
+            # The heading stays with what comes first under it: the chart, else the table's start.
+            if chart:
+                first = blocks.image_size(pdf, chart)[1]
+            elif rows:
+                first = blocks.table_start_height(pdf, headers, rows)
+            else:
+                first = blocks.text_height(pdf, block.note)
+            blocks.heading(pdf, f"{block.code} · {block.title}", keep=first + (5 if answered else 0))
+            if answered:
+                blocks.paragraph(pdf, answered)
+            blocks.image(pdf, chart)
+            blocks.table(pdf, headers, rows, align)
             if block.note:
-                layout.paragraph(pdf, block.note)
-        layout.methods(pdf, _("Methods"), report.methods)
-    return layout.output(pdf)
+                blocks.paragraph(pdf, block.note)
+        blocks.heading(pdf, _("Methods"), keep=blocks.text_height(pdf, report.methods[0]) if report.methods else 0)
+        for line in report.methods:
+            blocks.paragraph(pdf, line)
+    return pdf.bytes()

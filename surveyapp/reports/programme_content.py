@@ -17,6 +17,7 @@ from datetime import date
 from flask_babel import force_locale, format_date, format_decimal, format_number, format_percent, ngettext
 from flask_babel import gettext as _
 
+from .. import charts
 from ..extensions import db
 from ..orgs.models import Organisation
 from ..programmes import metrics as programme_metrics
@@ -24,7 +25,6 @@ from ..programmes.metrics_pure import suppress_small
 from ..programmes.models import Programme
 from ..programmes.services import margins_of
 from ..programmes.windows import Window
-from . import programme_charts
 from .programme_queries import actions_in, linked_surveys
 
 LANGUAGES = ("id", "en")
@@ -56,8 +56,8 @@ class Chart:
 
     def render(self, fmt: str) -> bytes | None:
         if self.kind == "trend":
-            return programme_charts.trend(self.data, self.unit, fmt)
-        return programme_charts.representation(self.data, programme_metrics.UNDER_THRESHOLD, fmt)
+            return charts.trend(self.data, self.unit, fmt)
+        return charts.representation(self.data, programme_metrics.UNDER_THRESHOLD, fmt)
 
 
 @dataclass

@@ -1,87 +1,83 @@
-"""The programme report as a PDF, from the blocks of layout.py (the survey
-report's fonts and elements) and the PNG charts of programme_charts.py."""
+"""The programme report as a PDF, drawn with the blocks of the PDF base
+(surveyapp/pdf) and the PNG charts of surveyapp/charts.py."""
 
 from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from . import layout
+from ..pdf import Document, blocks
 from .programme_content import ProgrammeReport, Table, headline_table
 
-PAGE_WIDTH = 190  # A4 minus the 10 mm margins
+SIZE = 8  # pt, the tables: seventeen metrics and six columns on one page width
 
 
-def _widths(table: Table) -> list[float]:
-    """Column widths in proportion to their longest word of the heading and longest
-    cell (within bounds), so headings do not break inside a word; together the page width."""
-
-    def need(i: int) -> int:
-        words = [len(w) for w in str(table.headers[i]).split()] or [0]
-        cells = [len(str(row[i])) for row in table.rows if i < len(row)] or [0]
-        return min(max(max(words) + 1, max(cells), 4), 40)
-
-    weights = [need(i) for i in range(len(table.headers))]
-    total = sum(weights)
-    return [PAGE_WIDTH * w / total for w in weights]
+def _align(table: Table) -> list[str]:
+    return ["RIGHT" if numeric else "LEFT" for numeric in table.numeric]
 
 
-def _table(pdf, table: Table | None, caption: bool = True) -> None:
+def _start(pdf: Document, table: Table | None, caption: bool = True) -> float:
+    """The height of a table's caption, heading row and first row (0 without rows)."""
+    if table is None or not table.rows:
+        return 0
+    height = blocks.table_start_height(pdf, table.headers, table.rows, SIZE)
+    if caption and table.caption:
+        height += blocks.text_height(pdf, table.caption, style="B")
+    return height
+
+
+def _table(pdf: Document, table: Table | None, caption: bool = True) -> None:
     if table is None or not table.rows:
         return
     if caption and table.caption:
-        layout.paragraph(pdf, table.caption, bold=True)
-    layout.plain_table(
-        pdf,
-        table.headers,
-        table.rows,
-        _widths(table),
-        ["RIGHT" if numeric else "LEFT" for numeric in table.numeric],
-        size=8,
-    )
-    pdf.ln(2)
+        pdf.keep(_start(pdf, table))  # the caption stays with its table
+        blocks.paragraph(pdf, table.caption, bold=True)
+    blocks.table(pdf, table.headers, table.rows, _align(table), size=SIZE)
+    pdf.ln(1)
 
 
 def render(report: ProgrammeReport) -> bytes:
-    pdf = layout.new_document(report.title, report.organisation)
     with force_locale(report.language):
-        layout.title_block(pdf, report.organisation, report.title)
-        layout.paragraph(pdf, _("Programme report · %(window)s", window=report.window_key), size=11, bold=True)
+        pdf = Document(report.title, report.organisation, footer_title=report.title)
+        pdf.add_page()
+        blocks.title_block(pdf, report.organisation, report.title)
+        blocks.paragraph(pdf, _("Programme report · %(window)s", window=report.window_key), size=11, bold=True)
         pdf.ln(2)
-        layout.facts(pdf, report.facts)
+        blocks.facts(pdf, report.facts)
         if report.notice:
             pdf.ln(2)
-            layout.paragraph(pdf, report.notice, size=10, bold=True)
+            blocks.paragraph(pdf, report.notice, size=10, bold=True)
 
-        layout.heading(pdf, _("Headline figures"), size=13)
-        _table(pdf, headline_table(report), caption=False)
+        headline = headline_table(report)
+        blocks.heading(pdf, _("Headline figures"), keep=_start(pdf, headline, caption=False), size=13)
+        _table(pdf, headline, caption=False)
 
-        layout.heading(pdf, _("Who is and is not being heard"), size=13)
+        heard_chart = report.heard_chart.render("png") if report.heard is not None and report.heard_chart else None
         if report.heard is None:
-            layout.paragraph(
-                pdf,
-                _(
-                    "No group figures: the surveys ask no demographic question and the programme has no population figures."
-                ),
+            none = _(
+                "No group figures: the surveys ask no demographic question and the programme has no population figures."
             )
+            blocks.heading(pdf, _("Who is and is not being heard"), keep=blocks.text_height(pdf, none), size=13)
+            blocks.paragraph(pdf, none)
         else:
-            chart = report.heard_chart.render("png") if report.heard_chart else None
-            layout.image(pdf, chart, width=170)
+            first = blocks.image_size(pdf, heard_chart)[1] if heard_chart else _start(pdf, report.heard)
+            blocks.heading(pdf, _("Who is and is not being heard"), keep=first, size=13)
+            blocks.image(pdf, heard_chart)
             _table(pdf, report.heard)
-            layout.paragraph(pdf, report.heard_note)
+            blocks.paragraph(pdf, report.heard_note)
 
         for block in report.metrics:
-            layout.heading(pdf, f"{block.code} · {block.name}", size=11, space=5)
             summary = f"{block.value}"
             if block.raw["value"] is not None:
                 summary += f" · n = {block.n}"
                 if block.interval != "—":
                     summary += " · " + _("%(p)d%% interval", p=95) + " " + block.interval
-            layout.paragraph(pdf, summary, size=10, bold=True)
+            blocks.heading(pdf, f"{block.code} · {block.name}", keep=blocks.text_height(pdf, summary, size=10), space=5)
+            blocks.paragraph(pdf, summary, size=10, bold=True)
             if block.reason:
-                layout.paragraph(pdf, block.reason)
+                blocks.paragraph(pdf, block.reason)
             if block.previous_window:
-                layout.paragraph(
+                blocks.paragraph(
                     pdf,
                     _(
                         "Previous period %(window)s: %(value)s · change %(change)s",
@@ -91,36 +87,42 @@ def render(report: ProgrammeReport) -> bytes:
                     ),
                 )
             for line in block.lines:
-                layout.paragraph(pdf, line)
+                blocks.paragraph(pdf, line)
             for table in block.tables:
                 _table(pdf, table)
             if block.chart:
-                layout.image(pdf, block.chart.render("png"), width=120)
+                blocks.image(pdf, block.chart.render("png"))
             _table(pdf, block.trend)
 
-        layout.heading(pdf, _("Stories"), size=13)
+        first_story = report.stories[0]["title"] if report.stories else _("No story in this period.")
+        blocks.heading(pdf, _("Stories"), keep=blocks.text_height(pdf, first_story, size=10) + 10, size=13)
         for story in report.stories:
-            layout.paragraph(pdf, story["title"], size=10, bold=True)
-            layout.paragraph(pdf, story["told_on"])
-            layout.paragraph(pdf, story["body"])
+            pdf.keep(blocks.text_height(pdf, story["title"], size=10) + 10)  # a title with its first lines
+            blocks.paragraph(pdf, story["title"], size=10, bold=True)
+            blocks.paragraph(pdf, story["told_on"])
+            blocks.paragraph(pdf, story["body"])
             pdf.ln(1)
         if not report.stories:
-            layout.paragraph(pdf, _("No story in this period."))
+            blocks.paragraph(pdf, _("No story in this period."))
 
-        layout.heading(pdf, _("You said, we did"), size=13)
+        blocks.heading(pdf, _("You said, we did"), keep=20, size=13)
         for action in report.actions:
-            layout.paragraph(pdf, f"{_('We did')}: {action.description}", size=10, bold=True)
+            did = f"{_('We did')}: {action.description}"
+            pdf.keep(blocks.text_height(pdf, did, size=10) + 10)
+            blocks.paragraph(pdf, did, size=10, bold=True)
             meta = f"{action.status} · {action.action_date}"
             if action.team:
                 meta += f" · {action.team}"
-            layout.paragraph(pdf, f"{meta} · {action.published}")
+            blocks.paragraph(pdf, f"{meta} · {action.published}")
             said = f"{_('You said')} ({action.said_dates})" if action.said_dates else _("You said")
-            layout.paragraph(pdf, f"{said}: {action.said_note}")
+            blocks.paragraph(pdf, f"{said}: {action.said_note}")
             for quote in action.quotes:
-                layout.paragraph(pdf, f"“{quote}”")
+                blocks.paragraph(pdf, f"“{quote}”")
             pdf.ln(1)
         if not report.actions:
-            layout.paragraph(pdf, _("No action in this period."))
+            blocks.paragraph(pdf, _("No action in this period."))
 
-        layout.methods(pdf, _("Methods"), report.methods)
-    return layout.output(pdf)
+        blocks.heading(pdf, _("Methods"), keep=blocks.text_height(pdf, report.methods[0]) if report.methods else 0)
+        for line in report.methods:
+            blocks.paragraph(pdf, line)
+    return pdf.bytes()

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, make_response, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import charts as chart_kinds
 from ..access import get_owned_or_404, role_required
 from ..errors import abort_with
 from ..orgs.models import Role
@@ -23,7 +24,6 @@ from ..programmes.models import Programme
 from ..programmes.routes.common import _window_from_request as dashboard_window
 from ..results.view_args import survey_filters_language
 from . import content, pdf, programme_content, programme_pdf
-from .charts import question_png
 
 NO_STORE = "private, no-store"
 
@@ -53,7 +53,7 @@ def report_page(survey_id: int):
     survey, report = _report(survey_id)
     charts = {}
     for block in report.questions:
-        image = question_png(block)
+        image = chart_kinds.report_question(block.rows)
         if image:
             charts[block.code] = "data:image/png;base64," + base64.b64encode(image).decode()
     # The whole page in the report's language, so it prints as one document.

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 
+from .. import charts
 from ..access import current_org, current_role, get_owned_or_404, role_required
-from ..analytics import cache, charts, privacy
+from ..analytics import cache, privacy
 from ..analytics.crosstab import CROSSABLE, crosstab
 from ..analytics.filters import FILTERABLE_TYPES, FilterError, Filters, parse_day, parse_filters
 from ..analytics.queries import Scope, text_answers

@@ -89,9 +89,10 @@ def _unescape(raw: bytes) -> bytes:
 
 
 def pdf_text(data: bytes) -> str:
-    """The text of a PDF, a line per text object. pypdf or pdftotext are used when
-    installed; otherwise fpdf2's output is read directly: each page's fonts map
-    2-byte glyph ids to Unicode through their ToUnicode CMaps."""
+    """The text of a PDF, a line per text object. pypdf is used when installed;
+    otherwise fpdf2's output is read directly: each page's fonts map 2-byte glyph
+    ids to Unicode through their ToUnicode CMaps. (Not pdftotext: its -layout
+    spreads a table's columns apart, so a line's words depend on the page width.)"""
     try:
         import io
 
@@ -100,13 +101,6 @@ def pdf_text(data: bytes) -> str:
         return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     except ImportError:
         pass
-    import shutil
-    import subprocess
-
-    if shutil.which("pdftotext"):
-        return subprocess.run(
-            ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-        ).stdout.decode()
     objects = {int(m.group(1)): m.group(2) for m in OBJ.finditer(data)}
 
     def stream(body: bytes) -> bytes:

@@ -8,10 +8,11 @@ import io
 
 from flask import Response, render_template
 
+from ... import charts
 from ...access import role_required
 from ...extensions import db
 from ...orgs.models import Organisation, Role
-from .. import charts, metrics
+from .. import metrics
 from ..models import Programme, Story
 from .common import _programme, _window_from_request, bp
 
@@ -20,9 +21,9 @@ CHARTED = ("M1", "M2", "M3", "M7", "M9", "M10", "E3", "E4")
 
 def _chart(metric: dict, window_key: str) -> str | None:
     points = [(t["window"], t["value"]) for t in metric["trend"]] + [(window_key, metric["value"])]
-    if all(v is None for _, v in points):
+    svg = charts.trend(points, metric["unit"], "svg")  # None when no window has data
+    if svg is None:
         return None
-    svg = charts.trend_svg(points, metric["unit"])
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
