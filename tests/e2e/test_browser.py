@@ -214,3 +214,26 @@ def test_public_results_fit_a_phone(browser, live_server, world):
         browser.get(f"{live_server}/s/{survey.public_token}/results?lang={lang}")
         assert "results-table" in browser.page_source
         assert browser.execute_script("return document.documentElement.scrollWidth") <= 360, lang
+
+
+def test_programme_dashboard_fits_a_phone(browser, live_server, world):
+    # The metric cards sat in a one-column grid whose column grew to its widest
+    # table (the wave comparison, the representation table), so at 360 px the
+    # cards ran off the screen and cut their charts; and the programme pages
+    # listed "Programmes" twice in the main navigation.
+    from selenium.webdriver.common.by import By
+
+    from tests import factories
+    from tests.programmes.builders import hand_programme
+
+    programme = hand_programme(world.org).programme
+    browser.get(f"{live_server}/login")
+    browser.find_element(By.NAME, "email").send_keys("viewer@mawar.test")
+    browser.find_element(By.NAME, "password").send_keys(factories.PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form [type=submit]").click()
+    for lang in ("id", "en"):
+        browser.get(f"{live_server}/programmes/{programme.id}?window=2026-07&lang={lang}")
+        assert browser.find_elements(By.CSS_SELECTOR, ".metric-grid .metric"), lang
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 360, lang
+        nav = browser.find_elements(By.CSS_SELECTOR, "nav.mainnav a[href$='/programmes']")
+        assert len(nav) == 1, [a.text for a in nav]
