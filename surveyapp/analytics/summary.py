@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from ..database import utcnow
@@ -105,7 +106,7 @@ def build_summary(
     offset_minutes = int(ZoneInfo(organisation.timezone).utcoffset(now).total_seconds() // 60)
     breakoff_before = now - timedelta(hours=BREAKOFF_HOURS)
 
-    if not live and uses_tally(filters) and _tally_current(survey.id):
+    if not live and uses_tally(filters) and _tally_current(survey.id, now):
         reads = TallyReads(survey.id, filters, breakoff_before, offset_minutes)
     else:
         reads = LiveReads(survey.id, filters, breakoff_before, offset_minutes)
@@ -142,16 +143,26 @@ def build_summary(
     return document
 
 
-def _tally_current(survey_id: int) -> bool:
-    """Whether the tally holds every complete response. A read never folds
-    while background work runs (the completion job does); a backlog left by
-    a busy or stopped worker is read live, which gives the same document."""
+def _tally_current(survey_id: int, now: datetime) -> bool:
+    """Whether the summary may read the tally. A read never folds while
+    background work runs (the completion job does). A backlog the job is
+    about to fold, its oldest response submitted less than
+    TALLY_GRACE_SECONDS ago, is left to it: during collection there is
+    nearly always such a response or two, and reading every answer live for
+    them would cost seconds on a large survey; the newest responses then
+    appear within the grace. An older backlog means no worker is folding:
+    it is read live, which gives the same document as folded (grace 0, the
+    tests' setting: always exact)."""
     from ..jobs import background_enabled
 
     if not background_enabled():
         tally.fold_if_backlog(survey_id)
         return True
-    return not tally.has_backlog(survey_id)
+    waiting, since = tally.backlog_since(survey_id)
+    if not waiting:
+        return True
+    grace = float(current_app.config.get("TALLY_GRACE_SECONDS", 0))
+    return grace > 0 and since is not None and since >= now - timedelta(seconds=grace)
 
 
 def uses_tally(filters: Filters) -> bool:

@@ -32,7 +32,7 @@ from collections import Counter
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CursorResult, bindparam, delete, exists, or_, select, text
+from sqlalchemy import CursorResult, DateTime, bindparam, column, delete, exists, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..database import utcnow
@@ -179,6 +179,20 @@ def has_backlog(survey_id: int) -> bool:
     of the partial index). Reads then use the live GROUP BYs, which give the
     same document, rather than fold: folding is the completion job's."""
     return db.session.execute(text(_BACKLOG.format(responses=_unfolded())), {"s": survey_id}).first() is not None
+
+
+_OLDEST_UNFOLDED = (
+    "SELECT submitted_at FROM {responses} WHERE survey_id = :s AND status = 'complete' AND tally_batch IS NULL "
+    "ORDER BY id LIMIT 1"
+)
+
+
+def backlog_since(survey_id: int) -> tuple[bool, datetime | None]:
+    """(whether a backlog waits, when its oldest response was submitted):
+    one probe of the partial index, like has_backlog."""
+    statement = text(_OLDEST_UNFOLDED.format(responses=_unfolded())).columns(column("submitted_at", DateTime))
+    row = db.session.execute(statement, {"s": survey_id}).first()
+    return (False, None) if row is None else (True, row[0])
 
 
 def fold_if_backlog(survey_id: int) -> int:
