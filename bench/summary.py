@@ -379,6 +379,10 @@ def main() -> None:
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id() if hasattr(user, "get_id") else str(user.id)
             session["_fresh"] = True
+            # The login's session version (accounts/auth.py refuses a session without it).
+            from surveyapp.accounts.auth import SESSION_VERSION_KEY
+
+            session[SESSION_VERSION_KEY] = user.session_version
 
         def page():
             cache.summaries.clear()
