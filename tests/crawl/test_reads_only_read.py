@@ -106,13 +106,16 @@ def make_backlog(world) -> dict:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    unfolded = db.session.execute(
-        text("SELECT COUNT(*) FROM responses WHERE status = 'complete' AND tally_batch IS NULL")
-    ).scalar_one()
-    unsheeted = db.session.execute(
-        text("SELECT COUNT(*) FROM responses WHERE status = 'complete' AND sheet IS NULL")
-    ).scalar_one()
+    unfolded, unsheeted = backlog_counts()
     return {"unfolded": unfolded, "unsheeted": unsheeted, "feedback_items": items_before}
+
+
+def backlog_counts() -> tuple[int, int]:
+    """(complete responses not folded into the tally, complete responses without a sheet)."""
+    return tuple(
+        db.session.execute(text(f"SELECT COUNT(*) FROM responses WHERE status = 'complete' AND {missing}")).scalar_one()
+        for missing in ("tally_batch IS NULL", "sheet IS NULL")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -164,11 +167,6 @@ def test_the_backlog_is_still_there_after_every_read(reading, app):
     the pages above showed the right figures from it, see the feature tests)."""
     _crawl, _watch, backlog = reading
     with app.app_context():
-        unfolded = db.session.execute(
-            text("SELECT COUNT(*) FROM responses WHERE status = 'complete' AND tally_batch IS NULL")
-        ).scalar_one()
-        unsheeted = db.session.execute(
-            text("SELECT COUNT(*) FROM responses WHERE status = 'complete' AND sheet IS NULL")
-        ).scalar_one()
+        unfolded, unsheeted = backlog_counts()
         db.session.commit()
     assert (unfolded, unsheeted) == (backlog["unfolded"], backlog["unsheeted"])
